@@ -1,0 +1,27 @@
+import { WebhookReceiver } from 'livekit-server-sdk';
+import { AppError } from '../../app-error.ts';
+import type { MediaEvent } from '../../webhooks/webhook-handler.ts';
+
+export type WebhookVerifier = (rawBody: string, authorization: string | undefined) => Promise<MediaEvent>;
+
+/** Checks the signature (JWT whose sha256 claim is the body hash) and reduces the event. */
+export function createLivekitWebhookVerifier(options: { apiKey: string; apiSecret: string }): WebhookVerifier {
+  const receiver = new WebhookReceiver(options.apiKey, options.apiSecret);
+  return async (rawBody, authorization) => {
+    if (!authorization) throw AppError.unauthorized('Missing webhook signature.');
+    let event;
+    try {
+      event = await receiver.receive(rawBody, authorization);
+    } catch {
+      throw AppError.unauthorized('Invalid webhook signature.');
+    }
+    if (!event.id || !event.event) throw AppError.badRequest('Webhook without id or event.');
+    return {
+      id: event.id,
+      event: event.event,
+      roomName: event.room?.name ?? event.egressInfo?.roomName ?? null,
+      participantIdentity: event.participant?.identity ?? null,
+      egressId: event.egressInfo?.egressId ?? null,
+    };
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Every Redis key Alcove writes is built here. All keys share one prefix (tests
+ * use a random one). Accounts (therapist:*) are the only keys without a TTL;
+ * see docs/architecture.md for what each holds and how long it lives.
+ */
+export interface RedisKeys {
+  therapist(therapistId: string): string;
+  therapistByEmail(emailHash: string): string;
+  therapists(): string;
+  login(loginId: string): string;
+  session(sessionId: string): string;
+  therapistSessions(therapistId: string): string;
+  sessionParticipants(sessionId: string): string;
+  participant(participantId: string): string;
+  invite(inviteHash: string): string;
+  participantInvite(participantId: string): string;
+  deviceLease(participantId: string): string;
+  rateLimit(scope: string, subjectHash: string): string;
+  webhook(webhookId: string): string;
+  socketStream(): string;
+}
+
+export function createRedisKeys(prefix: string): RedisKeys {
+  return {
+    therapist: (id) => `${prefix}therapist:${id}`,
+    therapistByEmail: (emailHash) => `${prefix}therapist-email:${emailHash}`,
+    therapists: () => `${prefix}therapists`,
+    login: (loginId) => `${prefix}login:${loginId}`,
+    session: (id) => `${prefix}session:${id}`,
+    therapistSessions: (therapistId) => `${prefix}therapist-sessions:${therapistId}`,
+    sessionParticipants: (id) => `${prefix}session-participants:${id}`,
+    participant: (id) => `${prefix}participant:${id}`,
+    invite: (hash) => `${prefix}invite:${hash}`,
+    participantInvite: (id) => `${prefix}participant-invite:${id}`,
+    deviceLease: (id) => `${prefix}device-lease:${id}`,
+    rateLimit: (scope, subjectHash) => `${prefix}rate:${scope}:${subjectHash}`,
+    webhook: (id) => `${prefix}webhook:${id}`,
+    socketStream: () => `${prefix}socket.io`,
+  };
+}

@@ -1,0 +1,216 @@
+import type { ParticipantPatch, ParticipantRecord, ParticipantStatus, SessionRecord, SessionStore } from '../../sessions/session-records.ts';
+import type { RedisKeys } from './keys.ts';
+import type { RedisClient } from './redis-client.ts';
+
+// Compare-and-set on a participant hash, so two app instances (or a therapist
+// and a reconnecting client) can never overwrite each other's transition.
+const TRANSITION_SCRIPT = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return false end
+local allowed = false
+for s in string.gmatch(ARGV[1], '[^,]+') do
+  if s == status then allowed = true end
+end
+if not allowed then return false end
+if ARGV[2] == '1' and redis.call('HGET', KEYS[1], 'connectionId') ~= ARGV[3] then return false end
+if #ARGV > 3 then redis.call('HSET', KEYS[1], unpack(ARGV, 4)) end
+return redis.call('HGETALL', KEYS[1])
+`;
+
+const ACQUIRE_LEASE_SCRIPT = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
+const RELEASE_LEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+const MARK_LIVE_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'scheduled' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'live', 'startedAt', ARGV[1])
+return 1
+`;
+
+type Hash = Record<string, string>;
+
+const encode = (value: unknown): string => (value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+const optionalNumber = (value: string | undefined): number | null => (value ? Number(value) : null);
+const optionalString = (value: string | undefined): string | null => (value ? value : null);
+
+function toHash(record: object): Hash {
+  const hash: Hash = {};
+  for (const [key, value] of Object.entries(record)) hash[key] = encode(value);
+  return hash;
+}
+
+function sessionFromHash(hash: Hash): SessionRecord | null {
+  if (!hash.id) return null;
+  return {
+    id: hash.id,
+    therapistId: hash.therapistId ?? '',
+    kind: hash.kind === 'couple' ? 'couple' : 'individual',
+    status: (hash.status as SessionRecord['status']) ?? 'ended',
+    roomName: hash.roomName ?? '',
+    hostIdentity: hash.hostIdentity ?? '',
+    clientSlots: Number(hash.clientSlots),
+    createdAt: Number(hash.createdAt),
+    startsAt: Number(hash.startsAt),
+    durationMinutes: Number(hash.durationMinutes),
+    opensAt: Number(hash.opensAt),
+    closesAt: Number(hash.closesAt),
+    startedAt: optionalNumber(hash.startedAt),
+    endedAt: optionalNumber(hash.endedAt),
+    lastMessage: hash.lastMessage ? (JSON.parse(hash.lastMessage) as SessionRecord['lastMessage']) : null,
+  };
+}
+
+function participantFromHash(hash: Hash): ParticipantRecord | null {
+  if (!hash.id) return null;
+  return {
+    id: hash.id,
+    sessionId: hash.sessionId ?? '',
+    slot: Number(hash.slot),
+    status: (hash.status as ParticipantStatus) ?? 'left',
+    displayName: optionalString(hash.displayName),
+    waitingSince: optionalNumber(hash.waitingSince),
+    admittedAt: optionalNumber(hash.admittedAt),
+    connectionId: optionalString(hash.connectionId),
+    disconnectedAt: optionalNumber(hash.disconnectedAt),
+    inCall: hash.inCall === 'true',
+    updatedAt: Number(hash.updatedAt),
+  };
+}
+
+function flatToHash(flat: unknown): Hash {
+  const hash: Hash = {};
+  if (!Array.isArray(flat)) return hash;
+  for (let i = 0; i + 1 < flat.length; i += 2) hash[String(flat[i])] = String(flat[i + 1]);
+  return hash;
+}
+
+export function createRedisSessionStore(redis: RedisClient, keys: RedisKeys): SessionStore {
+  return {
+    async createSession({ session, participants, invites, expiresAt }) {
+      const tx = redis.multi();
+      tx.hSet(keys.session(session.id), toHash(session));
+      tx.pExpireAt(keys.session(session.id), expiresAt);
+      tx.zAdd(keys.therapistSessions(session.therapistId), { score: session.startsAt, value: session.id });
+      // The index lives as long as its longest-lived session.
+      tx.pExpireAt(keys.therapistSessions(session.therapistId), expiresAt, 'NX');
+      tx.pExpireAt(keys.therapistSessions(session.therapistId), expiresAt, 'GT');
+      for (const participant of participants) {
+        tx.hSet(keys.participant(participant.id), toHash(participant));
+        tx.pExpireAt(keys.participant(participant.id), expiresAt);
+        tx.sAdd(keys.sessionParticipants(session.id), participant.id);
+      }
+      tx.pExpireAt(keys.sessionParticipants(session.id), expiresAt);
+      for (const invite of invites) {
+        tx.set(keys.invite(invite.hash), invite.participantId, { expiration: { type: 'PXAT', value: session.closesAt } });
+        tx.set(keys.participantInvite(invite.participantId), invite.hash, { expiration: { type: 'PXAT', value: session.closesAt } });
+      }
+      await tx.exec();
+    },
+
+    async getSession(sessionId) {
+      return sessionFromHash(await redis.hGetAll(keys.session(sessionId)));
+    },
+
+    async listSessionIds(therapistId) {
+      return redis.zRange(keys.therapistSessions(therapistId), 0, -1);
+    },
+
+    async patchSession(sessionId, patch) {
+      // Only patch a session that still exists, never resurrect an expired one.
+      if ((await redis.exists(keys.session(sessionId))) === 0) return;
+      await redis.hSet(keys.session(sessionId), toHash(patch));
+    },
+
+    async markLive(sessionId, startedAt) {
+      const result = await redis.eval(MARK_LIVE_SCRIPT, { keys: [keys.session(sessionId)], arguments: [String(startedAt)] });
+      return result === 1;
+    },
+
+    async getParticipant(participantId) {
+      return participantFromHash(await redis.hGetAll(keys.participant(participantId)));
+    },
+
+    async listParticipants(sessionId) {
+      const ids = await redis.sMembers(keys.sessionParticipants(sessionId));
+      if (ids.length === 0) return [];
+      const tx = redis.multi();
+      for (const id of ids) tx.hGetAll(keys.participant(id));
+      const hashes = (await tx.exec()) as unknown as Hash[];
+      return hashes
+        .map(participantFromHash)
+        .filter((p): p is ParticipantRecord => p !== null)
+        .sort((a, b) => a.slot - b.slot);
+    },
+
+    async transitionParticipant(participantId, from, patch, ifConnectionId) {
+      const fields = Object.entries(toHash(patch)).flat();
+      const result = await redis.eval(TRANSITION_SCRIPT, {
+        keys: [keys.participant(participantId)],
+        arguments: [from.join(','), ifConnectionId === undefined ? '0' : '1', ifConnectionId ?? '', ...fields],
+      });
+      return result ? participantFromHash(flatToHash(result)) : null;
+    },
+
+    async findParticipantByInvite(inviteHash) {
+      return redis.get(keys.invite(inviteHash));
+    },
+
+    async replaceInvite(participantId, inviteHash, expiresAt) {
+      const previous = await redis.get(keys.participantInvite(participantId));
+      const tx = redis.multi();
+      if (previous) tx.del(keys.invite(previous));
+      tx.set(keys.invite(inviteHash), participantId, { expiration: { type: 'PXAT', value: expiresAt } });
+      tx.set(keys.participantInvite(participantId), inviteHash, { expiration: { type: 'PXAT', value: expiresAt } });
+      await tx.exec();
+    },
+
+    async revokeInvite(participantId) {
+      const previous = await redis.get(keys.participantInvite(participantId));
+      const tx = redis.multi();
+      if (previous) tx.del(keys.invite(previous));
+      tx.del(keys.participantInvite(participantId));
+      await tx.exec();
+    },
+
+    async acquireDeviceLease(participantId, deviceId, ttlMs) {
+      const result = await redis.eval(ACQUIRE_LEASE_SCRIPT, {
+        keys: [keys.deviceLease(participantId)],
+        arguments: [deviceId, String(ttlMs)],
+      });
+      return result === 1;
+    },
+
+    async releaseDeviceLease(participantId, deviceId) {
+      await redis.eval(RELEASE_LEASE_SCRIPT, { keys: [keys.deviceLease(participantId)], arguments: [deviceId] });
+    },
+
+    async getDeviceLeaseHolder(participantId) {
+      return redis.get(keys.deviceLease(participantId));
+    },
+
+    async eraseSession(sessionId, endedAt, keepUntil) {
+      const ids = await redis.sMembers(keys.sessionParticipants(sessionId));
+      const inviteHashes = ids.length > 0 ? await redis.mGet(ids.map((id) => keys.participantInvite(id))) : [];
+      const tx = redis.multi();
+      for (const hash of inviteHashes) if (hash) tx.del(keys.invite(hash));
+      for (const id of ids) {
+        tx.del(keys.participantInvite(id));
+        tx.del(keys.deviceLease(id));
+        tx.del(keys.participant(id));
+      }
+      tx.del(keys.sessionParticipants(sessionId));
+      // A minimal marker so late sockets and webhooks learn "ended" instead of "unknown".
+      tx.hSet(keys.session(sessionId), { status: 'ended', endedAt: String(endedAt), lastMessage: '' });
+      tx.pExpireAt(keys.session(sessionId), keepUntil);
+      await tx.exec();
+    },
+  };
+}

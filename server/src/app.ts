@@ -1,0 +1,177 @@
+/**
+ * The composition root: the only place that wires real adapters to the domain.
+ * `createApp(config)` returns a server that is not yet listening, so a test can
+ * start the whole app on port 0.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { connectRedis, type RedisClient } from './adapters/redis/redis-client.ts';
+import { createRedisKeys } from './adapters/redis/keys.ts';
+import { createRedisSessionStore } from './adapters/redis/session-store.ts';
+import { createRedisTherapistStore } from './adapters/redis/therapist-store.ts';
+import { createRedisLoginStore } from './adapters/redis/login-store.ts';
+import { createRedisRateLimiter } from './adapters/redis/rate-limiter.ts';
+import { createRedisWebhookLedger } from './adapters/redis/webhook-ledger.ts';
+import { createLivekitMediaRooms } from './adapters/livekit/media-rooms.ts';
+import { createLivekitTokenSigner } from './adapters/livekit/media-token-signer.ts';
+import { createLivekitWebhookVerifier } from './adapters/livekit/webhook-verifier.ts';
+import { createLoginService } from './auth/login-service.ts';
+import { createSessionService } from './sessions/session-service.ts';
+import { createClientPresence } from './waiting-room/client-presence.ts';
+import { createHostControls } from './waiting-room/host-controls.ts';
+import { createMediaTokenService } from './tokens/media-token-service.ts';
+import { createWebhookHandler } from './webhooks/webhook-handler.ts';
+import { createHttpApp } from './transport/http/http-app.ts';
+import { createAuthRoutes } from './transport/http/auth-routes.ts';
+import { createSessionRoutes } from './transport/http/session-routes.ts';
+import { createJoinRoutes } from './transport/http/join-routes.ts';
+import { createWebhookRoutes } from './transport/http/webhook-routes.ts';
+import { createSocketNotifier } from './transport/socket/socket-notifier.ts';
+import { createSocketServer } from './transport/socket/socket-server.ts';
+import { createCommandTable } from './transport/socket/socket-commands.ts';
+import { socketRooms, type AlcoveServer } from './transport/socket/socket-types.ts';
+import type { MediaRooms } from './sessions/media-rooms.ts';
+
+export interface AppOptions {
+  logger?: Logger;
+  now?: () => number;
+  /** Folder of the built browser app; null serves none. Defaults to client/dist or client/public. */
+  staticRoot?: string | null;
+}
+
+export interface App {
+  httpServer: HttpServer;
+  io: AlcoveServer;
+  logger: Logger;
+  redis: RedisClient;
+  rooms: MediaRooms;
+  listen(port?: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+function defaultStaticRoot(): string | null {
+  for (const folder of ['../../client/dist', '../../client/public']) {
+    const path = fileURLToPath(new URL(folder, import.meta.url));
+    if (existsSync(`${path}/index.html`)) return path;
+  }
+  return null;
+}
+
+export async function createApp(config: Readonly<Config>, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const now = options.now ?? Date.now;
+  const redis = await connectRedis(config.redis.url, logger, 'main');
+  const adapterRedis = await connectRedis(config.redis.url, logger, 'socket-adapter');
+  const keys = createRedisKeys(config.redis.prefix);
+
+  const store = createRedisSessionStore(redis, keys);
+  const therapists = createRedisTherapistStore(redis, keys);
+  const rateLimiter = createRedisRateLimiter(redis, keys);
+  const rooms = createLivekitMediaRooms(config.livekit);
+  const signer = createLivekitTokenSigner(config.livekit);
+
+  const httpServer = createServer();
+  let io: AlcoveServer | undefined;
+  const notifier = createSocketNotifier(() => {
+    if (!io) throw new Error('socket server not ready');
+    return io;
+  });
+
+  const login = createLoginService({
+    therapists,
+    logins: createRedisLoginStore(redis, keys),
+    rateLimiter,
+    logger,
+    now,
+    jwtSecret: config.auth.jwtSecret,
+    absoluteTtlSeconds: config.auth.absoluteTtlSeconds,
+    idleTtlSeconds: config.auth.idleTtlSeconds,
+  });
+  const sessions = createSessionService({
+    store,
+    rooms,
+    notifier,
+    logger,
+    now,
+    publicUrl: config.publicUrl,
+    ...config.sessions,
+  });
+  const clients = createClientPresence({ store, notifier, rateLimiter, logger, now, graceMs: config.waitingRoom.graceMs });
+  const host = createHostControls({ store, sessions, rooms, notifier, logger, now });
+  const tokens = createMediaTokenService({
+    store,
+    sessions,
+    clients,
+    therapists,
+    signer,
+    logger,
+    now,
+    livekitUrl: config.livekit.url,
+    ttlSeconds: config.livekit.tokenTtlSeconds,
+  });
+  const handleWebhook = createWebhookHandler({ store, sessions, rooms, notifier, ledger: createRedisWebhookLedger(redis, keys), logger, now });
+
+  io = createSocketServer(httpServer, {
+    logger,
+    login,
+    clients,
+    commands: createCommandTable({ clients, host, sessions }),
+    allowedOrigins: config.allowedOrigins,
+    isSecure: config.isSecure,
+    graceMs: config.waitingRoom.graceMs,
+    adapterRedis,
+    streamName: keys.socketStream(),
+    trustProxy: config.trustProxy,
+  });
+  const socketServer = io;
+
+  const app = createHttpApp({
+    logger,
+    allowedOrigins: config.allowedOrigins,
+    livekitUrl: config.livekit.url,
+    isSecure: config.isSecure,
+    trustProxy: config.trustProxy,
+    rawRoutes: [createWebhookRoutes({ verify: createLivekitWebhookVerifier(config.livekit), handle: handleWebhook })],
+    apiRoutes: [
+      createAuthRoutes({
+        login,
+        therapists,
+        isSecure: config.isSecure,
+        onLogout: (loginId) => {
+          socketServer.in(socketRooms.login(loginId)).disconnectSockets(true);
+        },
+      }),
+      createSessionRoutes({ login, sessions, tokens, isSecure: config.isSecure }),
+      createJoinRoutes({ tokens }),
+    ],
+    staticRoot: options.staticRoot === undefined ? defaultStaticRoot() : options.staticRoot,
+    isReady: async () => (await redis.ping()) === 'PONG',
+  });
+  httpServer.on('request', app);
+
+  return {
+    httpServer,
+    io: socketServer,
+    logger,
+    redis,
+    rooms,
+    listen(port = config.port, hostname = config.host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, hostname, () => {
+          httpServer.off('error', reject);
+          const address = httpServer.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      });
+    },
+    async close() {
+      // io.close() also closes the HTTP server and every WebSocket (server.close() alone would not).
+      await new Promise<void>((resolve) => socketServer.close(() => resolve()));
+      await Promise.allSettled([redis.close(), adapterRedis.close()]);
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import jwt from 'jsonwebtoken';
+import { AppError } from '../app-error.ts';
+import type { Logger } from '../observability/logger.ts';
+import { createOpaqueId } from '../sessions/opaque-id.ts';
+import type { TherapistStore } from '../therapists/therapist-records.ts';
+import { hashEmail } from './email-hash.ts';
+import type { LoginStore, RateLimiter } from './login-records.ts';
+import { createDecoyHash, verifyPassword } from './password-hash.ts';
+
+const ISSUER = 'alcove';
+const AUDIENCE = 'alcove-console';
+const ALGORITHM = 'HS256';
+
+export const LOGIN_LIMITS = {
+  perIp: { limit: 20, windowSeconds: 15 * 60 },
+  perAccount: { limit: 5, windowSeconds: 15 * 60 },
+} as const;
+
+export interface LoginServiceDeps {
+  therapists: TherapistStore;
+  logins: LoginStore;
+  rateLimiter: RateLimiter;
+  logger: Logger;
+  now: () => number;
+  jwtSecret: string;
+  absoluteTtlSeconds: number;
+  idleTtlSeconds: number;
+}
+
+export interface LoginResult {
+  token: string;
+  therapistId: string;
+  displayName: string;
+  expiresAt: number;
+}
+
+export interface AuthenticatedTherapist {
+  therapistId: string;
+  loginId: string;
+  expiresAt: number;
+}
+
+export interface LoginService {
+  login(email: string, password: string, clientIp: string): Promise<LoginResult>;
+  /** Verifies the JWT and the server-side login; slides the idle expiry. */
+  authenticate(token: string): Promise<AuthenticatedTherapist>;
+  logout(token: string): Promise<void>;
+}
+
+export function createLoginService(deps: LoginServiceDeps): LoginService {
+  let decoyHash: Promise<string> | undefined;
+  const wrongCredentials = () => new AppError('unauthorized', 'The email or password is not correct.');
+
+  function verifyJwt(token: string): { sub: string; jti: string; exp: number } {
+    try {
+      const claims = jwt.verify(token, deps.jwtSecret, {
+        algorithms: [ALGORITHM],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        clockTolerance: 5,
+      });
+      if (typeof claims !== 'object' || typeof claims.sub !== 'string' || typeof claims.jti !== 'string' || typeof claims.exp !== 'number') {
+        throw new Error('claims');
+      }
+      return { sub: claims.sub, jti: claims.jti, exp: claims.exp };
+    } catch {
+      throw AppError.unauthorized('Your sign-in has expired. Please sign in again.');
+    }
+  }
+
+  return {
+    async login(email, password, clientIp) {
+      const emailHash = hashEmail(email);
+      for (const [scope, subject, rule] of [
+        ['login-ip', clientIp, LOGIN_LIMITS.perIp],
+        ['login-account', emailHash, LOGIN_LIMITS.perAccount],
+      ] as const) {
+        const decision = await deps.rateLimiter.hit(scope, subject, rule.limit, rule.windowSeconds);
+        if (!decision.allowed) throw AppError.rateLimited(decision.retryAfterSeconds);
+      }
+
+      const therapistId = await deps.therapists.findIdByEmail(emailHash);
+      const therapist = therapistId ? await deps.therapists.get(therapistId) : null;
+      // Always run one scrypt so timing does not tell a wrong email from a wrong password.
+      const stored = therapist?.passwordHash ?? (await (decoyHash ??= createDecoyHash()));
+      const passwordOk = await verifyPassword(password, stored);
+      if (!therapist || !passwordOk || therapist.disabled) {
+        deps.logger.info('login refused', { event: 'auth.login-failed' });
+        throw wrongCredentials();
+      }
+      await deps.rateLimiter.reset('login-account', emailHash);
+
+      // A fresh login id at every login: the session identifier rotates.
+      const loginId = createOpaqueId('login');
+      const nowSeconds = Math.floor(deps.now() / 1000);
+      const exp = nowSeconds + deps.absoluteTtlSeconds;
+      const token = jwt.sign({ sub: therapist.id, jti: loginId, iat: nowSeconds, exp }, deps.jwtSecret, {
+        algorithm: ALGORITHM,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
+      await deps.logins.create(loginId, therapist.id, Math.min(deps.idleTtlSeconds, deps.absoluteTtlSeconds));
+      deps.logger.info('therapist signed in', { event: 'auth.login', therapistId: therapist.id });
+      return { token, therapistId: therapist.id, displayName: therapist.displayName, expiresAt: exp * 1000 };
+    },
+
+    async authenticate(token) {
+      const claims = verifyJwt(token);
+      const therapistId = await deps.logins.touch(claims.jti, deps.idleTtlSeconds);
+      if (therapistId !== claims.sub) throw AppError.unauthorized('Your sign-in has expired. Please sign in again.');
+      const therapist = await deps.therapists.get(therapistId);
+      if (!therapist || therapist.disabled) {
+        await deps.logins.revoke(claims.jti);
+        throw AppError.unauthorized();
+      }
+      return { therapistId, loginId: claims.jti, expiresAt: claims.exp * 1000 };
+    },
+
+    async logout(token) {
+      const claims = verifyJwt(token);
+      await deps.logins.revoke(claims.jti);
+      deps.logger.info('therapist signed out', { event: 'auth.logout', therapistId: claims.sub });
+    },
+  };
+}

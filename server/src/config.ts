@@ -1,0 +1,125 @@
+/**
+ * The only reader of process.env. Every value is coerced and validated once at
+ * start-up; a bad variable is named (never its value) and the process exits.
+ * Secrets have defaults only in the explicit local-dev profile.
+ */
+import { z } from 'zod';
+
+/** Dev-only defaults; identical to infra/livekit/livekit.local.yaml's keys. Never used outside ALCOVE_PROFILE=local. */
+const LOCAL_DEV_DEFAULTS = {
+  LIVEKIT_API_KEY: 'alcove-local-key',
+  LIVEKIT_API_SECRET: 'alcove-local-secret-not-for-production-0000',
+  JWT_SECRET: 'alcove-local-jwt-secret-not-for-production-00000',
+} as const;
+
+const MIN_SECRET_CHARS = 32;
+
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  ALCOVE_PROFILE: z.enum(['local', 'production']).default('production'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: intFrom(0, 65535).default(8080),
+  PUBLIC_URL: z.url().optional(),
+  ALLOWED_ORIGINS: z.string().optional(),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//u).default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/u).default('alcove:'),
+  LIVEKIT_URL: z.string().regex(/^wss?:\/\//u).default('ws://127.0.0.1:7880'),
+  LIVEKIT_API_KEY: z.string().min(3).optional(),
+  LIVEKIT_API_SECRET: z.string().min(MIN_SECRET_CHARS).optional(),
+  LIVEKIT_TOKEN_TTL_SECONDS: intFrom(60, 600).default(120),
+  JWT_SECRET: z.string().min(MIN_SECRET_CHARS).optional(),
+  AUTH_ABSOLUTE_HOURS: intFrom(1, 12).default(12),
+  AUTH_IDLE_MINUTES: intFrom(1, 720).default(15),
+  WAITING_GRACE_SECONDS: intFrom(5, 3600).default(60),
+  INVITE_OPENS_BEFORE_MINUTES: intFrom(0, 24 * 60).default(30),
+  INVITE_CLOSES_AFTER_MINUTES: intFrom(0, 24 * 60).default(30),
+  DEFAULT_SESSION_MINUTES: intFrom(5, 240).default(50),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface Config {
+  profile: 'local' | 'production';
+  host: string;
+  port: number;
+  publicUrl: string;
+  allowedOrigins: readonly string[];
+  isSecure: boolean;
+  trustProxy: boolean;
+  redis: { url: string; prefix: string };
+  livekit: { url: string; apiKey: string; apiSecret: string; tokenTtlSeconds: number };
+  auth: { jwtSecret: string; absoluteTtlSeconds: number; idleTtlSeconds: number };
+  waitingRoom: { graceMs: number };
+  sessions: { opensBeforeMs: number; closesAfterMs: number; defaultDurationMinutes: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variables: string[]) {
+    super(`Invalid or missing configuration: ${variables.join(', ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const names = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
+    throw new ConfigError(names);
+  }
+  const e = parsed.data;
+  const isLocal = e.ALCOVE_PROFILE === 'local';
+  const secret = (name: keyof typeof LOCAL_DEV_DEFAULTS): string | undefined => e[name] ?? (isLocal ? LOCAL_DEV_DEFAULTS[name] : undefined);
+
+  const missing: string[] = [];
+  const apiKey = secret('LIVEKIT_API_KEY');
+  const apiSecret = secret('LIVEKIT_API_SECRET');
+  const jwtSecret = secret('JWT_SECRET');
+  if (!apiKey) missing.push('LIVEKIT_API_KEY');
+  if (!apiSecret) missing.push('LIVEKIT_API_SECRET');
+  if (!jwtSecret) missing.push('JWT_SECRET');
+  if (!isLocal) {
+    if (!e.PUBLIC_URL) missing.push('PUBLIC_URL');
+    for (const name of Object.keys(LOCAL_DEV_DEFAULTS) as (keyof typeof LOCAL_DEV_DEFAULTS)[]) {
+      if (e[name] === LOCAL_DEV_DEFAULTS[name]) missing.push(name);
+    }
+  }
+
+  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/u, '');
+  let allowedOrigins: string[] = [];
+  try {
+    allowedOrigins = [new URL(publicUrl).origin];
+    for (const origin of (e.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      allowedOrigins.push(new URL(origin).origin);
+    }
+  } catch {
+    missing.push('ALLOWED_ORIGINS');
+  }
+  if (missing.length > 0) throw new ConfigError([...new Set(missing)]);
+
+  return Object.freeze({
+    profile: e.ALCOVE_PROFILE,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl,
+    allowedOrigins: Object.freeze([...new Set(allowedOrigins)]),
+    isSecure: publicUrl.startsWith('https://'),
+    trustProxy: e.TRUST_PROXY === 'true',
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    livekit: { url: e.LIVEKIT_URL, apiKey: apiKey!, apiSecret: apiSecret!, tokenTtlSeconds: e.LIVEKIT_TOKEN_TTL_SECONDS },
+    auth: {
+      jwtSecret: jwtSecret!,
+      absoluteTtlSeconds: e.AUTH_ABSOLUTE_HOURS * 3600,
+      idleTtlSeconds: e.AUTH_IDLE_MINUTES * 60,
+    },
+    waitingRoom: { graceMs: e.WAITING_GRACE_SECONDS * 1000 },
+    sessions: {
+      opensBeforeMs: e.INVITE_OPENS_BEFORE_MINUTES * 60_000,
+      closesAfterMs: e.INVITE_CLOSES_AFTER_MINUTES * 60_000,
+      defaultDurationMinutes: e.DEFAULT_SESSION_MINUTES,
+    },
+    logLevel: e.LOG_LEVEL,
+  });
+}

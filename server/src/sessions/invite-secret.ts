@@ -1,0 +1,12 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { INVITE_SECRET_BYTES } from '@alcove/shared';
+
+/** 256 random bits; only ever shown once, in the join URL fragment. */
+export function createInviteSecret(): string {
+  return randomBytes(INVITE_SECRET_BYTES).toString('base64url');
+}
+
+/** Invites are stored only as this hash, so a Redis dump cannot be used to join. */
+export function hashInviteSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}

@@ -1,0 +1,203 @@
+import { CLIENT_SLOTS_BY_KIND, type SessionDetail, type SessionKind, type SessionSummary } from '@alcove/shared';
+import { AppError } from '../app-error.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Notifier } from '../presence/notifier.ts';
+import { toPresence } from '../presence/presence-view.ts';
+import { createInviteSecret, hashInviteSecret } from './invite-secret.ts';
+import type { MediaRooms } from './media-rooms.ts';
+import { createOpaqueId } from './opaque-id.ts';
+import type { ParticipantRecord, SessionRecord, SessionStore } from './session-records.ts';
+
+/** How long session data outlives the invite window before Redis drops it. */
+export const SESSION_RETENTION_AFTER_CLOSE_MS = 60 * 60_000;
+/** How long the minimal "ended" marker is kept so late clients are told kindly. */
+export const ENDED_MARKER_MS = 15 * 60_000;
+/** A LiveKit room survives everyone dropping out (e.g. a therapist's reload) this long. */
+export const ROOM_DEPARTURE_TIMEOUT_SECONDS = 300;
+
+export interface SessionServiceDeps {
+  store: SessionStore;
+  rooms: MediaRooms;
+  notifier: Notifier;
+  logger: Logger;
+  now: () => number;
+  publicUrl: string;
+  opensBeforeMs: number;
+  closesAfterMs: number;
+  defaultDurationMinutes: number;
+}
+
+export interface IssuedInvite {
+  participantId: string;
+  slot: number;
+  secret: string;
+  joinUrl: string;
+  expiresAt: number;
+}
+
+export interface SessionService {
+  create(therapistId: string, input: { kind: SessionKind; startsAt?: number; durationMinutes?: number }): Promise<{ session: SessionSummary; invites: IssuedInvite[] }>;
+  list(therapistId: string): Promise<SessionSummary[]>;
+  /** Loads a session owned by this therapist; someone else's is "not found", never "forbidden". */
+  getOwned(therapistId: string, sessionId: string): Promise<SessionRecord>;
+  detail(therapistId: string, sessionId: string): Promise<SessionDetail>;
+  /** Creates the LiveKit room (idempotent) and marks the session live. */
+  start(therapistId: string, sessionId: string): Promise<SessionRecord>;
+  reissueInvite(therapistId: string, sessionId: string, participantId: string): Promise<IssuedInvite>;
+  end(therapistId: string, sessionId: string): Promise<void>;
+  /** Ends a session the media server closed (room_finished) or that is otherwise over. */
+  endWithoutOwner(sessionId: string): Promise<void>;
+}
+
+export function toSummary(s: SessionRecord): SessionSummary {
+  return {
+    sessionId: s.id,
+    kind: s.kind,
+    status: s.status,
+    startsAt: s.startsAt,
+    durationMinutes: s.durationMinutes,
+    opensAt: s.opensAt,
+    closesAt: s.closesAt,
+    startedAt: s.startedAt,
+  };
+}
+
+export function createSessionService(deps: SessionServiceDeps): SessionService {
+  const joinUrl = (secret: string) => `${deps.publicUrl}/join#${secret}`;
+
+  async function getOwned(therapistId: string, sessionId: string): Promise<SessionRecord> {
+    const session = await deps.store.getSession(sessionId);
+    if (!session || session.therapistId !== therapistId) throw AppError.notFound('No such session.');
+    return session;
+  }
+
+  async function endSession(session: SessionRecord): Promise<void> {
+    if (session.status === 'ended') return;
+    const endedAt = deps.now();
+    await deps.store.eraseSession(session.id, endedAt, endedAt + ENDED_MARKER_MS);
+    deps.notifier.closeSession(session.id, 'session-ended');
+    deps.notifier.sessionEnded(session.therapistId, session.id);
+    try {
+      await deps.rooms.deleteRoom(session.roomName);
+    } catch (error) {
+      // The room times out on its own; the session is already closed for everyone.
+      deps.logger.warn('could not delete media room', { sessionId: session.id, errorName: (error as Error).name });
+    }
+    deps.logger.info('session ended', { event: 'session.ended', sessionId: session.id });
+  }
+
+  return {
+    async create(therapistId, input) {
+      const now = deps.now();
+      const startsAt = input.startsAt ?? now;
+      const durationMinutes = input.durationMinutes ?? deps.defaultDurationMinutes;
+      const opensAt = startsAt - deps.opensBeforeMs;
+      const closesAt = startsAt + durationMinutes * 60_000 + deps.closesAfterMs;
+      if (closesAt <= now) throw AppError.badRequest('That session would already be over.');
+      const id = createOpaqueId('session');
+      const clientSlots = CLIENT_SLOTS_BY_KIND[input.kind];
+      const session: SessionRecord = {
+        id,
+        therapistId,
+        kind: input.kind,
+        status: 'scheduled',
+        roomName: id,
+        hostIdentity: createOpaqueId('host'),
+        clientSlots,
+        createdAt: now,
+        startsAt,
+        durationMinutes,
+        opensAt,
+        closesAt,
+        startedAt: null,
+        endedAt: null,
+        lastMessage: null,
+      };
+      const invites: IssuedInvite[] = [];
+      const participants: ParticipantRecord[] = [];
+      for (let slot = 1; slot <= clientSlots; slot += 1) {
+        const participantId = createOpaqueId('participant');
+        const secret = createInviteSecret();
+        invites.push({ participantId, slot, secret, joinUrl: joinUrl(secret), expiresAt: closesAt });
+        participants.push({
+          id: participantId,
+          sessionId: id,
+          slot,
+          status: 'invited',
+          displayName: null,
+          waitingSince: null,
+          admittedAt: null,
+          connectionId: null,
+          disconnectedAt: null,
+          inCall: false,
+          updatedAt: now,
+        });
+      }
+      await deps.store.createSession({
+        session,
+        participants,
+        invites: invites.map((i) => ({ hash: hashInviteSecret(i.secret), participantId: i.participantId })),
+        expiresAt: closesAt + SESSION_RETENTION_AFTER_CLOSE_MS,
+      });
+      deps.logger.info('session created', { event: 'session.created', sessionId: id, therapistId, count: clientSlots });
+      return { session: toSummary(session), invites };
+    },
+
+    async list(therapistId) {
+      const ids = await deps.store.listSessionIds(therapistId);
+      const sessions = await Promise.all(ids.map((id) => deps.store.getSession(id)));
+      return sessions
+        .filter((s): s is SessionRecord => s !== null && s.therapistId === therapistId && s.status !== 'ended')
+        .map(toSummary)
+        .sort((a, b) => a.startsAt - b.startsAt);
+    },
+
+    getOwned,
+
+    async detail(therapistId, sessionId) {
+      const session = await getOwned(therapistId, sessionId);
+      const participants = await deps.store.listParticipants(sessionId);
+      return { ...toSummary(session), participants: participants.map(toPresence), lastWaitingRoomMessage: session.lastMessage };
+    },
+
+    async start(therapistId, sessionId) {
+      const session = await getOwned(therapistId, sessionId);
+      if (session.status === 'ended') throw AppError.sessionEnded();
+      const now = deps.now();
+      if (now >= session.closesAt) throw AppError.sessionEnded();
+      if (session.status === 'live') return session;
+      // createRoom is idempotent on LiveKit, so two racing starts are harmless.
+      await deps.rooms.createRoom({
+        roomName: session.roomName,
+        maxParticipants: 1 + session.clientSlots,
+        emptyTimeoutSeconds: Math.max(60, Math.ceil((session.closesAt - now) / 1000)),
+        departureTimeoutSeconds: ROOM_DEPARTURE_TIMEOUT_SECONDS,
+      });
+      if (await deps.store.markLive(sessionId, now)) {
+        deps.logger.info('session started', { event: 'session.started', sessionId });
+      }
+      return (await deps.store.getSession(sessionId)) ?? session;
+    },
+
+    async reissueInvite(therapistId, sessionId, participantId) {
+      const session = await getOwned(therapistId, sessionId);
+      if (session.status === 'ended') throw AppError.sessionEnded();
+      const participant = await deps.store.getParticipant(participantId);
+      if (!participant || participant.sessionId !== sessionId) throw AppError.notFound('No such participant.');
+      if (participant.status === 'removed') throw new AppError('conflict', 'This person was removed from the session.');
+      const secret = createInviteSecret();
+      await deps.store.replaceInvite(participantId, hashInviteSecret(secret), session.closesAt);
+      deps.logger.info('invite reissued', { event: 'invite.reissued', sessionId, participantId });
+      return { participantId, slot: participant.slot, secret, joinUrl: joinUrl(secret), expiresAt: session.closesAt };
+    },
+
+    async end(therapistId, sessionId) {
+      await endSession(await getOwned(therapistId, sessionId));
+    },
+
+    async endWithoutOwner(sessionId) {
+      const session = await deps.store.getSession(sessionId);
+      if (session) await endSession(session);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, normaliseDisplayName } from '@alcove/shared';
+import { z } from 'zod';
+import { AppError } from '../app-error.ts';
+import { hashEmail } from '../auth/email-hash.ts';
+import { hashPassword } from '../auth/password-hash.ts';
+import { createOpaqueId } from '../sessions/opaque-id.ts';
+import type { TherapistRecord, TherapistStore } from './therapist-records.ts';
+
+const emailSchema = z.string().trim().toLowerCase().max(254).email();
+
+export interface TherapistSummary {
+  therapistId: string;
+  email: string;
+  displayName: string;
+  disabled: boolean;
+  createdAt: number;
+}
+
+export interface TherapistDirectory {
+  add(input: { email: string; displayName: string; password: string }): Promise<TherapistSummary>;
+  list(): Promise<TherapistSummary[]>;
+  setDisabled(email: string, disabled: boolean): Promise<TherapistSummary>;
+  resetPassword(email: string, password: string): Promise<void>;
+}
+
+const summarise = (r: TherapistRecord): TherapistSummary => ({
+  therapistId: r.id,
+  email: r.email,
+  displayName: r.displayName,
+  disabled: r.disabled,
+  createdAt: r.createdAt,
+});
+
+function checkPassword(password: string): void {
+  if (password.length < PASSWORD_MIN_CHARS || password.length > PASSWORD_MAX_CHARS) {
+    throw AppError.badRequest(`The password must be ${PASSWORD_MIN_CHARS}–${PASSWORD_MAX_CHARS} characters.`);
+  }
+}
+
+/** Account administration, used by the operator's CLI. */
+export function createTherapistDirectory(deps: { therapists: TherapistStore; now: () => number }): TherapistDirectory {
+  async function findByEmail(email: string): Promise<TherapistRecord> {
+    const id = await deps.therapists.findIdByEmail(hashEmail(email));
+    const record = id ? await deps.therapists.get(id) : null;
+    if (!record) throw AppError.notFound('No therapist has that email.');
+    return record;
+  }
+
+  return {
+    async add({ email, displayName, password }) {
+      const parsedEmail = emailSchema.safeParse(email);
+      if (!parsedEmail.success) throw AppError.badRequest('The email is not valid.');
+      const name = normaliseDisplayName(displayName);
+      if (!name) throw AppError.badRequest('The display name must be 1–40 characters without control characters.');
+      checkPassword(password);
+      const record: TherapistRecord = {
+        id: createOpaqueId('therapist'),
+        email: parsedEmail.data,
+        displayName: name,
+        passwordHash: await hashPassword(password),
+        disabled: false,
+        createdAt: deps.now(),
+      };
+      if (!(await deps.therapists.create(record, hashEmail(parsedEmail.data)))) {
+        throw new AppError('conflict', 'A therapist with that email already exists.');
+      }
+      return summarise(record);
+    },
+    async list() {
+      return (await deps.therapists.list()).map(summarise);
+    },
+    async setDisabled(email, disabled) {
+      const record = await findByEmail(email);
+      await deps.therapists.setDisabled(record.id, disabled);
+      return summarise({ ...record, disabled });
+    },
+    async resetPassword(email, password) {
+      checkPassword(password);
+      const record = await findByEmail(email);
+      await deps.therapists.setPasswordHash(record.id, await hashPassword(password));
+    },
+  };
+}

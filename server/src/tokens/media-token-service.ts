@@ -1,0 +1,59 @@
+import type { MediaTokenResponse } from '@alcove/shared';
+import { AppError } from '../app-error.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { MediaTokenSigner } from '../sessions/media-rooms.ts';
+import type { SessionStore } from '../sessions/session-records.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import type { TherapistStore } from '../therapists/therapist-records.ts';
+import type { ClientPresence } from '../waiting-room/client-presence.ts';
+
+export interface MediaTokenServiceDeps {
+  store: SessionStore;
+  sessions: SessionService;
+  clients: ClientPresence;
+  therapists: TherapistStore;
+  signer: MediaTokenSigner;
+  logger: Logger;
+  now: () => number;
+  livekitUrl: string;
+  ttlSeconds: number;
+}
+
+export interface MediaTokenService {
+  /** Only an admitted participant of a live session, on the device that holds its lease, gets a token. */
+  forClient(input: { inviteSecret: string; deviceId: string; clientIp: string }): Promise<MediaTokenResponse>;
+  /** The therapist's token; starting the session (creating the room) if needed. */
+  forTherapist(therapistId: string, sessionId: string): Promise<MediaTokenResponse>;
+}
+
+export function createMediaTokenService(deps: MediaTokenServiceDeps): MediaTokenService {
+  async function sign(identity: string, name: string, roomName: string): Promise<MediaTokenResponse> {
+    const token = await deps.signer.sign({ identity, name, roomName, ttlSeconds: deps.ttlSeconds });
+    return { token, url: deps.livekitUrl, identity, expiresAt: deps.now() + deps.ttlSeconds * 1000 };
+  }
+
+  return {
+    async forClient({ inviteSecret, deviceId, clientIp }) {
+      const { participant, session } = await deps.clients.redeemInvite(inviteSecret, clientIp);
+      if (participant.status !== 'admitted' || session.status !== 'live') {
+        throw new AppError('not_admitted', 'Please wait until your therapist lets you in.');
+      }
+      const holder = await deps.store.getDeviceLeaseHolder(participant.id);
+      if (holder !== deviceId) {
+        throw new AppError('device_in_use', 'This invitation is in use on another device.');
+      }
+      const response = await sign(participant.id, participant.displayName ?? 'Client', session.roomName);
+      deps.logger.debug('media token issued', { event: 'token.issued', sessionId: session.id, participantId: participant.id });
+      return response;
+    },
+
+    async forTherapist(therapistId, sessionId) {
+      const session = await deps.sessions.start(therapistId, sessionId);
+      const therapist = await deps.therapists.get(therapistId);
+      if (!therapist) throw AppError.unauthorized();
+      const response = await sign(session.hostIdentity, therapist.displayName, session.roomName);
+      deps.logger.info('media token issued to therapist', { event: 'token.issued', sessionId, therapistId });
+      return response;
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import express, { type Express, type RequestHandler } from 'express';
+import { AppError } from '../../app-error.ts';
+import helmet from 'helmet';
+import { HTTP_BODY_MAX_BYTES } from '@alcove/shared';
+import type { Logger } from '../../observability/logger.ts';
+import { createErrorMiddleware, notFoundHandler } from './error-middleware.ts';
+import { requireAllowedOrigin } from './origin-check.ts';
+import type { Router } from 'express';
+
+export interface HttpAppDeps {
+  logger: Logger;
+  allowedOrigins: readonly string[];
+  livekitUrl: string;
+  isSecure: boolean;
+  trustProxy: boolean;
+  /** Mounted before the JSON parser (raw-body routes). */
+  rawRoutes: Router[];
+  apiRoutes: Router[];
+  /** Static browser app, mounted last. */
+  staticRoot: string | null;
+  isReady: () => Promise<boolean>;
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** JSON-only bodies: a form post or text/plain body (a classic CSRF vehicle) is refused outright. */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (BODY_METHODS.has(req.method) && hasBody && !req.is('application/json')) {
+    return next(AppError.badRequest('Send a JSON body (Content-Type: application/json).'));
+  }
+  next();
+};
+
+export function createHttpApp(deps: HttpAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy);
+  app.set('etag', false);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          mediaSrc: ["'self'", 'blob:'],
+          connectSrc: ["'self'", deps.livekitUrl, deps.livekitUrl.replace(/^ws/u, 'http')],
+          workerSrc: ["'self'", 'blob:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+          ...(deps.isSecure ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: deps.isSecure ? { maxAge: 63072000, includeSubDomains: true } : false,
+      referrerPolicy: { policy: 'no-referrer' },
+      crossOriginOpenerPolicy: { policy: 'same-origin' },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+    }),
+  );
+  app.use((_req, res, next) => {
+    res.setHeader('Permissions-Policy', 'camera=(self), microphone=(self), display-capture=(), geolocation=(), payment=(), usb=()');
+    next();
+  });
+
+  // Access log: method, route pattern, status and duration only — never URLs with ids' neighbours, bodies or headers.
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      deps.logger.debug('http request', {
+        method: req.method,
+        route: req.route?.path ?? 'unmatched',
+        status: res.statusCode,
+        durationMs: Math.round(durationMs * 10) / 10,
+      });
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await deps.isReady().catch(() => false);
+    res.status(ready ? 200 : 503).json({ ok: ready });
+  });
+
+  app.use(requireAllowedOrigin(deps.allowedOrigins));
+  for (const router of deps.rawRoutes) app.use(router);
+  app.use('/api', requireJsonBody);
+  app.use('/api', express.json({ limit: HTTP_BODY_MAX_BYTES, strict: true, type: 'application/json' }));
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  for (const router of deps.apiRoutes) app.use(router);
+  app.use('/api', notFoundHandler);
+
+  if (deps.staticRoot) {
+    const root = deps.staticRoot;
+    app.use(express.static(root, { index: false, fallthrough: true, dotfiles: 'ignore' }));
+    // Both pages are the same single-page app; the invite stays in the fragment, which never reaches here.
+    app.get(['/', '/join', '/console'], (_req, res) => res.sendFile('index.html', { root }));
+  }
+  app.use(notFoundHandler);
+  app.use(createErrorMiddleware(deps.logger));
+  return app;
+}

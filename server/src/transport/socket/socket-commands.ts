@@ -1,0 +1,99 @@
+import type { z } from 'zod';
+import {
+  checkInSchema,
+  COMMANDS,
+  leaveWaitingRoomSchema,
+  participantCommandSchema,
+  sessionCommandSchema,
+  waitingRoomMessageSchema,
+  type Ack,
+  type ClientToServerEvents,
+} from '@alcove/shared';
+import type { ClientConnection, ClientPresence } from '../../waiting-room/client-presence.ts';
+import type { HostControls } from '../../waiting-room/host-controls.ts';
+import type { SessionService } from '../../sessions/session-service.ts';
+
+type CommandName = keyof ClientToServerEvents;
+type ResultOf<E extends CommandName> = Parameters<ClientToServerEvents[E]>[1] extends (ack: Ack<infer R>) => void ? R : never;
+
+interface ClientCommand<E extends CommandName, S extends z.ZodType> {
+  role: 'client';
+  schema: S;
+  run: (conn: ClientConnection, payload: z.output<S>) => Promise<ResultOf<E>>;
+  /** Close the socket after answering. */
+  closesSocket?: boolean;
+}
+interface TherapistCommand<E extends CommandName, S extends z.ZodType> {
+  role: 'therapist';
+  schema: S;
+  run: (therapistId: string, payload: z.output<S>) => Promise<ResultOf<E>>;
+  closesSocket?: boolean;
+}
+
+export type CommandSpec<E extends CommandName> = ClientCommand<E, z.ZodType> | TherapistCommand<E, z.ZodType>;
+export type CommandTable = { [E in CommandName]: CommandSpec<E> };
+
+/** Every command, who may send it, its schema, and the domain call it maps to. */
+export function createCommandTable(deps: { clients: ClientPresence; host: HostControls; sessions: SessionService }): CommandTable {
+  const { clients, host, sessions } = deps;
+  const table = {
+    [COMMANDS.checkIn]: {
+      role: 'client',
+      schema: checkInSchema,
+      run: (conn: ClientConnection, p: z.output<typeof checkInSchema>) => clients.checkIn(conn, p.displayName),
+    },
+    [COMMANDS.leave]: {
+      role: 'client',
+      schema: leaveWaitingRoomSchema,
+      run: async (conn: ClientConnection) => {
+        await clients.leave(conn);
+        return null;
+      },
+      closesSocket: true,
+    },
+    [COMMANDS.watchSession]: {
+      role: 'therapist',
+      schema: sessionCommandSchema,
+      run: (t: string, p: z.output<typeof sessionCommandSchema>) => host.watch(t, p.sessionId),
+    },
+    [COMMANDS.admit]: {
+      role: 'therapist',
+      schema: participantCommandSchema,
+      run: (t: string, p: z.output<typeof participantCommandSchema>) => host.admit(t, p.sessionId, p.participantId),
+    },
+    [COMMANDS.admitAll]: {
+      role: 'therapist',
+      schema: sessionCommandSchema,
+      run: (t: string, p: z.output<typeof sessionCommandSchema>) => host.admitAll(t, p.sessionId),
+    },
+    [COMMANDS.sendBack]: {
+      role: 'therapist',
+      schema: participantCommandSchema,
+      run: (t: string, p: z.output<typeof participantCommandSchema>) => host.sendBack(t, p.sessionId, p.participantId),
+    },
+    [COMMANDS.postMessage]: {
+      role: 'therapist',
+      schema: waitingRoomMessageSchema,
+      run: (t: string, p: z.output<typeof waitingRoomMessageSchema>) => host.postMessage(t, p.sessionId, p.text),
+    },
+    [COMMANDS.remove]: {
+      role: 'therapist',
+      schema: participantCommandSchema,
+      run: (t: string, p: z.output<typeof participantCommandSchema>) => host.remove(t, p.sessionId, p.participantId),
+    },
+    [COMMANDS.mute]: {
+      role: 'therapist',
+      schema: participantCommandSchema,
+      run: (t: string, p: z.output<typeof participantCommandSchema>) => host.mute(t, p.sessionId, p.participantId),
+    },
+    [COMMANDS.endSession]: {
+      role: 'therapist',
+      schema: sessionCommandSchema,
+      run: async (t: string, p: z.output<typeof sessionCommandSchema>) => {
+        await sessions.end(t, p.sessionId);
+        return null;
+      },
+    },
+  };
+  return table as unknown as CommandTable;
+}

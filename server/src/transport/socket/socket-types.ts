@@ -1,0 +1,25 @@
+import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '@alcove/shared';
+import type { ClientConnection } from '../../waiting-room/client-presence.ts';
+
+export type SocketIdentity =
+  | { role: 'client'; conn: ClientConnection }
+  | { role: 'therapist'; therapistId: string; loginId: string; token: string };
+
+export interface SocketData {
+  identity: SocketIdentity;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+type InterServerEvents = {};
+
+export type AlcoveServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type AlcoveSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/** Socket.io room names. Built only here, only from server-side ids — never from client input. */
+export const socketRooms = {
+  therapist: (therapistId: string) => `therapist:${therapistId}`,
+  login: (loginId: string) => `login:${loginId}`,
+  participant: (participantId: string) => `participant:${participantId}`,
+  sessionClients: (sessionId: string) => `session-clients:${sessionId}`,
+};

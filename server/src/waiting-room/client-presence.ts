@@ -1,0 +1,174 @@
+import type { CheckInResult } from '@alcove/shared';
+import { AppError } from '../app-error.ts';
+import type { RateLimiter } from '../auth/login-records.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Notifier } from '../presence/notifier.ts';
+import { toPresence } from '../presence/presence-view.ts';
+import { hashInviteSecret } from '../sessions/invite-secret.ts';
+import type { ParticipantRecord, SessionRecord, SessionStore } from '../sessions/session-records.ts';
+
+/** Failed invite redemptions allowed per client IP per window before it is slowed down. */
+export const INVITE_FAILURE_LIMIT = { limit: 20, windowSeconds: 10 * 60 } as const;
+
+export interface ClientPresenceDeps {
+  store: SessionStore;
+  notifier: Notifier;
+  rateLimiter: RateLimiter;
+  logger: Logger;
+  now: () => number;
+  graceMs: number;
+}
+
+/** Who a client connection is, once its invite has been accepted. */
+export interface ClientConnection {
+  participantId: string;
+  sessionId: string;
+  therapistId: string;
+  deviceId: string;
+  connectionId: string;
+}
+
+export interface ClientPresence {
+  /** Resolves an invite (rate-limited on failures) to its participant and session. */
+  redeemInvite(inviteSecret: string, clientIp: string): Promise<{ participant: ParticipantRecord; session: SessionRecord }>;
+  /** Accepts a connection for an invite: checks the window and the one-device lease. */
+  connect(input: { inviteSecret: string; deviceId: string; connectionId: string; clientIp: string }): Promise<ClientConnection>;
+  checkIn(conn: ClientConnection, displayName: string): Promise<CheckInResult>;
+  /** Renews the device lease while the connection is alive. */
+  heartbeat(conn: ClientConnection): Promise<void>;
+  /** The connection dropped: keep the place for the grace period. Returns when to check again. */
+  disconnected(conn: ClientConnection): Promise<void>;
+  /** Called after the grace period: a client that has not come back loses its place. */
+  expireIfGone(conn: ClientConnection): Promise<void>;
+  leave(conn: ClientConnection): Promise<void>;
+}
+
+export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
+  const publish = (therapistId: string, record: ParticipantRecord) =>
+    deps.notifier.presenceChanged(therapistId, record.sessionId, toPresence(record));
+
+  async function redeemInvite(inviteSecret: string, clientIp: string) {
+    // Checked before the lookup, so a blocked prober learns nothing even from a right guess.
+    const blocked = await deps.rateLimiter.isBlocked('invite-fail', clientIp, INVITE_FAILURE_LIMIT.limit);
+    if (!blocked.allowed) throw AppError.rateLimited(blocked.retryAfterSeconds);
+    const participantId = await deps.store.findParticipantByInvite(hashInviteSecret(inviteSecret));
+    const participant = participantId ? await deps.store.getParticipant(participantId) : null;
+    const session = participant ? await deps.store.getSession(participant.sessionId) : null;
+    if (!participant || !session || participant.status === 'removed') {
+      const decision = await deps.rateLimiter.hit('invite-fail', clientIp, INVITE_FAILURE_LIMIT.limit, INVITE_FAILURE_LIMIT.windowSeconds);
+      if (!decision.allowed) throw AppError.rateLimited(decision.retryAfterSeconds);
+      throw AppError.invalidInvite();
+    }
+    if (session.status === 'ended') throw AppError.sessionEnded();
+    const now = deps.now();
+    if (now >= session.closesAt) throw AppError.invalidInvite();
+    if (now < session.opensAt) {
+      throw new AppError('invite_not_open_yet', 'It is too early to check in. Please come back closer to your appointment.', {
+        details: { opensAt: session.opensAt },
+      });
+    }
+    return { participant, session };
+  }
+
+  return {
+    redeemInvite,
+
+    async connect({ inviteSecret, deviceId, connectionId, clientIp }) {
+      const { participant, session } = await redeemInvite(inviteSecret, clientIp);
+      if (!(await deps.store.acquireDeviceLease(participant.id, deviceId, deps.graceMs))) {
+        const at = deps.now();
+        deps.notifier.deviceRefused(session.therapistId, session.id, participant.id, at);
+        deps.logger.info('second device refused', { event: 'waiting-room.device-refused', sessionId: session.id, participantId: participant.id });
+        throw new AppError('device_in_use', 'This invitation is already in use on another device. Close it there, or ask your therapist for help.');
+      }
+      const updated = await deps.store.transitionParticipant(participant.id, ['invited', 'waiting', 'admitted', 'left'], {
+        connectionId,
+        disconnectedAt: null,
+        updatedAt: deps.now(),
+      });
+      if (!updated) throw AppError.invalidInvite();
+      if (updated.status !== 'invited') publish(session.therapistId, updated);
+      return { participantId: participant.id, sessionId: session.id, therapistId: session.therapistId, deviceId, connectionId };
+    },
+
+    async checkIn(conn, displayName) {
+      const session = await deps.store.getSession(conn.sessionId);
+      if (!session || session.status === 'ended') throw AppError.sessionEnded();
+      const current = await deps.store.getParticipant(conn.participantId);
+      if (!current || current.status === 'removed') throw AppError.invalidInvite();
+      const now = deps.now();
+      let record: ParticipantRecord | null;
+      if (current.status === 'admitted') {
+        // A reload during the call: stay admitted, only refresh the name.
+        record = await deps.store.transitionParticipant(conn.participantId, ['admitted'], { displayName, connectionId: conn.connectionId, updatedAt: now });
+      } else {
+        // Keep the original place in the queue across reloads and blips.
+        const waitingSince = current.status === 'waiting' && current.waitingSince ? current.waitingSince : now;
+        record = await deps.store.transitionParticipant(conn.participantId, ['invited', 'waiting', 'left'], {
+          status: 'waiting',
+          displayName,
+          waitingSince,
+          connectionId: conn.connectionId,
+          disconnectedAt: null,
+          updatedAt: now,
+        });
+      }
+      if (!record) throw new AppError('conflict', 'Your status just changed. Please try again.');
+      publish(session.therapistId, record);
+      if (current.status !== record.status) {
+        deps.logger.info('client checked in', { event: 'waiting-room.checked-in', sessionId: session.id, participantId: record.id });
+      }
+      return {
+        participantId: record.id,
+        sessionKind: session.kind,
+        state: record.status === 'admitted' ? (record.inCall ? 'in-call' : 'admitted') : 'waiting',
+        waitingSince: record.waitingSince ?? now,
+        startsAt: session.startsAt,
+        lastMessage: session.lastMessage,
+      };
+    },
+
+    async heartbeat(conn) {
+      if (!(await deps.store.acquireDeviceLease(conn.participantId, conn.deviceId, deps.graceMs))) {
+        deps.notifier.closeParticipant(conn.participantId, 'device-replaced');
+      }
+    },
+
+    async disconnected(conn) {
+      const record = await deps.store.transitionParticipant(
+        conn.participantId,
+        ['invited', 'waiting', 'admitted', 'left'],
+        { connectionId: null, disconnectedAt: deps.now(), updatedAt: deps.now() },
+        conn.connectionId,
+      );
+      if (record && record.status !== 'invited') publish(conn.therapistId, record);
+    },
+
+    async expireIfGone(conn) {
+      const current = await deps.store.getParticipant(conn.participantId);
+      if (!current || current.connectionId || current.status !== 'waiting') return;
+      if (!current.disconnectedAt || deps.now() - current.disconnectedAt < deps.graceMs) return;
+      const record = await deps.store.transitionParticipant(
+        conn.participantId,
+        ['waiting'],
+        { status: 'left', waitingSince: null, updatedAt: deps.now() },
+        '',
+      );
+      if (record) {
+        publish(conn.therapistId, record);
+        deps.logger.info('waiting client gone after grace period', { event: 'waiting-room.expired', sessionId: conn.sessionId, participantId: conn.participantId });
+      }
+    },
+
+    async leave(conn) {
+      const record = await deps.store.transitionParticipant(conn.participantId, ['invited', 'waiting', 'admitted'], {
+        status: 'left',
+        waitingSince: null,
+        admittedAt: null,
+        updatedAt: deps.now(),
+      });
+      await deps.store.releaseDeviceLease(conn.participantId, conn.deviceId);
+      if (record) publish(conn.therapistId, record);
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import type { AdmitAllResult, ParticipantPresence, WaitingRoomMessage, WatchSessionResult } from '@alcove/shared';
+import { AppError } from '../app-error.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Notifier } from '../presence/notifier.ts';
+import { toPresence } from '../presence/presence-view.ts';
+import type { MediaRooms } from '../sessions/media-rooms.ts';
+import type { ParticipantRecord, SessionRecord, SessionStore } from '../sessions/session-records.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+
+export interface HostControlsDeps {
+  store: SessionStore;
+  sessions: SessionService;
+  rooms: MediaRooms;
+  notifier: Notifier;
+  logger: Logger;
+  now: () => number;
+}
+
+/** The therapist's commands over the waiting room and the call. Every one checks ownership first. */
+export interface HostControls {
+  watch(therapistId: string, sessionId: string): Promise<WatchSessionResult>;
+  admit(therapistId: string, sessionId: string, participantId: string): Promise<ParticipantPresence>;
+  admitAll(therapistId: string, sessionId: string): Promise<AdmitAllResult>;
+  sendBack(therapistId: string, sessionId: string, participantId: string): Promise<ParticipantPresence>;
+  remove(therapistId: string, sessionId: string, participantId: string): Promise<ParticipantPresence>;
+  mute(therapistId: string, sessionId: string, participantId: string): Promise<{ mutedTracks: number }>;
+  postMessage(therapistId: string, sessionId: string, text: string): Promise<WaitingRoomMessage>;
+}
+
+export function createHostControls(deps: HostControlsDeps): HostControls {
+  async function openSession(therapistId: string, sessionId: string): Promise<SessionRecord> {
+    const session = await deps.sessions.getOwned(therapistId, sessionId);
+    if (session.status === 'ended') throw AppError.sessionEnded();
+    return session;
+  }
+
+  async function participantOf(session: SessionRecord, participantId: string): Promise<ParticipantRecord> {
+    const participant = await deps.store.getParticipant(participantId);
+    // Ids from another session are "not found", exactly like unknown ids.
+    if (!participant || participant.sessionId !== session.id) throw AppError.notFound('No such participant.');
+    return participant;
+  }
+
+  const publish = (session: SessionRecord, record: ParticipantRecord) => {
+    const presence = toPresence(record);
+    deps.notifier.presenceChanged(session.therapistId, session.id, presence);
+    return presence;
+  };
+
+  async function admitOne(session: SessionRecord, participantId: string): Promise<ParticipantRecord | null> {
+    const now = deps.now();
+    const record = await deps.store.transitionParticipant(participantId, ['waiting'], { status: 'admitted', admittedAt: now, updatedAt: now });
+    if (!record) return null;
+    deps.notifier.admitted(participantId, session.id);
+    publish(session, record);
+    deps.logger.info('client admitted', { event: 'waiting-room.admitted', sessionId: session.id, participantId });
+    return record;
+  }
+
+  return {
+    async watch(therapistId, sessionId) {
+      const session = await deps.sessions.getOwned(therapistId, sessionId);
+      const participants = await deps.store.listParticipants(sessionId);
+      return { sessionId, status: session.status, participants: participants.map(toPresence) };
+    },
+
+    async admit(therapistId, sessionId, participantId) {
+      const session = await openSession(therapistId, sessionId);
+      const participant = await participantOf(session, participantId);
+      if (participant.status === 'admitted') return toPresence(participant);
+      if (participant.status !== 'waiting') throw new AppError('conflict', 'This person is not in the waiting room.');
+      // Admitting starts the call: the room must exist before anyone gets a token.
+      const live = await deps.sessions.start(therapistId, sessionId);
+      const record = await admitOne(live, participantId);
+      if (!record) throw new AppError('conflict', 'This person is no longer in the waiting room.');
+      return toPresence(record);
+    },
+
+    async admitAll(therapistId, sessionId) {
+      await openSession(therapistId, sessionId);
+      const waiting = (await deps.store.listParticipants(sessionId)).filter((p) => p.status === 'waiting');
+      if (waiting.length === 0) return { admitted: [] };
+      const live = await deps.sessions.start(therapistId, sessionId);
+      const admitted: string[] = [];
+      for (const p of waiting) {
+        if (await admitOne(live, p.id)) admitted.push(p.id);
+      }
+      return { admitted };
+    },
+
+    async sendBack(therapistId, sessionId, participantId) {
+      const session = await openSession(therapistId, sessionId);
+      await participantOf(session, participantId);
+      const record = await deps.store.transitionParticipant(participantId, ['admitted'], {
+        status: 'waiting',
+        admittedAt: null,
+        inCall: false,
+        updatedAt: deps.now(),
+      });
+      if (!record) throw new AppError('conflict', 'This person is not in the call.');
+      deps.notifier.sentBack(participantId);
+      await deps.rooms.removeParticipant(session.roomName, participantId);
+      deps.logger.info('client sent back to the waiting room', { event: 'waiting-room.sent-back', sessionId, participantId });
+      return publish(session, record);
+    },
+
+    async remove(therapistId, sessionId, participantId) {
+      const session = await openSession(therapistId, sessionId);
+      await participantOf(session, participantId);
+      const record = await deps.store.transitionParticipant(participantId, ['invited', 'waiting', 'admitted', 'left'], {
+        status: 'removed',
+        displayName: null,
+        waitingSince: null,
+        admittedAt: null,
+        inCall: false,
+        updatedAt: deps.now(),
+      });
+      if (!record) throw new AppError('conflict', 'This person was already removed.');
+      // Revoke first, so nothing the person does next can succeed.
+      await deps.store.revokeInvite(participantId);
+      deps.notifier.closeParticipant(participantId, 'removed');
+      if (session.status === 'live') await deps.rooms.removeParticipant(session.roomName, participantId);
+      deps.logger.info('client removed', { event: 'waiting-room.removed', sessionId, participantId });
+      return publish(session, record);
+    },
+
+    async mute(therapistId, sessionId, participantId) {
+      const session = await openSession(therapistId, sessionId);
+      const participant = await participantOf(session, participantId);
+      if (session.status !== 'live' || participant.status !== 'admitted') throw new AppError('conflict', 'This person is not in the call.');
+      const mutedTracks = await deps.rooms.muteMicrophone(session.roomName, participantId);
+      if (mutedTracks > 0) deps.notifier.mutedByHost(participantId);
+      deps.logger.info('client muted by therapist', { event: 'call.muted', sessionId, participantId, count: mutedTracks });
+      return { mutedTracks };
+    },
+
+    async postMessage(therapistId, sessionId, text) {
+      await openSession(therapistId, sessionId);
+      const message = { text, sentAt: deps.now() };
+      await deps.store.patchSession(sessionId, { lastMessage: message });
+      deps.notifier.messagePosted(sessionId, message);
+      return message;
+    },
+  };
+}

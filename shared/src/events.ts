@@ -1,0 +1,124 @@
+/**
+ * The Socket.io contract, split by sender. Commands (client → server) are
+ * imperative and always carry an ack callback; facts (server → client) are past
+ * tense. Every event name is defined here once.
+ */
+import type { z } from 'zod';
+import type { Ack, ErrorBody } from './errors.ts';
+import type {
+  CloseReason,
+  ParticipantPresence,
+  PresenceState,
+  SessionKind,
+  SessionStatus,
+  WaitingRoomMessage,
+} from './domain.ts';
+import type {
+  checkInSchema,
+  leaveWaitingRoomSchema,
+  participantCommandSchema,
+  sessionCommandSchema,
+  waitingRoomMessageSchema,
+} from './schemas.ts';
+
+export const COMMANDS = {
+  // sent by a client (invite holder)
+  checkIn: 'waiting-room:check-in',
+  leave: 'waiting-room:leave',
+  // sent by a therapist
+  watchSession: 'session:watch',
+  admit: 'waiting-room:admit',
+  admitAll: 'waiting-room:admit-all',
+  sendBack: 'waiting-room:send-back',
+  postMessage: 'waiting-room:post-message',
+  remove: 'participant:remove',
+  mute: 'participant:mute',
+  endSession: 'session:end',
+} as const;
+
+export const FACTS = {
+  // to clients
+  admitted: 'waiting-room:admitted',
+  sentBack: 'waiting-room:sent-back',
+  messagePosted: 'waiting-room:message-posted',
+  mutedByHost: 'participant:muted-by-host',
+  closed: 'session:closed',
+  // to therapists
+  presenceUpdated: 'presence:updated',
+  deviceRefused: 'presence:device-refused',
+  sessionEnded: 'session:ended',
+} as const;
+
+export type CheckInCommand = z.input<typeof checkInSchema>;
+export type LeaveCommand = z.input<typeof leaveWaitingRoomSchema>;
+export type SessionCommand = z.input<typeof sessionCommandSchema>;
+export type ParticipantCommand = z.input<typeof participantCommandSchema>;
+export type WaitingRoomMessageCommand = z.input<typeof waitingRoomMessageSchema>;
+
+/** What a client learns when it checks in (and again after a reload). */
+export interface CheckInResult {
+  participantId: string;
+  sessionKind: SessionKind;
+  state: Extract<PresenceState, 'waiting' | 'admitted' | 'in-call'>;
+  waitingSince: number;
+  startsAt: number;
+  lastMessage: WaitingRoomMessage | null;
+}
+
+export interface WatchSessionResult {
+  sessionId: string;
+  status: SessionStatus;
+  participants: ParticipantPresence[];
+}
+
+export interface AdmitAllResult {
+  admitted: string[];
+}
+
+type Command<P, R> = (payload: P, ack: (result: Ack<R>) => void) => void;
+
+export interface ClientToServerEvents {
+  [COMMANDS.checkIn]: Command<CheckInCommand, CheckInResult>;
+  [COMMANDS.leave]: Command<LeaveCommand, null>;
+  [COMMANDS.watchSession]: Command<SessionCommand, WatchSessionResult>;
+  [COMMANDS.admit]: Command<ParticipantCommand, ParticipantPresence>;
+  [COMMANDS.admitAll]: Command<SessionCommand, AdmitAllResult>;
+  [COMMANDS.sendBack]: Command<ParticipantCommand, ParticipantPresence>;
+  [COMMANDS.postMessage]: Command<WaitingRoomMessageCommand, WaitingRoomMessage>;
+  [COMMANDS.remove]: Command<ParticipantCommand, ParticipantPresence>;
+  [COMMANDS.mute]: Command<ParticipantCommand, { mutedTracks: number }>;
+  [COMMANDS.endSession]: Command<SessionCommand, null>;
+}
+
+export interface AdmittedFact {
+  sessionId: string;
+}
+export interface ClosedFact {
+  reason: CloseReason;
+}
+export interface PresenceUpdatedFact {
+  sessionId: string;
+  participant: ParticipantPresence;
+}
+export interface DeviceRefusedFact {
+  sessionId: string;
+  participantId: string;
+  at: number;
+}
+export interface SessionEndedFact {
+  sessionId: string;
+}
+
+export interface ServerToClientEvents {
+  [FACTS.admitted]: (fact: AdmittedFact) => void;
+  [FACTS.sentBack]: (fact: Record<string, never>) => void;
+  [FACTS.messagePosted]: (fact: WaitingRoomMessage) => void;
+  [FACTS.mutedByHost]: (fact: Record<string, never>) => void;
+  [FACTS.closed]: (fact: ClosedFact) => void;
+  [FACTS.presenceUpdated]: (fact: PresenceUpdatedFact) => void;
+  [FACTS.deviceRefused]: (fact: DeviceRefusedFact) => void;
+  [FACTS.sessionEnded]: (fact: SessionEndedFact) => void;
+}
+
+/** `connect_error` data for a refused handshake. */
+export type HandshakeErrorData = ErrorBody;

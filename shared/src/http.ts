@@ -1,0 +1,43 @@
+/** HTTP response bodies. Request bodies are the `z.input` types in schemas.ts. */
+import type { ParticipantPresence, SessionDetail, SessionKind, SessionSummary } from './domain.ts';
+
+export interface TherapistProfile {
+  therapistId: string;
+  displayName: string;
+}
+
+export interface LoginResponse {
+  therapist: TherapistProfile;
+  /** Epoch ms when the login expires at the latest (absolute limit). */
+  expiresAt: number;
+}
+
+export interface InviteLink {
+  participantId: string;
+  slot: number;
+  /** `${PUBLIC_URL}/join#<secret>`: the secret travels only in the fragment. */
+  joinUrl: string;
+  expiresAt: number;
+}
+
+export interface CreateSessionResponse {
+  session: SessionSummary & { kind: SessionKind };
+  invites: InviteLink[];
+}
+
+export interface ListSessionsResponse {
+  sessions: SessionSummary[];
+}
+
+export type GetSessionResponse = SessionDetail;
+
+export interface MediaTokenResponse {
+  /** LiveKit access token (JWT); short-lived, talk-only grants. */
+  token: string;
+  /** LiveKit signalling URL the browser connects to. */
+  url: string;
+  expiresAt: number;
+  identity: string;
+}
+
+export type ParticipantPresenceResponse = ParticipantPresence;

@@ -1,0 +1,7 @@
+export * from './errors.ts';
+export * from './domain.ts';
+export * from './limits.ts';
+export * from './display-name.ts';
+export * from './schemas.ts';
+export * from './events.ts';
+export * from './http.ts';

@@ -1,0 +1,109 @@
+/**
+ * Runtime schemas for every inbound payload: HTTP bodies and Socket.io
+ * commands. Objects are strict (unknown fields are rejected) and every string
+ * is capped. The server validates with these before the domain sees anything;
+ * the browser app uses the same ones to validate forms before sending.
+ */
+import { z } from 'zod';
+import { normaliseDisplayName } from './display-name.ts';
+import { SESSION_KINDS } from './domain.ts';
+import {
+  DEVICE_ID_MAX_CHARS,
+  EMAIL_MAX_CHARS,
+  OPAQUE_ID_MAX_CHARS,
+  PASSWORD_MAX_CHARS,
+  SESSION_DURATION_MAX_MINUTES,
+  WAITING_ROOM_MESSAGE_MAX_CHARS,
+} from './limits.ts';
+
+/** Opaque random ids: base64url, bounded. */
+export const opaqueIdSchema = z
+  .string()
+  .min(8)
+  .max(OPAQUE_ID_MAX_CHARS)
+  .regex(/^[A-Za-z0-9_-]+$/u, 'must be an opaque id');
+
+/** An invite secret as carried in the join URL fragment: 32 random bytes, base64url. */
+export const inviteSecretSchema = z
+  .string()
+  .min(22)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/u, 'must be an invite secret');
+
+export const deviceIdSchema = z
+  .string()
+  .min(8)
+  .max(DEVICE_ID_MAX_CHARS)
+  .regex(/^[A-Za-z0-9_-]+$/u, 'must be a device id');
+
+export const displayNameSchema = z
+  .string()
+  .max(200)
+  .transform((value, ctx) => {
+    const name = normaliseDisplayName(value);
+    if (name === null) {
+      ctx.addIssue({ code: 'custom', message: 'must be 1–40 characters without control characters' });
+      return z.NEVER;
+    }
+    return name;
+  });
+
+// ---------- HTTP bodies ----------
+
+export const loginBodySchema = z.strictObject({
+  email: z.string().trim().toLowerCase().max(EMAIL_MAX_CHARS).email(),
+  password: z.string().min(1).max(PASSWORD_MAX_CHARS),
+});
+export type LoginBody = z.input<typeof loginBodySchema>;
+
+export const createSessionBodySchema = z.strictObject({
+  kind: z.enum(SESSION_KINDS),
+  /** Epoch ms; omitted means "now". */
+  startsAt: z.number().int().positive().optional(),
+  durationMinutes: z.number().int().min(5).max(SESSION_DURATION_MAX_MINUTES).optional(),
+});
+export type CreateSessionBody = z.input<typeof createSessionBodySchema>;
+
+export const emptyBodySchema = z.strictObject({});
+
+export const participantTokenBodySchema = z.strictObject({
+  invite: inviteSecretSchema,
+  deviceId: deviceIdSchema,
+});
+export type ParticipantTokenBody = z.input<typeof participantTokenBodySchema>;
+
+export const sessionIdParamsSchema = z.strictObject({ sessionId: opaqueIdSchema });
+export const participantParamsSchema = z.strictObject({
+  sessionId: opaqueIdSchema,
+  participantId: opaqueIdSchema,
+});
+
+// ---------- Socket.io handshake ----------
+
+/** `auth` of a client's Socket.io handshake. The therapist authenticates by cookie and sends `{}`. */
+export const participantHandshakeSchema = z.strictObject({
+  invite: inviteSecretSchema,
+  deviceId: deviceIdSchema,
+});
+export type ParticipantHandshake = z.input<typeof participantHandshakeSchema>;
+
+// ---------- Socket.io commands ----------
+
+export const checkInSchema = z.strictObject({ displayName: displayNameSchema });
+export const leaveWaitingRoomSchema = z.strictObject({});
+export const sessionCommandSchema = z.strictObject({ sessionId: opaqueIdSchema });
+export const participantCommandSchema = z.strictObject({
+  sessionId: opaqueIdSchema,
+  participantId: opaqueIdSchema,
+});
+export const waitingRoomMessageSchema = z.strictObject({
+  sessionId: opaqueIdSchema,
+  text: z
+    .string()
+    .trim()
+    .min(1)
+    .max(WAITING_ROOM_MESSAGE_MAX_CHARS)
+    .refine((text) => !/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u.test(text), {
+      message: 'must not contain control characters',
+    }),
+});
