@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 /** Dev-only defaults; identical to infra/livekit/livekit.local.yaml's keys. Never used outside ALCOVE_PROFILE=local. */
-const LOCAL_DEV_DEFAULTS = {
+export const LOCAL_DEV_DEFAULTS = {
   LIVEKIT_API_KEY: 'alcove-local-key',
   LIVEKIT_API_SECRET: 'alcove-local-secret-not-for-production-0000',
   JWT_SECRET: 'alcove-local-jwt-secret-not-for-production-00000',

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what is missing on a fresh machine: npm packages, the pinned LiveKit
+# server (built from the Go module proxy into .local/bin), and redis-server.
+# Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+
+# 1. npm packages (workspaces). Reinstall when the lock file changed.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# 2. LiveKit server, pinned in infra/livekit/VERSION.
+version=$(tr -d '[:space:]' < infra/livekit/VERSION)
+target=".local/bin/livekit-server-${version}"
+if [ ! -x "$target" ]; then
+  mkdir -p .local/bin
+  if command -v livekit-server >/dev/null 2>&1 && livekit-server --version 2>/dev/null | grep -q "${version#v}\$"; then
+    log "using livekit-server ${version} from PATH"
+    ln -sf "$(command -v livekit-server)" "$target"
+  else
+    command -v go >/dev/null 2>&1 || { echo "setup: Go is needed to build livekit-server ${version}" >&2; exit 1; }
+    log "building livekit-server ${version} with go install (first build takes a few minutes)"
+    gobin="$PWD/.local/gobin"
+    GOBIN="$gobin" GOFLAGS=-buildvcs=false go install "github.com/livekit/livekit-server/cmd/server@${version}"
+    mv "$gobin/server" "$target"
+    rmdir "$gobin" 2>/dev/null || true
+  fi
+fi
+
+# 3. redis-server, for the local stack and for tests that stop and restart their own Redis.
+if ! command -v redis-server >/dev/null 2>&1; then
+  log "installing redis-server"
+  apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+fi
+
+log "ready (livekit-server ${version}, node $(node --version))"

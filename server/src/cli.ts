@@ -1,0 +1,117 @@
+/**
+ * Operator CLI for therapist accounts.
+ *   alcove therapist add --email E --name N [--password-stdin]
+ *   alcove therapist list
+ *   alcove therapist disable --email E | enable --email E
+ *   alcove therapist reset-password --email E [--password-stdin]
+ * The password is read from a hidden prompt, or from standard input for automation.
+ */
+import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
+import { ConfigError, loadConfig } from './config.ts';
+import { AppError } from './app-error.ts';
+import { createLogger } from './observability/logger.ts';
+import { connectRedis } from './adapters/redis/redis-client.ts';
+import { createRedisKeys } from './adapters/redis/keys.ts';
+import { createRedisTherapistStore } from './adapters/redis/therapist-store.ts';
+import { createTherapistDirectory } from './therapists/therapist-directory.ts';
+
+const USAGE = `usage: alcove therapist <add|list|disable|enable|reset-password> [--email E] [--name N] [--password-stdin]`;
+
+async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/u)[0] ?? '';
+}
+
+function promptHidden(question: string): Promise<string> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    const write = (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput;
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+      if (s.includes(question)) write.call(rl, s);
+    };
+    rl.question(question, (answer) => {
+      rl.close();
+      process.stderr.write('\n');
+      resolve(answer);
+    });
+  });
+}
+
+async function readPassword(fromStdin: boolean): Promise<string> {
+  if (fromStdin || !process.stdin.isTTY) return readPasswordFromStdin();
+  const first = await promptHidden('Password: ');
+  const second = await promptHidden('Repeat password: ');
+  if (first !== second) throw AppError.badRequest('The passwords do not match.');
+  return first;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      'password-stdin': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const [noun, verb] = positionals;
+  if (noun !== 'therapist' || !verb) {
+    process.stderr.write(`${USAGE}\n`);
+    return 64;
+  }
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: 'warn', write: (line) => process.stderr.write(line + '\n') });
+  const redis = await connectRedis(config.redis.url, logger, 'cli');
+  const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(redis, createRedisKeys(config.redis.prefix)), now: Date.now });
+  const requireEmail = () => {
+    if (!values.email) throw AppError.badRequest('--email is required.');
+    return values.email;
+  };
+  try {
+    switch (verb) {
+      case 'add': {
+        const email = requireEmail();
+        if (!values.name) throw AppError.badRequest('--name is required.');
+        const added = await directory.add({ email, displayName: values.name, password: await readPassword(values['password-stdin']) });
+        process.stdout.write(`added therapist ${added.therapistId}\n`);
+        return 0;
+      }
+      case 'list': {
+        const list = await directory.list();
+        if (values.json) process.stdout.write(JSON.stringify(list) + '\n');
+        else for (const t of list) process.stdout.write(`${t.therapistId}\t${t.disabled ? 'disabled' : 'active'}\t${t.email}\t${t.displayName}\n`);
+        return 0;
+      }
+      case 'disable':
+      case 'enable': {
+        const result = await directory.setDisabled(requireEmail(), verb === 'disable');
+        process.stdout.write(`${verb}d therapist ${result.therapistId}\n`);
+        return 0;
+      }
+      case 'reset-password': {
+        const email = requireEmail();
+        await directory.resetPassword(email, await readPassword(values['password-stdin']));
+        process.stdout.write('password reset\n');
+        return 0;
+      }
+      default:
+        process.stderr.write(`${USAGE}\n`);
+        return 64;
+    }
+  } finally {
+    await redis.close();
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof AppError) process.stderr.write(`alcove: ${error.message}\n`);
+    else process.stderr.write(`alcove: failed (${error instanceof Error ? error.name : 'unknown error'})\n`);
+    process.exit(error instanceof AppError && error.code === 'conflict' ? 3 : 1);
+  },
+);
