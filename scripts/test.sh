@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite: type check, then unit, integration and end-to-end tests
+# in one mocha run against a real Redis and a real LiveKit (started by the harness).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-redis.sh
+npx tsc -p tsconfig.json --noEmit
+shopt -s nullglob
+files=(test/unit/*.test.ts test/integration/*.test.ts test/e2e/*.test.ts)
+exec npx mocha "$@" "${files[@]}"
