@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import jwt from 'jsonwebtoken';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { loginTherapist, request } from '../support/api-client.ts';
+import { connectTherapist } from '../support/socket-clients.ts';
+
+describe('therapist login', () => {
+  let t: TestApp;
+  let account: Awaited<ReturnType<TestApp['addTherapist']>>;
+
+  before(async () => {
+    t = await startTestApp();
+    account = await t.addTherapist();
+  });
+  after(async () => t.close());
+
+  it('sets an httpOnly, SameSite=Strict session cookie and answers /me', async () => {
+    const response = await request(t.origin, 'POST', '/api/auth/login', { body: { email: account.email, password: account.password } });
+    expect(response.status).to.equal(200);
+    expect(response.body.therapist).to.deep.equal({ therapistId: account.therapistId, displayName: account.displayName });
+    const cookie = response.headers.get('set-cookie') ?? '';
+    expect(cookie).to.match(/^alcove_session=/u);
+    expect(cookie).to.include('HttpOnly').and.include('SameSite=Strict').and.include('Path=/');
+    const maxAge = Number(/Max-Age=(\d+)/u.exec(cookie)?.[1]);
+    expect(maxAge).to.be.within(12 * 3600 - 5, 12 * 3600);
+    const me = await request(t.origin, 'GET', '/api/auth/me', { cookie: cookie.split(';')[0] });
+    expect(me.status).to.equal(200);
+    expect(me.body.therapist.therapistId).to.equal(account.therapistId);
+  });
+
+  it('gives a wrong email and a wrong password the same answer', async () => {
+    const wrongPassword = await request(t.origin, 'POST', '/api/auth/login', { body: { email: account.email, password: 'not-the-password' } });
+    const wrongEmail = await request(t.origin, 'POST', '/api/auth/login', { body: { email: 'nobody@example.test', password: 'not-the-password' } });
+    expect(wrongPassword.status).to.equal(401);
+    expect(wrongEmail.status).to.equal(401);
+    expect(wrongEmail.body).to.deep.equal(wrongPassword.body);
+  });
+
+  it('revokes the login server-side on logout, and disconnects the console socket', async () => {
+    const therapist = await loginTherapist(t.origin, account.email, account.password);
+    const socket = await connectTherapist(t.origin, therapist.cookie);
+    const disconnected = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+    const logout = await request(t.origin, 'POST', '/api/auth/logout', { cookie: therapist.cookie });
+    expect(logout.status).to.equal(204);
+    expect(logout.headers.get('set-cookie')).to.include('Max-Age=0');
+    await disconnected;
+    // The old cookie is dead even though its JWT has not expired.
+    expect((await request(t.origin, 'GET', '/api/auth/me', { cookie: therapist.cookie })).status).to.equal(401);
+    expect((await therapist.call('GET', '/api/sessions')).status).to.equal(401);
+  });
+
+  it('rotates the login id at every login', async () => {
+    const a = await loginTherapist(t.origin, account.email, account.password);
+    const b = await loginTherapist(t.origin, account.email, account.password);
+    const jtiOf = (cookie: string) => (jwt.decode(cookie.split('=')[1]!) as { jti: string }).jti;
+    expect(jtiOf(a.cookie)).to.not.equal(jtiOf(b.cookie));
+  });
+
+  it('refuses forged, re-signed and wrongly addressed session tokens', async () => {
+    const therapist = await loginTherapist(t.origin, account.email, account.password);
+    const token = therapist.cookie.split('=')[1]!;
+    const claims = jwt.decode(token) as jwt.JwtPayload;
+    const forged = [
+      jwt.sign({ ...claims }, 'some-other-secret-0123456789abcdef0123456789'),
+      jwt.sign({ ...claims, aud: 'livekit' }, t.config.auth.jwtSecret),
+      jwt.sign({ ...claims, iss: 'someone-else' }, t.config.auth.jwtSecret),
+      jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, t.config.auth.jwtSecret),
+      `${token.split('.')[0]}.${Buffer.from(JSON.stringify({ ...claims, sub: 't_someone' })).toString('base64url')}.${token.split('.')[2]}`,
+      jwt.sign({ ...claims }, '', { algorithm: 'none' } as jwt.SignOptions),
+    ];
+    for (const bad of forged) {
+      const response = await request(t.origin, 'GET', '/api/auth/me', { cookie: `alcove_session=${bad}` });
+      expect(response.status, bad).to.equal(401);
+    }
+  });
+
+  it('locks an account after repeated wrong passwords, whatever the IP', async () => {
+    const victim = await t.addTherapist();
+    let last = 0;
+    for (let i = 0; i < 6; i += 1) {
+      last = (await request(t.origin, 'POST', '/api/auth/login', { body: { email: victim.email, password: 'wrong-password!' } })).status;
+    }
+    expect(last).to.equal(429);
+    // Even the right password is refused while the account is rate-limited.
+    const right = await request(t.origin, 'POST', '/api/auth/login', { body: { email: victim.email, password: victim.password } });
+    expect(right.status).to.equal(429);
+    expect(Number(right.headers.get('retry-after'))).to.be.greaterThan(0);
+  });
+
+  it('refuses a disabled therapist', async () => {
+    const disabled = await t.addTherapist();
+    const therapist = await loginTherapist(t.origin, disabled.email, disabled.password);
+    await t.app.redis.hSet(`${t.config.redis.prefix}therapist:${disabled.therapistId}`, 'disabled', 'true');
+    expect((await therapist.call('GET', '/api/sessions')).status).to.equal(401);
+    expect((await request(t.origin, 'POST', '/api/auth/login', { body: { email: disabled.email, password: disabled.password } })).status).to.equal(401);
+  });
+});
