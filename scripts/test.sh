@@ -7,4 +7,5 @@ bash scripts/ensure-redis.sh
 npx tsc -p tsconfig.json --noEmit
 shopt -s nullglob
 files=(test/unit/*.test.ts test/integration/*.test.ts test/e2e/*.test.ts)
-exec npx mocha "$@" "${files[@]}"
+# The root hooks fail the run loudly when Redis or LiveKit is missing; they never skip.
+exec npx mocha --require test/support/stack-hooks.ts "$@" "${files[@]}"

@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig, LOCAL_DEV_DEFAULTS } from '../../server/src/config.ts';
+
+const production = {
+  PUBLIC_URL: 'https://alcove.example',
+  LIVEKIT_API_KEY: 'key',
+  LIVEKIT_API_SECRET: 's'.repeat(40),
+  JWT_SECRET: 'j'.repeat(40),
+};
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('gives secrets no default outside the local profile', () => {
+    expect(errorOf({}).variables).to.have.members(['LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET', 'JWT_SECRET', 'PUBLIC_URL']);
+  });
+
+  it('runs the local profile with embedded dev defaults', () => {
+    const config = loadConfig({ ALCOVE_PROFILE: 'local' });
+    expect(config.livekit.apiSecret).to.equal(LOCAL_DEV_DEFAULTS.LIVEKIT_API_SECRET);
+    expect(config.publicUrl).to.equal('http://127.0.0.1:8080');
+    expect(config.isSecure).to.equal(false);
+  });
+
+  it('refuses the dev secrets in production', () => {
+    expect(errorOf({ ...production, JWT_SECRET: LOCAL_DEV_DEFAULTS.JWT_SECRET }).variables).to.deep.equal(['JWT_SECRET']);
+  });
+
+  it('names every bad variable and never its value', () => {
+    const error = errorOf({ ...production, PORT: 'eighty', LIVEKIT_TOKEN_TTL_SECONDS: '3600', JWT_SECRET: 'short-secret-value' });
+    expect(error.variables).to.have.members(['PORT', 'LIVEKIT_TOKEN_TTL_SECONDS', 'JWT_SECRET']);
+    expect(error.message).to.not.include('short-secret-value').and.not.include('eighty');
+  });
+
+  it('caps the media token lifetime at 10 minutes and the login at 12 hours', () => {
+    expect(errorOf({ ...production, LIVEKIT_TOKEN_TTL_SECONDS: '601' }).variables).to.deep.equal(['LIVEKIT_TOKEN_TTL_SECONDS']);
+    expect(errorOf({ ...production, AUTH_ABSOLUTE_HOURS: '13' }).variables).to.deep.equal(['AUTH_ABSOLUTE_HOURS']);
+    const config = loadConfig(production);
+    expect(config.livekit.tokenTtlSeconds).to.equal(120);
+    expect(config.auth.absoluteTtlSeconds).to.equal(12 * 3600);
+    expect(config.isSecure).to.equal(true);
+    expect(Object.isFrozen(config)).to.equal(true);
+  });
+});
