@@ -84,6 +84,12 @@ async function startLivekitStack(): Promise<LivekitStack> {
   );
   await Promise.race([waitForLivekit(port), exited]);
   exited.catch(() => undefined);
+  // Never outlive the test process, even when a run is started without the root hooks.
+  process.once('exit', () => child.kill('SIGTERM'));
+  child.unref();
+  (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  relay.server.unref();
 
   return {
     url: `ws://127.0.0.1:${port}`,
