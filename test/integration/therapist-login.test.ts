@@ -49,6 +49,17 @@ describe('therapist login', () => {
     expect((await therapist.call('GET', '/api/sessions')).status).to.equal(401);
   });
 
+  it('keeps a server-side login record that expires after the idle timeout and slides with use', async () => {
+    const therapist = await loginTherapist(t.origin, account.email, account.password);
+    const { jti } = jwt.decode(therapist.cookie.split('=')[1]!) as { jti: string };
+    const key = `${t.config.redis.prefix}login:${jti}`;
+    await t.app.redis.expire(key, 100);
+    await therapist.call('GET', '/api/sessions');
+    expect(await t.app.redis.ttl(key)).to.be.within(15 * 60 - 2, 15 * 60);
+    await t.app.redis.del(key); // what idle expiry does
+    expect((await therapist.call('GET', '/api/sessions')).status).to.equal(401);
+  });
+
   it('rotates the login id at every login', async () => {
     const a = await loginTherapist(t.origin, account.email, account.password);
     const b = await loginTherapist(t.origin, account.email, account.password);

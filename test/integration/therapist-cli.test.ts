@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startTestApp, randomPrefix, type TestApp } from '../support/test-app.ts';
+import { request } from '../support/api-client.ts';
+import { TEST_REDIS_URL } from '../support/stack-hooks.ts';
+
+const CLI = fileURLToPath(new URL('../../server/src/cli.ts', import.meta.url));
+
+function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', ALCOVE_PROFILE: 'local', REDIS_URL: TEST_REDIS_URL, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+describe('therapist CLI', () => {
+  const prefix = randomPrefix();
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ prefix });
+  });
+  after(async () => t.close());
+
+  it('adds, lists, disables and re-enables a therapist, with the password from stdin', async function () {
+    this.timeout(30_000);
+    const env = { REDIS_PREFIX: prefix };
+    const email = 'Dr.Lee@Example.Test';
+    const password = 'a long enough password';
+    const added = await runCli(['therapist', 'add', '--email', email, '--name', 'Dr. Lee', '--password-stdin'], env, `${password}\n`);
+    expect(added.code, added.stderr).to.equal(0);
+    expect(added.stdout).to.match(/^added therapist t_[A-Za-z0-9_-]+\n$/u);
+    expect(added.stdout + added.stderr).to.not.include(password);
+
+    const duplicate = await runCli(['therapist', 'add', '--email', 'dr.lee@example.test', '--name', 'Again', '--password-stdin'], env, `${password}\n`);
+    expect(duplicate.code).to.equal(3);
+
+    const list = await runCli(['therapist', 'list', '--json'], env);
+    expect(JSON.parse(list.stdout)).to.have.length(1).and.to.have.nested.property('[0].email', 'dr.lee@example.test');
+
+    const login = () => request(t.origin, 'POST', '/api/auth/login', { body: { email, password } });
+    expect((await login()).status).to.equal(200);
+    expect((await runCli(['therapist', 'disable', '--email', email], env)).code).to.equal(0);
+    expect((await login()).status).to.equal(401);
+    expect((await runCli(['therapist', 'enable', '--email', email], env)).code).to.equal(0);
+    expect((await login()).status).to.equal(200);
+  });
+
+  it('refuses a short password and an invalid email with a clear message', async function () {
+    this.timeout(20_000);
+    const short = await runCli(['therapist', 'add', '--email', 'x@example.test', '--name', 'X', '--password-stdin'], { REDIS_PREFIX: prefix }, 'short\n');
+    expect(short.code).to.equal(1);
+    expect(short.stderr).to.include('password must be');
+    const bad = await runCli(['therapist', 'add', '--email', 'not-an-email', '--name', 'X', '--password-stdin'], { REDIS_PREFIX: prefix }, 'long enough password\n');
+    expect(bad.stderr).to.include('email is not valid');
+  });
+});
