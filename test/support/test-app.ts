@@ -30,6 +30,8 @@ export interface TestAppOptions {
   /** Register this app as the target of LiveKit's webhooks (default true). */
   receivesWebhooks?: boolean;
   redisUrl?: string;
+  /** Folder of the built browser app to serve (e.g. client/dist); none by default. */
+  staticRoot?: string | null;
 }
 
 export function randomPrefix(): string {
@@ -56,7 +58,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const app = await createApp(config, { logger, staticRoot: null });
+  const app = await createApp(config, { logger, staticRoot: options.staticRoot ?? null });
   await app.listen(port, '127.0.0.1');
   if (options.receivesWebhooks !== false) livekit.setWebhookTarget(origin);
   const directory = createTherapistDirectory({

@@ -1,0 +1,274 @@
+/**
+ * The call, wrapped around livekit-client so views never touch LiveKit: one
+ * snapshot of who is here (for tiles), a few commands, and plain callbacks.
+ * Talk-only: camera and microphone, nothing else is ever published.
+ */
+import {
+  ConnectionQuality,
+  DisconnectReason,
+  Room,
+  RoomEvent,
+  Track,
+  VideoPresets,
+  type Participant,
+  type RemoteTrack,
+  type RemoteTrackPublication,
+} from 'livekit-client';
+
+export type Quality = 'excellent' | 'good' | 'poor' | 'lost' | 'unknown';
+export type CallEndReason = 'left' | 'removed' | 'ended' | 'replaced' | 'lost';
+export type CallConnection = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+export interface PeerSnapshot {
+  identity: string;
+  name: string;
+  isLocal: boolean;
+  hasVideo: boolean;
+  /** Changes when a different video track should be attached. */
+  videoKey: string | null;
+  isMicOn: boolean;
+  isSpeaking: boolean;
+  quality: Quality;
+}
+
+export interface CallPreferences {
+  cameraOn: boolean;
+  micOn: boolean;
+  audioInput: string | null;
+  videoInput: string | null;
+  audioOutput: string | null;
+}
+
+export interface CallCallbacks {
+  onPeersChanged(peers: PeerSnapshot[]): void;
+  onConnection(state: CallConnection): void;
+  /** Autoplay was blocked: one click on "enable sound" must call `enableAudio`. */
+  onAudioBlocked(blocked: boolean): void;
+  /** The media connection ended, and why (the signalling socket may know better). */
+  onEnded(reason: CallEndReason): void;
+}
+
+export interface CallRoom {
+  readonly localIdentity: string;
+  connect(url: string, token: string): Promise<void>;
+  peers(): PeerSnapshot[];
+  attachVideo(identity: string, element: HTMLVideoElement): void;
+  setCamera(on: boolean): Promise<void>;
+  setMicrophone(on: boolean): Promise<void>;
+  switchDevice(kind: 'audioinput' | 'videoinput' | 'audiooutput', deviceId: string): Promise<void>;
+  setAudioOnly(on: boolean): Promise<void>;
+  /** Camera off, microphone off, others silenced; undo restores what was on before. */
+  setPrivacy(on: boolean): Promise<void>;
+  enableAudio(): Promise<void>;
+  isCameraOn(): boolean;
+  isMicrophoneOn(): boolean;
+  leave(): Promise<void>;
+}
+
+const QUALITY: Readonly<Record<ConnectionQuality, Quality>> = {
+  [ConnectionQuality.Excellent]: 'excellent',
+  [ConnectionQuality.Good]: 'good',
+  [ConnectionQuality.Poor]: 'poor',
+  [ConnectionQuality.Lost]: 'lost',
+  [ConnectionQuality.Unknown]: 'unknown',
+};
+
+function endReasonOf(reason: DisconnectReason | undefined): CallEndReason {
+  switch (reason) {
+    case DisconnectReason.CLIENT_INITIATED:
+      return 'left';
+    case DisconnectReason.PARTICIPANT_REMOVED:
+      return 'removed';
+    case DisconnectReason.ROOM_DELETED:
+    case DisconnectReason.ROOM_CLOSED:
+      return 'ended';
+    case DisconnectReason.DUPLICATE_IDENTITY:
+      return 'replaced';
+    default:
+      return 'lost';
+  }
+}
+
+export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, callbacks: CallCallbacks): CallRoom {
+  const room = new Room({
+    // Hidden or off-screen tiles would otherwise be paused; the layout is small enough to keep all.
+    adaptiveStream: { pauseVideoInBackground: false },
+    dynacast: true,
+    stopLocalTrackOnUnpublish: true,
+    disconnectOnPageLeave: true,
+    videoCaptureDefaults: { resolution: VideoPresets.h540.resolution, ...(prefs.videoInput ? { deviceId: prefs.videoInput } : {}) },
+    audioCaptureDefaults: {
+      echoCancellation: true,
+      noiseSuppression: true,
+      autoGainControl: true,
+      ...(prefs.audioInput ? { deviceId: prefs.audioInput } : {}),
+    },
+    audioOutput: prefs.audioOutput ? { deviceId: prefs.audioOutput } : undefined,
+    publishDefaults: {
+      simulcast: true,
+      videoSimulcastLayers: [VideoPresets.h180, VideoPresets.h360],
+      stopMicTrackOnMute: true,
+      dtx: true,
+      red: true,
+    },
+  });
+
+  let audioOnly = false;
+  let privacyRestore: { camera: boolean; mic: boolean } | null = null;
+  let endedByUs = false;
+  const speaking = new Set<string>();
+
+  const snapshotOf = (p: Participant): PeerSnapshot => {
+    const video = p.getTrackPublication(Track.Source.Camera);
+    const audio = p.getTrackPublication(Track.Source.Microphone);
+    const hasVideo = Boolean(video?.track && !video.isMuted && !(audioOnly && !p.isLocal) && !privacyRestore);
+    return {
+      identity: p.identity,
+      name: p.name || '',
+      isLocal: p.isLocal,
+      hasVideo,
+      videoKey: hasVideo ? (video?.track?.sid ?? video?.trackSid ?? null) : null,
+      isMicOn: Boolean(audio && !audio.isMuted),
+      isSpeaking: speaking.has(p.identity),
+      quality: QUALITY[p.connectionQuality] ?? 'unknown',
+    };
+  };
+
+  const peers = (): PeerSnapshot[] => [snapshotOf(room.localParticipant), ...[...room.remoteParticipants.values()].map(snapshotOf)];
+  let scheduled = false;
+  const changed = () => {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      callbacks.onPeersChanged(peers());
+    });
+  };
+
+  const setRemoteAudioMuted = (muted: boolean) => {
+    for (const el of audioSink.querySelectorAll('audio')) el.muted = muted;
+  };
+
+  room
+    .on(RoomEvent.ParticipantConnected, changed)
+    .on(RoomEvent.ParticipantDisconnected, changed)
+    .on(RoomEvent.TrackPublished, (publication: RemoteTrackPublication) => {
+      if (audioOnly && publication.kind === Track.Kind.Video) publication.setSubscribed(false);
+      changed();
+    })
+    .on(RoomEvent.TrackSubscribed, (track: RemoteTrack, publication: RemoteTrackPublication) => {
+      if (track.kind === Track.Kind.Audio) {
+        const element = track.attach();
+        element.muted = privacyRestore !== null;
+        audioSink.append(element);
+      } else if (audioOnly) {
+        publication.setSubscribed(false);
+      }
+      changed();
+    })
+    .on(RoomEvent.TrackUnsubscribed, (track: RemoteTrack) => {
+      track.detach().forEach((el) => el.remove());
+      changed();
+    })
+    .on(RoomEvent.TrackMuted, changed)
+    .on(RoomEvent.TrackUnmuted, changed)
+    .on(RoomEvent.LocalTrackPublished, changed)
+    .on(RoomEvent.LocalTrackUnpublished, changed)
+    .on(RoomEvent.ParticipantNameChanged, changed)
+    .on(RoomEvent.ConnectionQualityChanged, changed)
+    .on(RoomEvent.ActiveSpeakersChanged, (active: Participant[]) => {
+      speaking.clear();
+      for (const p of active) speaking.add(p.identity);
+      changed();
+    })
+    .on(RoomEvent.Reconnecting, () => callbacks.onConnection('reconnecting'))
+    .on(RoomEvent.SignalReconnecting, () => callbacks.onConnection('reconnecting'))
+    .on(RoomEvent.Reconnected, () => callbacks.onConnection('connected'))
+    .on(RoomEvent.AudioPlaybackStatusChanged, () => callbacks.onAudioBlocked(!room.canPlaybackAudio))
+    .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => {
+      callbacks.onConnection('disconnected');
+      callbacks.onEnded(endedByUs ? 'left' : endReasonOf(reason));
+    });
+
+  const local = room.localParticipant;
+
+  return {
+    get localIdentity() {
+      return local.identity;
+    },
+
+    async connect(url, token) {
+      callbacks.onConnection('connecting');
+      await room.connect(url, token, { autoSubscribe: true });
+      callbacks.onConnection('connected');
+      callbacks.onAudioBlocked(!room.canPlaybackAudio);
+      // Publish what the person chose before the call; the camera only if they turned it on.
+      await Promise.all([
+        prefs.micOn ? local.setMicrophoneEnabled(true).catch(() => undefined) : undefined,
+        prefs.cameraOn ? local.setCameraEnabled(true).catch(() => undefined) : undefined,
+      ]);
+      changed();
+    },
+
+    peers,
+
+    attachVideo(identity, element) {
+      const participant = identity === local.identity ? local : room.remoteParticipants.get(identity);
+      const track = participant?.getTrackPublication(Track.Source.Camera)?.track;
+      if (track) track.attach(element);
+    },
+
+    async setCamera(on) {
+      await local.setCameraEnabled(on);
+      changed();
+    },
+
+    async setMicrophone(on) {
+      await local.setMicrophoneEnabled(on);
+      changed();
+    },
+
+    async switchDevice(kind, deviceId) {
+      await room.switchActiveDevice(kind, deviceId);
+    },
+
+    async setAudioOnly(on) {
+      audioOnly = on;
+      if (on) await local.setCameraEnabled(false);
+      for (const participant of room.remoteParticipants.values()) {
+        for (const publication of participant.videoTrackPublications.values()) publication.setSubscribed(!on);
+      }
+      changed();
+    },
+
+    async setPrivacy(on) {
+      if (on && !privacyRestore) {
+        privacyRestore = { camera: local.isCameraEnabled, mic: local.isMicrophoneEnabled };
+        setRemoteAudioMuted(true);
+        await Promise.all([local.setCameraEnabled(false), local.setMicrophoneEnabled(false)]);
+      } else if (!on && privacyRestore) {
+        const restore = privacyRestore;
+        privacyRestore = null;
+        setRemoteAudioMuted(false);
+        await Promise.all([
+          restore.camera ? local.setCameraEnabled(true) : undefined,
+          restore.mic ? local.setMicrophoneEnabled(true) : undefined,
+        ]);
+      }
+      changed();
+    },
+
+    async enableAudio() {
+      await room.startAudio();
+      callbacks.onAudioBlocked(!room.canPlaybackAudio);
+    },
+
+    isCameraOn: () => local.isCameraEnabled,
+    isMicrophoneOn: () => local.isMicrophoneEnabled,
+
+    async leave() {
+      endedByUs = true;
+      await room.disconnect(true);
+    },
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * The call screen, for clients and the therapist alike: tiles, controls, the
+ * reconnecting banner, the one-click "enable sound", and the privacy screen.
+ */
+import type { CallConnection, CallRoom, PeerSnapshot } from '../../call/call-room.ts';
+import { listDevices } from '../../call/device-list.ts';
+import { canChooseSpeaker } from '../../call/media-support.ts';
+import { bindText } from '../../i18n/bind.ts';
+import type { MessageKey } from '../../i18n/translate.ts';
+import { h } from '../common/dom-builder.ts';
+import { createDeviceSelect } from './device-select.ts';
+import { createParticipantTile, type ParticipantTile } from './participant-tile.ts';
+import { createPrivacyScreen } from './privacy-screen.ts';
+
+export interface CallView {
+  readonly root: HTMLElement;
+  readonly audioSink: HTMLElement;
+  bind(call: CallRoom): void;
+  renderPeers(peers: PeerSnapshot[]): void;
+  setConnection(state: CallConnection): void;
+  setAudioBlocked(blocked: boolean): void;
+  notice(key: MessageKey | null): void;
+  destroy(): void;
+}
+
+export interface CallViewOptions {
+  headingKey: MessageKey;
+  onLeave(): void;
+  /** Extra content beside the tiles (the therapist's controls). */
+  aside?: HTMLElement;
+}
+
+function toggleButton(onKey: MessageKey, offKey: MessageKey, className: string, onClick: () => void) {
+  const button = h('button', { class: `control ${className}`, attrs: { type: 'button', 'aria-pressed': 'false' }, on: { click: onClick } });
+  const label = h('span');
+  button.append(h('span', { class: 'control-icon', attrs: { 'aria-hidden': 'true' } }), label);
+  return {
+    button,
+    set(pressed: boolean) {
+      button.setAttribute('aria-pressed', String(pressed));
+      bindText(label, pressed ? onKey : offKey);
+    },
+  };
+}
+
+export function createCallView(options: CallViewOptions): CallView {
+  let call: CallRoom | null = null;
+  const tiles = new Map<string, ParticipantTile>();
+  const grid = h('div', { class: 'tiles', attrs: { 'data-count': 1 } });
+  const audioSink = h('div', { class: 'audio-sink', attrs: { 'aria-hidden': 'true' } });
+  const banner = h('div', { class: 'call-banner', attrs: { role: 'status', 'aria-live': 'polite' } });
+  const noticeBox = h('p', { class: 'call-notice', attrs: { role: 'status', 'aria-live': 'polite' } });
+  const soundButton = h('button', {
+    class: 'button primary sound-button',
+    msg: 'call.enableSound',
+    attrs: { type: 'button', hidden: true },
+    on: { click: () => void call?.enableAudio() },
+  });
+
+  const run = (action: () => Promise<void>) => {
+    action()
+      .catch(() => bindText(noticeBox, 'call.deviceError'))
+      .finally(syncControls);
+  };
+  const mic = toggleButton('call.micOn', 'call.micOff', 'control-mic', () => run(() => call!.setMicrophone(!call!.isMicrophoneOn())));
+  const camera = toggleButton('call.cameraOn', 'call.cameraOff', 'control-camera', () => run(() => call!.setCamera(!call!.isCameraOn())));
+  let audioOnly = false;
+  const audioOnlyToggle = toggleButton('call.audioOnlyOn', 'call.audioOnlyOff', 'control-audio-only', () => {
+    audioOnly = !audioOnly;
+    run(() => call!.setAudioOnly(audioOnly));
+  });
+  const privacy = createPrivacyScreen((on) => call?.setPrivacy(on) ?? Promise.resolve());
+  const privacyButton = h('button', {
+    class: 'control control-privacy',
+    attrs: { type: 'button', 'aria-keyshortcuts': 'Escape' },
+    on: { click: () => privacy.open() },
+  }, h('span', { class: 'control-icon', attrs: { 'aria-hidden': 'true' } }), h('span', { msg: 'call.privacy' }));
+
+  // Devices dialog
+  const micSelect = createDeviceSelect('devices.microphone', 'devices.unnamedMicrophone', (id) => run(() => call!.switchDevice('audioinput', id)));
+  const camSelect = createDeviceSelect('devices.camera', 'devices.unnamedCamera', (id) => run(() => call!.switchDevice('videoinput', id)));
+  const speakerSelect = createDeviceSelect('devices.speaker', 'devices.unnamedSpeaker', (id) => run(() => call!.switchDevice('audiooutput', id)));
+  const dialog = h(
+    'dialog',
+    { class: 'devices-dialog', attrs: { 'aria-labelledby': 'devices-dialog-title' } },
+    h('h2', { id: 'devices-dialog-title', msg: 'devices.title' }),
+    micSelect.root,
+    camSelect.root,
+    canChooseSpeaker() ? speakerSelect.root : null,
+    h('form', { attrs: { method: 'dialog' } }, h('button', { class: 'button', msg: 'common.close', attrs: { type: 'submit' } })),
+  );
+  const devicesButton = h('button', {
+    class: 'control control-devices',
+    attrs: { type: 'button', 'aria-haspopup': 'dialog' },
+    on: {
+      click: async () => {
+        const lists = await listDevices();
+        micSelect.setOptions(lists.audioInput, null);
+        camSelect.setOptions(lists.videoInput, null);
+        speakerSelect.setOptions(lists.audioOutput, null);
+        dialog.showModal();
+      },
+    },
+  }, h('span', { class: 'control-icon', attrs: { 'aria-hidden': 'true' } }), h('span', { msg: 'call.devices' }));
+  const leaveButton = h('button', {
+    class: 'control control-leave',
+    attrs: { type: 'button' },
+    on: { click: () => options.onLeave() },
+  }, h('span', { class: 'control-icon', attrs: { 'aria-hidden': 'true' } }), h('span', { msg: 'call.leave' }));
+
+  const controls = h('div', { class: 'call-controls', attrs: { role: 'toolbar' }, msgAttrs: { 'aria-label': 'call.controls' } },
+    mic.button, camera.button, audioOnlyToggle.button, devicesButton, privacyButton, leaveButton);
+
+  const stage = h('section', { class: 'call-stage', msgAttrs: { 'aria-label': 'call.participants' } }, grid);
+  const root = h('div', { class: 'call-screen' },
+    h('h1', { class: 'visually-hidden', msg: options.headingKey }),
+    banner, soundButton, noticeBox,
+    h('div', { class: 'call-body' }, stage, options.aside ?? null),
+    controls, audioSink, dialog, privacy.root);
+
+  function syncControls() {
+    if (!call) return;
+    mic.set(call.isMicrophoneOn());
+    camera.set(call.isCameraOn());
+    audioOnlyToggle.set(audioOnly);
+  }
+
+  const onKey = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || document.querySelector('dialog[open]') || privacy.isOpen()) return;
+    event.preventDefault();
+    privacy.open();
+  };
+  document.addEventListener('keydown', onKey);
+
+  return {
+    root,
+    audioSink,
+    bind(room) {
+      call = room;
+      syncControls();
+    },
+    renderPeers(peers) {
+      const seen = new Set<string>();
+      for (const peer of peers) {
+        seen.add(peer.identity);
+        let tile = tiles.get(peer.identity);
+        if (!tile) {
+          tile = createParticipantTile();
+          tiles.set(peer.identity, tile);
+          if (peer.isLocal) grid.prepend(tile.root);
+          else grid.append(tile.root);
+        }
+        tile.update(peer, (video) => call?.attachVideo(peer.identity, video));
+      }
+      for (const [identity, tile] of tiles) {
+        if (seen.has(identity)) continue;
+        tile.root.remove();
+        tiles.delete(identity);
+      }
+      grid.dataset.count = String(tiles.size);
+      syncControls();
+    },
+    setConnection(state) {
+      banner.hidden = state !== 'reconnecting' && state !== 'connecting';
+      if (state === 'reconnecting') bindText(banner, 'call.reconnecting');
+      else if (state === 'connecting') bindText(banner, 'call.connecting');
+      root.dataset.connection = state;
+    },
+    setAudioBlocked(blocked) {
+      soundButton.hidden = !blocked;
+    },
+    notice(key) {
+      if (key) bindText(noticeBox, key);
+      else noticeBox.textContent = '';
+      noticeBox.hidden = key === null;
+    },
+    destroy() {
+      document.removeEventListener('keydown', onKey);
+      privacy.destroy();
+      if (dialog.open) dialog.close();
+    },
+  };
+}
+
