@@ -4,6 +4,7 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   bad_request: 400,
   payload_too_large: 413,
   unauthorized: 401,
+  totp_required: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,

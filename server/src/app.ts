@@ -34,6 +34,12 @@ import { createSocketServer } from './transport/socket/socket-server.ts';
 import { createCommandTable } from './transport/socket/socket-commands.ts';
 import { socketRooms, type AlcoveServer } from './transport/socket/socket-types.ts';
 import type { MediaRooms } from './sessions/media-rooms.ts';
+import { createRedisAuditTrail } from './adapters/redis/audit-stream.ts';
+import { createRedisSessionKeyStore } from './adapters/redis/session-key-store.ts';
+import { createSessionKeys } from './encryption/session-keys.ts';
+import { createTwoFactor } from './auth/two-factor.ts';
+import { SESSION_RETENTION_AFTER_CLOSE_MS } from './sessions/session-service.ts';
+import type { AuditTrail } from './observability/audit-trail.ts';
 
 export interface AppOptions {
   logger?: Logger;
@@ -48,6 +54,7 @@ export interface App {
   logger: Logger;
   redis: RedisClient;
   rooms: MediaRooms;
+  audit: AuditTrail;
   listen(port?: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -68,6 +75,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   const keys = createRedisKeys(config.redis.prefix);
 
   const store = createRedisSessionStore(redis, keys);
+  const audit = createRedisAuditTrail({ redis, keys, logger, now, retentionMs: config.audit.retentionMs });
   const therapists = createRedisTherapistStore(redis, keys);
   const rateLimiter = createRedisRateLimiter(redis, keys);
   const rooms = createLivekitMediaRooms(config.livekit);
@@ -80,51 +88,67 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     return io;
   });
 
+  const logins = createRedisLoginStore(redis, keys);
   const login = createLoginService({
     therapists,
-    logins: createRedisLoginStore(redis, keys),
+    logins,
     rateLimiter,
     logger,
+    audit,
     now,
     jwtSecret: config.auth.jwtSecret,
     absoluteTtlSeconds: config.auth.absoluteTtlSeconds,
     idleTtlSeconds: config.auth.idleTtlSeconds,
+  });
+  const sessionKeys = createSessionKeys({
+    keys: createRedisSessionKeyStore(redis, keys),
+    store,
+    delivery: notifier,
+    audit,
+    logger,
+    expiresAtFor: (session) => session.closesAt + SESSION_RETENTION_AFTER_CLOSE_MS,
   });
   const sessions = createSessionService({
     store,
     rooms,
     notifier,
     logger,
+    audit,
+    onStarted: (session) => sessionKeys.ensure(session),
     now,
     publicUrl: config.publicUrl,
     ...config.sessions,
   });
-  const clients = createClientPresence({ store, notifier, rateLimiter, logger, now, graceMs: config.waitingRoom.graceMs });
-  const host = createHostControls({ store, sessions, rooms, notifier, logger, now });
+  const clients = createClientPresence({ store, notifier, rateLimiter, logger, audit, now, graceMs: config.waitingRoom.graceMs });
+  const host = createHostControls({ store, sessions, rooms, notifier, logger, audit, keys: sessionKeys, now });
   const tokens = createMediaTokenService({
     store,
     sessions,
     clients,
     therapists,
     signer,
+    rateLimiter,
     logger,
     now,
     livekitUrl: config.livekit.url,
     ttlSeconds: config.livekit.tokenTtlSeconds,
+    requestsPerInvitePerMinute: config.limits.tokenRequestsPerInvitePerMinute,
   });
-  const handleWebhook = createWebhookHandler({ store, sessions, rooms, notifier, ledger: createRedisWebhookLedger(redis, keys), logger, now });
+  const handleWebhook = createWebhookHandler({ store, sessions, rooms, notifier, ledger: createRedisWebhookLedger(redis, keys), logger, audit, now, requireEncryption: config.e2eeRequired });
 
   io = createSocketServer(httpServer, {
     logger,
     login,
     clients,
-    commands: createCommandTable({ clients, host, sessions }),
+    commands: createCommandTable({ clients, host, sessions, keys: sessionKeys }),
     allowedOrigins: config.allowedOrigins,
     isSecure: config.isSecure,
     graceMs: config.waitingRoom.graceMs,
     adapterRedis,
     streamName: keys.socketStream(),
     trustProxy: config.trustProxy,
+    maxSocketsPerIp: config.limits.maxSocketsPerIp,
+    loginTtlMs: (loginId) => logins.ttlMs(loginId),
   });
   const socketServer = io;
 
@@ -138,6 +162,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     apiRoutes: [
       createAuthRoutes({
         login,
+        twoFactor: createTwoFactor({ therapists, now }),
         therapists,
         isSecure: config.isSecure,
         onLogout: (loginId) => {
@@ -158,6 +183,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     logger,
     redis,
     rooms,
+    audit,
     listen(port = config.port, hostname = config.host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -83,7 +83,7 @@ async function run(argv: string[]): Promise<number> {
       case 'list': {
         const list = await directory.list();
         if (values.json) process.stdout.write(JSON.stringify(list) + '\n');
-        else for (const t of list) process.stdout.write(`${t.therapistId}\t${t.disabled ? 'disabled' : 'active'}\t${t.email}\t${t.displayName}\n`);
+        else for (const t of list) process.stdout.write(`${t.therapistId}\t${t.disabled ? 'disabled' : 'active'}\t${t.displayName}\n`);
         return 0;
       }
       case 'disable':

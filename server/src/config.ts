@@ -37,6 +37,11 @@ const envSchema = z.object({
   INVITE_CLOSES_AFTER_MINUTES: intFrom(0, 24 * 60).default(30),
   DEFAULT_SESSION_MINUTES: intFrom(5, 240).default(50),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Transitional: becomes always-on once the browser app encrypts (issue 4).
+  E2EE_REQUIRED: z.enum(['true', 'false']).default('false'),
+  AUDIT_RETENTION_DAYS: intFrom(1, 3650).default(90),
+  MAX_SOCKETS_PER_IP: intFrom(1, 100_000).default(20),
+  TOKEN_REQUESTS_PER_INVITE_PER_MINUTE: intFrom(1, 100_000).default(30),
 });
 
 export interface Config {
@@ -53,6 +58,9 @@ export interface Config {
   waitingRoom: { graceMs: number };
   sessions: { opensBeforeMs: number; closesAfterMs: number; defaultDurationMinutes: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  audit: { retentionMs: number };
+  e2eeRequired: boolean;
+  limits: { maxSocketsPerIp: number; tokenRequestsPerInvitePerMinute: number };
 }
 
 export class ConfigError extends Error {
@@ -121,5 +129,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       defaultDurationMinutes: e.DEFAULT_SESSION_MINUTES,
     },
     logLevel: e.LOG_LEVEL,
+    audit: { retentionMs: e.AUDIT_RETENTION_DAYS * 24 * 3600_000 },
+    e2eeRequired: e.E2EE_REQUIRED === 'true',
+    limits: { maxSocketsPerIp: e.MAX_SOCKETS_PER_IP, tokenRequestsPerInvitePerMinute: e.TOKEN_REQUESTS_PER_INVITE_PER_MINUTE },
   });
 }

@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'bad_request',
   'payload_too_large',
   'unauthorized',
+  'totp_required',
   'forbidden',
   'not_found',
   'conflict',

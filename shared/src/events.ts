@@ -25,8 +25,11 @@ export const COMMANDS = {
   // sent by a client (invite holder)
   checkIn: 'waiting-room:check-in',
   leave: 'waiting-room:leave',
+  getCallKey: 'call:get-key',
   // sent by a therapist
   watchSession: 'session:watch',
+  getSessionKey: 'session:get-key',
+  keepAlive: 'auth:keep-alive',
   admit: 'waiting-room:admit',
   admitAll: 'waiting-room:admit-all',
   sendBack: 'waiting-room:send-back',
@@ -43,10 +46,12 @@ export const FACTS = {
   messagePosted: 'waiting-room:message-posted',
   mutedByHost: 'participant:muted-by-host',
   closed: 'session:closed',
+  keyRotated: 'call:key-rotated',
   // to therapists
   presenceUpdated: 'presence:updated',
   deviceRefused: 'presence:device-refused',
   sessionEnded: 'session:ended',
+  loginExpired: 'auth:expired',
 } as const;
 
 export type CheckInCommand = z.input<typeof checkInSchema>;
@@ -80,6 +85,9 @@ type Command<P, R> = (payload: P, ack: (result: Ack<R>) => void) => void;
 export interface ClientToServerEvents {
   [COMMANDS.checkIn]: Command<CheckInCommand, CheckInResult>;
   [COMMANDS.leave]: Command<LeaveCommand, null>;
+  [COMMANDS.getCallKey]: Command<Record<string, never>, E2eeKeyFact>;
+  [COMMANDS.getSessionKey]: Command<SessionCommand, E2eeKeyFact>;
+  [COMMANDS.keepAlive]: Command<Record<string, never>, { expiresAt: number }>;
   [COMMANDS.watchSession]: Command<SessionCommand, WatchSessionResult>;
   [COMMANDS.admit]: Command<ParticipantCommand, ParticipantPresence>;
   [COMMANDS.admitAll]: Command<SessionCommand, AdmitAllResult>;
@@ -105,6 +113,16 @@ export interface DeviceRefusedFact {
   participantId: string;
   at: number;
 }
+/**
+ * The session's end-to-end media key, sent only to admitted participants and
+ * the therapist over their authenticated sockets. `keyIndex` is the slot in the
+ * browser's key ring (0 … E2EE_KEYRING_SIZE - 1); it changes at every rotation.
+ */
+export interface E2eeKeyFact {
+  sessionId: string;
+  key: string;
+  keyIndex: number;
+}
 export interface SessionEndedFact {
   sessionId: string;
 }
@@ -115,6 +133,8 @@ export interface ServerToClientEvents {
   [FACTS.messagePosted]: (fact: WaitingRoomMessage) => void;
   [FACTS.mutedByHost]: (fact: Record<string, never>) => void;
   [FACTS.closed]: (fact: ClosedFact) => void;
+  [FACTS.keyRotated]: (fact: E2eeKeyFact) => void;
+  [FACTS.loginExpired]: (fact: Record<string, never>) => void;
   [FACTS.presenceUpdated]: (fact: PresenceUpdatedFact) => void;
   [FACTS.deviceRefused]: (fact: DeviceRefusedFact) => void;
   [FACTS.sessionEnded]: (fact: SessionEndedFact) => void;

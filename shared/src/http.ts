@@ -4,6 +4,19 @@ import type { ParticipantPresence, SessionDetail, SessionKind, SessionSummary } 
 export interface TherapistProfile {
   therapistId: string;
   displayName: string;
+  twoFactorEnabled: boolean;
+}
+
+export interface TotpSetupResponse {
+  /** Base32 secret for manual entry in an authenticator app. */
+  secret: string;
+  /** `otpauth://` URI, for a QR code. */
+  otpauthUri: string;
+}
+
+export interface TotpConfirmResponse {
+  /** Single-use recovery codes, shown once. */
+  recoveryCodes: string[];
 }
 
 export interface LoginResponse {

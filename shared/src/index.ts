@@ -5,3 +5,4 @@ export * from './display-name.ts';
 export * from './schemas.ts';
 export * from './events.ts';
 export * from './http.ts';
+export * from './e2ee.ts';

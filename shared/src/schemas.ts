@@ -50,10 +50,17 @@ export const displayNameSchema = z
 
 // ---------- HTTP bodies ----------
 
+export const totpCodeSchema = z.string().regex(/^\d{6}$/u, 'must be 6 digits');
+export const recoveryCodeSchema = z.string().regex(/^[a-z2-7]{5}-?[a-z2-7]{5}$/iu, 'must be a recovery code');
+
 export const loginBodySchema = z.strictObject({
   email: z.string().trim().toLowerCase().max(EMAIL_MAX_CHARS).email(),
   password: z.string().min(1).max(PASSWORD_MAX_CHARS),
+  /** Required once the therapist has turned on two-factor authentication (or a recovery code instead). */
+  totpCode: totpCodeSchema.optional(),
+  recoveryCode: recoveryCodeSchema.optional(),
 });
+export const totpConfirmBodySchema = z.strictObject({ totpCode: totpCodeSchema });
 export type LoginBody = z.input<typeof loginBodySchema>;
 
 export const createSessionBodySchema = z.strictObject({
@@ -91,6 +98,7 @@ export type ParticipantHandshake = z.input<typeof participantHandshakeSchema>;
 
 export const checkInSchema = z.strictObject({ displayName: displayNameSchema });
 export const leaveWaitingRoomSchema = z.strictObject({});
+export const emptyCommandSchema = z.strictObject({});
 export const sessionCommandSchema = z.strictObject({ sessionId: opaqueIdSchema });
 export const participantCommandSchema = z.strictObject({
   sessionId: opaqueIdSchema,

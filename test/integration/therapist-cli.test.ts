@@ -45,7 +45,8 @@ describe('therapist CLI', () => {
     expect(duplicate.code).to.equal(3);
 
     const list = await runCli(['therapist', 'list', '--json'], env);
-    expect(JSON.parse(list.stdout)).to.have.length(1).and.to.have.nested.property('[0].email', 'dr.lee@example.test');
+    expect(JSON.parse(list.stdout)).to.have.length(1).and.to.have.nested.property('[0].displayName', 'Dr. Lee');
+    expect(list.stdout).to.not.include('example.test');
 
     const login = () => request(t.origin, 'POST', '/api/auth/login', { body: { email, password } });
     expect((await login()).status).to.equal(200);

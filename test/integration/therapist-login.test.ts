@@ -17,7 +17,7 @@ describe('therapist login', () => {
   it('sets an httpOnly, SameSite=Strict session cookie and answers /me', async () => {
     const response = await request(t.origin, 'POST', '/api/auth/login', { body: { email: account.email, password: account.password } });
     expect(response.status).to.equal(200);
-    expect(response.body.therapist).to.deep.equal({ therapistId: account.therapistId, displayName: account.displayName });
+    expect(response.body.therapist).to.deep.equal({ therapistId: account.therapistId, displayName: account.displayName, twoFactorEnabled: false });
     const cookie = response.headers.get('set-cookie') ?? '';
     expect(cookie).to.match(/^alcove_session=/u);
     expect(cookie).to.include('HttpOnly').and.include('SameSite=Strict').and.include('Path=/');

@@ -4,6 +4,8 @@ export interface LoginStore {
   /** Returns the therapist id and slides the idle expiry; null if revoked or idle-expired. */
   touch(loginId: string, idleTtlSeconds: number): Promise<string | null>;
   revoke(loginId: string): Promise<void>;
+  /** Remaining idle lifetime in ms; 0 when revoked or expired. */
+  ttlMs(loginId: string): Promise<number>;
 }
 
 export interface RateLimitDecision {

@@ -6,6 +6,9 @@ import type { TherapistStore } from '../therapists/therapist-records.ts';
 import { hashEmail } from './email-hash.ts';
 import type { LoginStore, RateLimiter } from './login-records.ts';
 import { createDecoyHash, verifyPassword } from './password-hash.ts';
+import { hashRecoveryCode } from './recovery-codes.ts';
+import { verifyTotp } from './totp.ts';
+import type { AuditTrail } from '../observability/audit-trail.ts';
 
 const ISSUER = 'alcove';
 const AUDIENCE = 'alcove-console';
@@ -21,6 +24,7 @@ export interface LoginServiceDeps {
   logins: LoginStore;
   rateLimiter: RateLimiter;
   logger: Logger;
+  audit: AuditTrail;
   now: () => number;
   jwtSecret: string;
   absoluteTtlSeconds: number;
@@ -31,6 +35,7 @@ export interface LoginResult {
   token: string;
   therapistId: string;
   displayName: string;
+  twoFactorEnabled: boolean;
   expiresAt: number;
 }
 
@@ -40,8 +45,13 @@ export interface AuthenticatedTherapist {
   expiresAt: number;
 }
 
+export interface SecondFactor {
+  totpCode?: string;
+  recoveryCode?: string;
+}
+
 export interface LoginService {
-  login(email: string, password: string, clientIp: string): Promise<LoginResult>;
+  login(email: string, password: string, clientIp: string, secondFactor?: SecondFactor): Promise<LoginResult>;
   /** Verifies the JWT and the server-side login; slides the idle expiry. */
   authenticate(token: string): Promise<AuthenticatedTherapist>;
   logout(token: string): Promise<void>;
@@ -69,7 +79,7 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
   }
 
   return {
-    async login(email, password, clientIp) {
+    async login(email, password, clientIp, secondFactor = {}) {
       const emailHash = hashEmail(email);
       for (const [scope, subject, rule] of [
         ['login-ip', clientIp, LOGIN_LIMITS.perIp],
@@ -86,7 +96,25 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
       const passwordOk = await verifyPassword(password, stored);
       if (!therapist || !passwordOk || therapist.disabled) {
         deps.logger.info('login refused', { event: 'auth.login-failed' });
+        deps.audit.record('login-failed', { therapistId: therapist?.id, reason: 'credentials' });
         throw wrongCredentials();
+      }
+      if (therapist.totpSecret) {
+        if (secondFactor.totpCode) {
+          const step = verifyTotp(therapist.totpSecret, secondFactor.totpCode, deps.now());
+          // A code is good once: a replayed (e.g. shoulder-surfed) code is refused.
+          if (step === null || !(await deps.therapists.claimTotpStep(therapist.id, step))) {
+            deps.audit.record('login-failed', { therapistId: therapist.id, reason: 'totp' });
+            throw new AppError('unauthorized', 'That code is not correct. Please try the current code.');
+          }
+        } else if (secondFactor.recoveryCode) {
+          if (!(await deps.therapists.consumeRecoveryCode(therapist.id, hashRecoveryCode(secondFactor.recoveryCode)))) {
+            deps.audit.record('login-failed', { therapistId: therapist.id, reason: 'recovery-code' });
+            throw new AppError('unauthorized', 'That recovery code is not valid.');
+          }
+        } else {
+          throw new AppError('totp_required', 'Enter the 6-digit code from your authenticator app.');
+        }
       }
       await deps.rateLimiter.reset('login-account', emailHash);
 
@@ -101,7 +129,8 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
       });
       await deps.logins.create(loginId, therapist.id, Math.min(deps.idleTtlSeconds, deps.absoluteTtlSeconds));
       deps.logger.info('therapist signed in', { event: 'auth.login', therapistId: therapist.id });
-      return { token, therapistId: therapist.id, displayName: therapist.displayName, expiresAt: exp * 1000 };
+      deps.audit.record('login', { therapistId: therapist.id, reason: secondFactor.recoveryCode ? 'recovery-code' : therapist.totpSecret ? 'totp' : 'password' });
+      return { token, therapistId: therapist.id, displayName: therapist.displayName, twoFactorEnabled: therapist.totpSecret !== null, expiresAt: exp * 1000 };
     },
 
     async authenticate(token) {

@@ -1,10 +1,11 @@
 import type { CloseReason, ParticipantPresence, WaitingRoomMessage } from '@alcove/shared';
+import type { KeyDelivery } from '../encryption/session-keys.ts';
 
 /**
  * How the domain tells people what happened. The Socket.io transport
  * implements it; with the Redis streams adapter every app instance delivers.
  */
-export interface Notifier {
+export interface Notifier extends KeyDelivery {
   presenceChanged(therapistId: string, sessionId: string, presence: ParticipantPresence): void;
   deviceRefused(therapistId: string, sessionId: string, participantId: string, at: number): void;
   sessionEnded(therapistId: string, sessionId: string): void;

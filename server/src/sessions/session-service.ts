@@ -1,6 +1,7 @@
 import { CLIENT_SLOTS_BY_KIND, type SessionDetail, type SessionKind, type SessionSummary } from '@alcove/shared';
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { AuditTrail } from '../observability/audit-trail.ts';
 import type { Notifier } from '../presence/notifier.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import { createInviteSecret, hashInviteSecret } from './invite-secret.ts';
@@ -20,8 +21,11 @@ export interface SessionServiceDeps {
   rooms: MediaRooms;
   notifier: Notifier;
   logger: Logger;
+  audit: AuditTrail;
   now: () => number;
   publicUrl: string;
+  /** Creates the session's end-to-end key when the session starts. */
+  onStarted: (session: SessionRecord) => Promise<unknown>;
   opensBeforeMs: number;
   closesAfterMs: number;
   defaultDurationMinutes: number;
@@ -84,6 +88,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       deps.logger.warn('could not delete media room', { sessionId: session.id, errorName: (error as Error).name });
     }
     deps.logger.info('session ended', { event: 'session.ended', sessionId: session.id });
+    deps.audit.record('session-ended', { sessionId: session.id, therapistId: session.therapistId });
   }
 
   return {
@@ -140,6 +145,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         expiresAt: closesAt + SESSION_RETENTION_AFTER_CLOSE_MS,
       });
       deps.logger.info('session created', { event: 'session.created', sessionId: id, therapistId, count: clientSlots });
+      deps.audit.record('session-created', { sessionId: id, therapistId });
       return { session: toSummary(session), invites };
     },
 
@@ -165,7 +171,10 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       if (session.status === 'ended') throw AppError.sessionEnded();
       const now = deps.now();
       if (now >= session.closesAt) throw AppError.sessionEnded();
-      if (session.status === 'live') return session;
+      if (session.status === 'live') {
+        await deps.onStarted(session);
+        return session;
+      }
       // createRoom is idempotent on LiveKit, so two racing starts are harmless.
       await deps.rooms.createRoom({
         roomName: session.roomName,
@@ -173,10 +182,14 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         emptyTimeoutSeconds: Math.max(60, Math.ceil((session.closesAt - now) / 1000)),
         departureTimeoutSeconds: ROOM_DEPARTURE_TIMEOUT_SECONDS,
       });
+      const live = { ...session, status: 'live' as const, startedAt: now };
+      // The key exists before the session is live, so nobody is admitted into a call without one.
+      await deps.onStarted(live);
       if (await deps.store.markLive(sessionId, now)) {
         deps.logger.info('session started', { event: 'session.started', sessionId });
+        deps.audit.record('session-started', { sessionId, therapistId });
       }
-      return (await deps.store.getSession(sessionId)) ?? session;
+      return (await deps.store.getSession(sessionId)) ?? live;
     },
 
     async reissueInvite(therapistId, sessionId, participantId) {

@@ -10,7 +10,7 @@ const emailSchema = z.string().trim().toLowerCase().max(254).email();
 
 export interface TherapistSummary {
   therapistId: string;
-  email: string;
+  twoFactor: boolean;
   displayName: string;
   disabled: boolean;
   createdAt: number;
@@ -21,11 +21,13 @@ export interface TherapistDirectory {
   list(): Promise<TherapistSummary[]>;
   setDisabled(email: string, disabled: boolean): Promise<TherapistSummary>;
   resetPassword(email: string, password: string): Promise<void>;
+  /** Operator reset of two-factor authentication (lost phone and recovery codes). */
+  resetTwoFactor(email: string): Promise<TherapistSummary>;
 }
 
 const summarise = (r: TherapistRecord): TherapistSummary => ({
   therapistId: r.id,
-  email: r.email,
+  twoFactor: r.totpSecret !== null,
   displayName: r.displayName,
   disabled: r.disabled,
   createdAt: r.createdAt,
@@ -55,11 +57,12 @@ export function createTherapistDirectory(deps: { therapists: TherapistStore; now
       checkPassword(password);
       const record: TherapistRecord = {
         id: createOpaqueId('therapist'),
-        email: parsedEmail.data,
         displayName: name,
         passwordHash: await hashPassword(password),
         disabled: false,
         createdAt: deps.now(),
+        totpSecret: null,
+        totpPendingSecret: null,
       };
       if (!(await deps.therapists.create(record, hashEmail(parsedEmail.data)))) {
         throw new AppError('conflict', 'A therapist with that email already exists.');
@@ -78,6 +81,11 @@ export function createTherapistDirectory(deps: { therapists: TherapistStore; now
       checkPassword(password);
       const record = await findByEmail(email);
       await deps.therapists.setPasswordHash(record.id, await hashPassword(password));
+    },
+    async resetTwoFactor(email) {
+      const record = await findByEmail(email);
+      await deps.therapists.resetTotp(record.id);
+      return summarise({ ...record, totpSecret: null });
     },
   };
 }

@@ -6,6 +6,7 @@ import type { SessionStore } from '../sessions/session-records.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { TherapistStore } from '../therapists/therapist-records.ts';
 import type { ClientPresence } from '../waiting-room/client-presence.ts';
+import type { RateLimiter } from '../auth/login-records.ts';
 
 export interface MediaTokenServiceDeps {
   store: SessionStore;
@@ -13,10 +14,12 @@ export interface MediaTokenServiceDeps {
   clients: ClientPresence;
   therapists: TherapistStore;
   signer: MediaTokenSigner;
+  rateLimiter: RateLimiter;
   logger: Logger;
   now: () => number;
   livekitUrl: string;
   ttlSeconds: number;
+  requestsPerInvitePerMinute: number;
 }
 
 export interface MediaTokenService {
@@ -35,6 +38,8 @@ export function createMediaTokenService(deps: MediaTokenServiceDeps): MediaToken
   return {
     async forClient({ inviteSecret, deviceId, clientIp }) {
       const { participant, session } = await deps.clients.redeemInvite(inviteSecret, clientIp);
+      const rate = await deps.rateLimiter.hit('token-invite', participant.id, deps.requestsPerInvitePerMinute, 60);
+      if (!rate.allowed) throw AppError.rateLimited(rate.retryAfterSeconds);
       if (participant.status !== 'admitted' || session.status !== 'live') {
         throw new AppError('not_admitted', 'Please wait until your therapist lets you in.');
       }

@@ -2,6 +2,7 @@ import type { CheckInResult } from '@alcove/shared';
 import { AppError } from '../app-error.ts';
 import type { RateLimiter } from '../auth/login-records.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { AuditTrail } from '../observability/audit-trail.ts';
 import type { Notifier } from '../presence/notifier.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import { hashInviteSecret } from '../sessions/invite-secret.ts';
@@ -15,6 +16,7 @@ export interface ClientPresenceDeps {
   notifier: Notifier;
   rateLimiter: RateLimiter;
   logger: Logger;
+  audit: AuditTrail;
   now: () => number;
   graceMs: number;
 }
@@ -79,6 +81,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
         const at = deps.now();
         deps.notifier.deviceRefused(session.therapistId, session.id, participant.id, at);
         deps.logger.info('second device refused', { event: 'waiting-room.device-refused', sessionId: session.id, participantId: participant.id });
+        deps.audit.record('device-refused', { sessionId: session.id, participantId: participant.id });
         throw new AppError('device_in_use', 'This invitation is already in use on another device. Close it there, or ask your therapist for help.');
       }
       const updated = await deps.store.transitionParticipant(participant.id, ['invited', 'waiting', 'admitted', 'left'], {
@@ -88,6 +91,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
       });
       if (!updated) throw AppError.invalidInvite();
       if (updated.status !== 'invited') publish(session.therapistId, updated);
+      deps.audit.record('invite-redeemed', { sessionId: session.id, participantId: participant.id });
       return { participantId: participant.id, sessionId: session.id, therapistId: session.therapistId, deviceId, connectionId };
     },
 

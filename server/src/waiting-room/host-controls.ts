@@ -1,6 +1,8 @@
 import type { AdmitAllResult, ParticipantPresence, WaitingRoomMessage, WatchSessionResult } from '@alcove/shared';
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { AuditTrail } from '../observability/audit-trail.ts';
+import type { SessionKeys } from '../encryption/session-keys.ts';
 import type { Notifier } from '../presence/notifier.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import type { MediaRooms } from '../sessions/media-rooms.ts';
@@ -13,6 +15,8 @@ export interface HostControlsDeps {
   rooms: MediaRooms;
   notifier: Notifier;
   logger: Logger;
+  audit: AuditTrail;
+  keys: SessionKeys;
   now: () => number;
 }
 
@@ -54,6 +58,7 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
     deps.notifier.admitted(participantId, session.id);
     publish(session, record);
     deps.logger.info('client admitted', { event: 'waiting-room.admitted', sessionId: session.id, participantId });
+    deps.audit.record('admitted', { sessionId: session.id, therapistId: session.therapistId, participantId });
     return record;
   }
 
@@ -101,6 +106,7 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
       deps.notifier.sentBack(participantId);
       await deps.rooms.removeParticipant(session.roomName, participantId);
       deps.logger.info('client sent back to the waiting room', { event: 'waiting-room.sent-back', sessionId, participantId });
+      deps.audit.record('sent-back', { sessionId, therapistId, participantId });
       return publish(session, record);
     },
 
@@ -121,6 +127,9 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
       deps.notifier.closeParticipant(participantId, 'removed');
       if (session.status === 'live') await deps.rooms.removeParticipant(session.roomName, participantId);
       deps.logger.info('client removed', { event: 'waiting-room.removed', sessionId, participantId });
+      deps.audit.record('removed', { sessionId, therapistId, participantId });
+      // The removed person may have captured the key: everyone else moves to a new one.
+      await deps.keys.rotate(session);
       return publish(session, record);
     },
 

@@ -1,4 +1,5 @@
 import type { Logger } from '../observability/logger.ts';
+import type { AuditTrail } from '../observability/audit-trail.ts';
 import type { Notifier } from '../presence/notifier.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import type { MediaRooms } from '../sessions/media-rooms.ts';
@@ -12,6 +13,8 @@ export interface MediaEvent {
   roomName: string | null;
   participantIdentity: string | null;
   egressId: string | null;
+  /** For track_published: whether the track is end-to-end encrypted. */
+  trackEncrypted: boolean | null;
 }
 
 /** Deduplicates deliveries: LiveKit retries with the same id. */
@@ -27,7 +30,10 @@ export interface WebhookHandlerDeps {
   notifier: Notifier;
   ledger: WebhookLedger;
   logger: Logger;
+  audit: AuditTrail;
   now: () => number;
+  /** Remove anyone who publishes a track without end-to-end encryption. */
+  requireEncryption: boolean;
 }
 
 export type WebhookHandler = (event: MediaEvent) => Promise<'handled' | 'duplicate'>;
@@ -51,6 +57,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
         sessionId: session.id,
         participantId: participant ? identity : null,
       });
+      deps.audit.record('unadmitted-join-removed', { sessionId: session.id, participantId: participant ? identity : undefined });
       return;
     }
     const record = await deps.store.transitionParticipant(identity, ['admitted'], { inCall: true, updatedAt: deps.now() });
@@ -72,6 +79,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
       sessionId: event.roomName,
       egressId: event.egressId,
     });
+    deps.audit.record('recording-blocked', { sessionId: event.roomName ?? undefined, reason: event.event });
     if (event.egressId && event.event !== 'egress_ended') {
       try {
         await deps.rooms.stopEgress(event.egressId);
@@ -79,6 +87,27 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
         deps.logger.security('could not stop egress', { event: 'security.egress-stop-failed', egressId: event.egressId, errorName: (error as Error).name });
       }
     }
+  }
+
+  async function onTrackPublished(roomName: string, identity: string, encrypted: boolean | null): Promise<void> {
+    if (!deps.requireEncryption || encrypted !== false) return;
+    const session = await deps.store.getSession(roomName);
+    if (!session) return;
+    // End-to-end encryption is not optional: a plaintext track means a broken or hostile client.
+    await deps.rooms.removeParticipant(roomName, identity);
+    const isHost = identity === session.hostIdentity;
+    deps.logger.security('unencrypted track: participant removed', {
+      event: 'security.unencrypted-track',
+      sessionId: session.id,
+      participantId: isHost ? null : identity,
+      reason: isHost ? 'host' : 'client',
+    });
+    deps.audit.record('encryption-failure', {
+      sessionId: session.id,
+      therapistId: isHost ? session.therapistId : undefined,
+      participantId: isHost ? undefined : identity,
+      reason: 'unencrypted-track',
+    });
   }
 
   return async (event) => {
@@ -96,6 +125,9 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
       case 'participant_left':
       case 'participant_connection_aborted':
         if (event.participantIdentity) await onLeft(event.roomName, event.participantIdentity);
+        break;
+      case 'track_published':
+        if (event.participantIdentity) await onTrackPublished(event.roomName, event.participantIdentity, event.trackEncrypted);
         break;
       case 'room_finished':
         await deps.sessions.endWithoutOwner(event.roomName);

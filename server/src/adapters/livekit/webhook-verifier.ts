@@ -1,3 +1,4 @@
+import { Encryption_Type } from '@livekit/protocol';
 import { WebhookReceiver } from 'livekit-server-sdk';
 import { AppError } from '../../app-error.ts';
 import type { MediaEvent } from '../../webhooks/webhook-handler.ts';
@@ -22,6 +23,7 @@ export function createLivekitWebhookVerifier(options: { apiKey: string; apiSecre
       roomName: event.room?.name ?? event.egressInfo?.roomName ?? null,
       participantIdentity: event.participant?.identity ?? null,
       egressId: event.egressInfo?.egressId ?? null,
+      trackEncrypted: event.track ? event.track.encryption !== Encryption_Type.NONE : null,
     };
   };
 }

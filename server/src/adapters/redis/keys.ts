@@ -7,6 +7,8 @@ export interface RedisKeys {
   therapist(therapistId: string): string;
   therapistByEmail(emailHash: string): string;
   therapists(): string;
+  therapistRecoveryCodes(therapistId: string): string;
+  totpStep(therapistId: string, step: number): string;
   login(loginId: string): string;
   session(sessionId: string): string;
   therapistSessions(therapistId: string): string;
@@ -18,6 +20,8 @@ export interface RedisKeys {
   rateLimit(scope: string, subjectHash: string): string;
   webhook(webhookId: string): string;
   socketStream(): string;
+  auditStream(): string;
+  e2eeKey(sessionId: string): string;
 }
 
 export function createRedisKeys(prefix: string): RedisKeys {
@@ -25,6 +29,8 @@ export function createRedisKeys(prefix: string): RedisKeys {
     therapist: (id) => `${prefix}therapist:${id}`,
     therapistByEmail: (emailHash) => `${prefix}therapist-email:${emailHash}`,
     therapists: () => `${prefix}therapists`,
+    therapistRecoveryCodes: (id) => `${prefix}therapist-recovery:${id}`,
+    totpStep: (id, step) => `${prefix}totp-step:${id}:${step}`,
     login: (loginId) => `${prefix}login:${loginId}`,
     session: (id) => `${prefix}session:${id}`,
     therapistSessions: (therapistId) => `${prefix}therapist-sessions:${therapistId}`,
@@ -36,5 +42,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
     rateLimit: (scope, subjectHash) => `${prefix}rate:${scope}:${subjectHash}`,
     webhook: (id) => `${prefix}webhook:${id}`,
     socketStream: () => `${prefix}socket.io`,
+    auditStream: () => `${prefix}audit`,
+    e2eeKey: (id) => `${prefix}e2ee-key:${id}`,
   };
 }

@@ -14,5 +14,8 @@ export function createRedisLoginStore(redis: RedisClient, keys: RedisKeys): Logi
     async revoke(loginId) {
       await redis.del(keys.login(loginId));
     },
+    async ttlMs(loginId) {
+      return Math.max(0, await redis.pTTL(keys.login(loginId)));
+    },
   };
 }

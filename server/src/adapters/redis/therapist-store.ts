@@ -6,11 +6,12 @@ function fromHash(hash: Record<string, string>): TherapistRecord | null {
   if (!hash.id) return null;
   return {
     id: hash.id,
-    email: hash.email ?? '',
     displayName: hash.displayName ?? '',
     passwordHash: hash.passwordHash ?? '',
     disabled: hash.disabled === 'true',
     createdAt: Number(hash.createdAt),
+    totpSecret: hash.totpSecret || null,
+    totpPendingSecret: hash.totpPendingSecret || null,
   };
 }
 
@@ -23,11 +24,12 @@ export function createRedisTherapistStore(redis: RedisClient, keys: RedisKeys): 
         .multi()
         .hSet(keys.therapist(record.id), {
           id: record.id,
-          email: record.email,
           displayName: record.displayName,
           passwordHash: record.passwordHash,
           disabled: String(record.disabled),
           createdAt: String(record.createdAt),
+          totpSecret: record.totpSecret ?? '',
+          totpPendingSecret: record.totpPendingSecret ?? '',
         })
         .sAdd(keys.therapists(), record.id)
         .exec();
@@ -49,6 +51,32 @@ export function createRedisTherapistStore(redis: RedisClient, keys: RedisKeys): 
     },
     async setPasswordHash(therapistId, passwordHash) {
       await redis.hSet(keys.therapist(therapistId), 'passwordHash', passwordHash);
+    },
+    async setPendingTotp(therapistId, secret) {
+      await redis.hSet(keys.therapist(therapistId), 'totpPendingSecret', secret);
+    },
+    async enableTotp(therapistId, secret, recoveryCodeHashes) {
+      const tx = redis
+        .multi()
+        .hSet(keys.therapist(therapistId), { totpSecret: secret, totpPendingSecret: '' })
+        .del(keys.therapistRecoveryCodes(therapistId));
+      if (recoveryCodeHashes.length > 0) tx.sAdd(keys.therapistRecoveryCodes(therapistId), recoveryCodeHashes);
+      await tx.exec();
+    },
+    async resetTotp(therapistId) {
+      await redis
+        .multi()
+        .hSet(keys.therapist(therapistId), { totpSecret: '', totpPendingSecret: '' })
+        .del(keys.therapistRecoveryCodes(therapistId))
+        .exec();
+    },
+    async consumeRecoveryCode(therapistId, codeHash) {
+      return (await redis.sRem(keys.therapistRecoveryCodes(therapistId), codeHash)) === 1;
+    },
+    async claimTotpStep(therapistId, step) {
+      // Steps are accepted ±1 around now, so remembering one for 2 minutes covers the window.
+      const claimed = await redis.set(keys.totpStep(therapistId, step), '1', { condition: 'NX', expiration: { type: 'EX', value: 120 } });
+      return claimed === 'OK';
     },
   };
 }

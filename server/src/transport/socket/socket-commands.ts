@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   checkInSchema,
+  emptyCommandSchema,
   COMMANDS,
   leaveWaitingRoomSchema,
   participantCommandSchema,
@@ -12,6 +13,7 @@ import {
 import type { ClientConnection, ClientPresence } from '../../waiting-room/client-presence.ts';
 import type { HostControls } from '../../waiting-room/host-controls.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
+import type { SessionKeys } from '../../encryption/session-keys.ts';
 
 type CommandName = keyof ClientToServerEvents;
 type ResultOf<E extends CommandName> = Parameters<ClientToServerEvents[E]>[1] extends (ack: Ack<infer R>) => void ? R : never;
@@ -26,7 +28,7 @@ interface ClientCommand<E extends CommandName, S extends z.ZodType> {
 interface TherapistCommand<E extends CommandName, S extends z.ZodType> {
   role: 'therapist';
   schema: S;
-  run: (therapistId: string, payload: z.output<S>) => Promise<ResultOf<E>>;
+  run: (therapist: { therapistId: string; expiresAt: number }, payload: z.output<S>) => Promise<ResultOf<E>>;
   closesSocket?: boolean;
 }
 
@@ -34,8 +36,9 @@ export type CommandSpec<E extends CommandName> = ClientCommand<E, z.ZodType> | T
 export type CommandTable = { [E in CommandName]: CommandSpec<E> };
 
 /** Every command, who may send it, its schema, and the domain call it maps to. */
-export function createCommandTable(deps: { clients: ClientPresence; host: HostControls; sessions: SessionService }): CommandTable {
-  const { clients, host, sessions } = deps;
+export function createCommandTable(deps: { clients: ClientPresence; host: HostControls; sessions: SessionService; keys: SessionKeys }): CommandTable {
+  const { clients, host, sessions, keys } = deps;
+  type T = { therapistId: string; expiresAt: number };
   const table = {
     [COMMANDS.checkIn]: {
       role: 'client',
@@ -51,49 +54,65 @@ export function createCommandTable(deps: { clients: ClientPresence; host: HostCo
       },
       closesSocket: true,
     },
+    [COMMANDS.getCallKey]: {
+      role: 'client',
+      schema: emptyCommandSchema,
+      run: (conn: ClientConnection) => keys.forParticipant(conn.participantId, conn.sessionId),
+    },
+    [COMMANDS.getSessionKey]: {
+      role: 'therapist',
+      schema: sessionCommandSchema,
+      run: async (t: T, p: z.output<typeof sessionCommandSchema>) => keys.forTherapist(await sessions.getOwned(t.therapistId, p.sessionId)),
+    },
+    // Sent by the console while a call is on: an active call is activity, so the idle logout waits.
+    [COMMANDS.keepAlive]: {
+      role: 'therapist',
+      schema: emptyCommandSchema,
+      run: async (t: T) => ({ expiresAt: t.expiresAt }),
+    },
     [COMMANDS.watchSession]: {
       role: 'therapist',
       schema: sessionCommandSchema,
-      run: (t: string, p: z.output<typeof sessionCommandSchema>) => host.watch(t, p.sessionId),
+      run: (t: T, p: z.output<typeof sessionCommandSchema>) => host.watch(t.therapistId, p.sessionId),
     },
     [COMMANDS.admit]: {
       role: 'therapist',
       schema: participantCommandSchema,
-      run: (t: string, p: z.output<typeof participantCommandSchema>) => host.admit(t, p.sessionId, p.participantId),
+      run: (t: T, p: z.output<typeof participantCommandSchema>) => host.admit(t.therapistId, p.sessionId, p.participantId),
     },
     [COMMANDS.admitAll]: {
       role: 'therapist',
       schema: sessionCommandSchema,
-      run: (t: string, p: z.output<typeof sessionCommandSchema>) => host.admitAll(t, p.sessionId),
+      run: (t: T, p: z.output<typeof sessionCommandSchema>) => host.admitAll(t.therapistId, p.sessionId),
     },
     [COMMANDS.sendBack]: {
       role: 'therapist',
       schema: participantCommandSchema,
-      run: (t: string, p: z.output<typeof participantCommandSchema>) => host.sendBack(t, p.sessionId, p.participantId),
+      run: (t: T, p: z.output<typeof participantCommandSchema>) => host.sendBack(t.therapistId, p.sessionId, p.participantId),
     },
     [COMMANDS.postMessage]: {
       role: 'therapist',
       schema: waitingRoomMessageSchema,
-      run: (t: string, p: z.output<typeof waitingRoomMessageSchema>) => host.postMessage(t, p.sessionId, p.text),
+      run: (t: T, p: z.output<typeof waitingRoomMessageSchema>) => host.postMessage(t.therapistId, p.sessionId, p.text),
     },
     [COMMANDS.remove]: {
       role: 'therapist',
       schema: participantCommandSchema,
-      run: (t: string, p: z.output<typeof participantCommandSchema>) => host.remove(t, p.sessionId, p.participantId),
+      run: (t: T, p: z.output<typeof participantCommandSchema>) => host.remove(t.therapistId, p.sessionId, p.participantId),
     },
     [COMMANDS.mute]: {
       role: 'therapist',
       schema: participantCommandSchema,
-      run: (t: string, p: z.output<typeof participantCommandSchema>) => host.mute(t, p.sessionId, p.participantId),
+      run: (t: T, p: z.output<typeof participantCommandSchema>) => host.mute(t.therapistId, p.sessionId, p.participantId),
     },
     [COMMANDS.endSession]: {
       role: 'therapist',
       schema: sessionCommandSchema,
-      run: async (t: string, p: z.output<typeof sessionCommandSchema>) => {
-        await sessions.end(t, p.sessionId);
+      run: async (t: T, p: z.output<typeof sessionCommandSchema>) => {
+        await sessions.end(t.therapistId, p.sessionId);
         return null;
       },
     },
-  };
+  } satisfies Record<CommandName, unknown>; // a command missing here fails the type check
   return table as unknown as CommandTable;
 }

@@ -36,6 +36,10 @@ export function createSocketNotifier(getIo: () => AlcoveServer): Notifier {
     closeParticipant(participantId, reason) {
       closeRoom(socketRooms.participant(participantId), reason);
     },
+    keyRotated(_sessionId, therapistId, participantIds, fact) {
+      const rooms = [socketRooms.therapist(therapistId), ...participantIds.map(socketRooms.participant)];
+      getIo().to(rooms).emit(FACTS.keyRotated, fact);
+    },
     closeSession(sessionId, reason) {
       closeRoom(socketRooms.sessionClients(sessionId), reason);
     },

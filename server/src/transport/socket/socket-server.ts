@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import { participantHandshakeSchema, SOCKET_PAYLOAD_MAX_BYTES, type Ack } from '@alcove/shared';
+import { FACTS, participantHandshakeSchema, SOCKET_PAYLOAD_MAX_BYTES, type Ack } from '@alcove/shared';
 import { AppError, toAppError } from '../../app-error.ts';
 import type { LoginService } from '../../auth/login-service.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -28,6 +28,10 @@ export interface SocketServerDeps {
   adapterRedis: RedisClient;
   streamName: string;
   trustProxy: boolean;
+  /** Concurrent sockets one IP may hold on this instance. */
+  maxSocketsPerIp: number;
+  /** Remaining idle lifetime of a login in ms (0 when gone). */
+  loginTtlMs: (loginId: string) => Promise<number>;
 }
 
 function handshakeError(error: unknown): Error {
@@ -62,6 +66,20 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
     pingTimeout: 10_000,
   });
 
+  const socketsPerIp = new Map<string, number>();
+  io.use((socket, next) => {
+    const ip = clientIpOf(socket, deps.trustProxy);
+    const count = socketsPerIp.get(ip) ?? 0;
+    if (count >= deps.maxSocketsPerIp) return next(handshakeError(new AppError('rate_limited', 'Too many connections from this network.', { details: { retryAfterSeconds: 10 } })));
+    socketsPerIp.set(ip, count + 1);
+    socket.conn.once('close', () => {
+      const left = (socketsPerIp.get(ip) ?? 1) - 1;
+      if (left <= 0) socketsPerIp.delete(ip);
+      else socketsPerIp.set(ip, left);
+    });
+    next();
+  });
+
   io.use(async (socket, next) => {
     try {
       const auth = socket.handshake.auth ?? {};
@@ -80,7 +98,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
         const token = readSessionCookie(socket.handshake.headers.cookie, deps.isSecure);
         if (!token) throw AppError.unauthorized();
         const therapist = await deps.login.authenticate(token);
-        identity = { role: 'therapist', therapistId: therapist.therapistId, loginId: therapist.loginId, token };
+        identity = { role: 'therapist', therapistId: therapist.therapistId, loginId: therapist.loginId, token, expiresAt: therapist.expiresAt };
       }
       socket.data.identity = identity;
       next();
@@ -115,6 +133,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
       });
     } else {
       void socket.join([socketRooms.therapist(identity.therapistId), socketRooms.login(identity.loginId)]);
+      watchLoginExpiry(socket, identity.loginId, identity.expiresAt);
     }
 
     socket.onAny((event: string, ...args: unknown[]) => {
@@ -137,7 +156,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
           } else if (spec.role === 'therapist' && identity.role === 'therapist') {
             // Re-checks the login on every command: logout and idle expiry take effect at once.
             const therapist = await deps.login.authenticate(identity.token);
-            data = await spec.run(therapist.therapistId, input);
+            data = await spec.run(therapist, input);
           }
           reply({ ok: true, data: data ?? null });
           if (spec.closesSocket) socket.disconnect(true);
@@ -150,6 +169,35 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
       }) as never);
     }
   });
+
+  /**
+   * Disconnects a therapist's socket within a second of its login ending by
+   * idle timeout or absolute expiry. The check sleeps until the login's current
+   * deadline and re-reads it, since activity elsewhere may have slid it.
+   */
+  function watchLoginExpiry(socket: AlcoveSocket, loginId: string, absoluteExpiresAt: number): void {
+    let timer: NodeJS.Timeout | undefined;
+    const expire = () => {
+      socket.emit(FACTS.loginExpired, {});
+      socket.disconnect(true);
+    };
+    const check = async () => {
+      const remainingAbsolute = absoluteExpiresAt - Date.now();
+      let remainingIdle: number;
+      try {
+        remainingIdle = await deps.loginTtlMs(loginId);
+      } catch {
+        remainingIdle = 5_000; // Redis blip: look again shortly rather than log someone out.
+      }
+      if (!socket.connected) return;
+      const remaining = Math.min(remainingAbsolute, remainingIdle);
+      if (remaining <= 0) return expire();
+      timer = setTimeout(() => void check(), Math.min(remaining + 50, 2 ** 31 - 1));
+      timer.unref();
+    };
+    socket.on('disconnect', () => clearTimeout(timer));
+    void check();
+  }
 
   return io;
 }

@@ -4,7 +4,7 @@ import type { ClientConnection } from '../../waiting-room/client-presence.ts';
 
 export type SocketIdentity =
   | { role: 'client'; conn: ClientConnection }
-  | { role: 'therapist'; therapistId: string; loginId: string; token: string };
+  | { role: 'therapist'; therapistId: string; loginId: string; token: string; expiresAt: number };
 
 export interface SocketData {
   identity: SocketIdentity;

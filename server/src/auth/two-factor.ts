@@ -1,0 +1,43 @@
+import { AppError } from '../app-error.ts';
+import type { TherapistStore } from '../therapists/therapist-records.ts';
+import { createRecoveryCodes, hashRecoveryCode } from './recovery-codes.ts';
+import { createTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
+
+export interface TwoFactorEnrolment {
+  /** Base32 secret for manual entry, and the otpauth:// URI for a QR code. */
+  secret: string;
+  otpauthUri: string;
+}
+
+export interface TwoFactor {
+  /** Starts enrolment: a new secret, pending until confirmed with a code. */
+  begin(therapistId: string): Promise<TwoFactorEnrolment>;
+  /** Confirms with a current code; turns TOTP on and returns the recovery codes, shown once. */
+  confirm(therapistId: string, totpCode: string): Promise<{ recoveryCodes: string[] }>;
+}
+
+export function createTwoFactor(deps: { therapists: TherapistStore; now: () => number }): TwoFactor {
+  return {
+    async begin(therapistId) {
+      const therapist = await deps.therapists.get(therapistId);
+      if (!therapist) throw AppError.unauthorized();
+      if (therapist.totpSecret) throw new AppError('conflict', 'Two-factor authentication is already on. Ask your administrator to reset it.');
+      const secret = createTotpSecret();
+      await deps.therapists.setPendingTotp(therapistId, secret);
+      return { secret, otpauthUri: otpauthUri(secret, therapistId) };
+    },
+
+    async confirm(therapistId, totpCode) {
+      const therapist = await deps.therapists.get(therapistId);
+      if (!therapist) throw AppError.unauthorized();
+      if (therapist.totpSecret) throw new AppError('conflict', 'Two-factor authentication is already on.');
+      if (!therapist.totpPendingSecret) throw new AppError('conflict', 'Start the set-up first.');
+      const step = verifyTotp(therapist.totpPendingSecret, totpCode, deps.now());
+      if (step === null) throw AppError.badRequest('That code is not correct. Check the time on your phone and try again.');
+      await deps.therapists.claimTotpStep(therapistId, step);
+      const recoveryCodes = createRecoveryCodes();
+      await deps.therapists.enableTotp(therapistId, therapist.totpPendingSecret, recoveryCodes.map(hashRecoveryCode));
+      return { recoveryCodes };
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { E2EE_KEYRING_SIZE, type E2eeKeyFact } from '@alcove/shared';
+import { AppError } from '../app-error.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { AuditTrail } from '../observability/audit-trail.ts';
+import type { SessionRecord, SessionStore } from '../sessions/session-records.ts';
+
+/** 256 random bits per session; the browser's key provider derives the frame key from it. */
+const KEY_BYTES = 32;
+
+export interface StoredSessionKey {
+  key: string;
+  keyIndex: number;
+}
+
+/** Where the current media key of a session lives (Redis). Never LiveKit, never a log. */
+export interface SessionKeyStore {
+  get(sessionId: string): Promise<StoredSessionKey | null>;
+  /** Creates the key only if none exists; returns the one in force. */
+  createIfAbsent(sessionId: string, key: StoredSessionKey, expiresAt: number): Promise<StoredSessionKey>;
+  /** Replaces the key with the next index; returns the new one. */
+  rotate(sessionId: string, key: string, expiresAt: number): Promise<StoredSessionKey | null>;
+}
+
+/** Delivers a rotated key to everyone still allowed in the call. */
+export interface KeyDelivery {
+  keyRotated(sessionId: string, therapistId: string, participantIds: string[], fact: E2eeKeyFact): void;
+}
+
+export interface SessionKeysDeps {
+  keys: SessionKeyStore;
+  store: SessionStore;
+  delivery: KeyDelivery;
+  audit: AuditTrail;
+  logger: Logger;
+  /** Session keys live no longer than the session's data. */
+  expiresAtFor: (session: SessionRecord) => number;
+}
+
+export interface SessionKeys {
+  /** Called when a session starts: one random key per session. */
+  ensure(session: SessionRecord): Promise<StoredSessionKey>;
+  /** The key for an admitted participant of a live session, or the session's therapist. */
+  forParticipant(participantId: string, sessionId: string): Promise<E2eeKeyFact>;
+  forTherapist(session: SessionRecord): Promise<E2eeKeyFact>;
+  /** After a removal: a fresh key, sent only to those who remain. */
+  rotate(session: SessionRecord): Promise<void>;
+}
+
+const newKey = () => randomBytes(KEY_BYTES).toString('base64url');
+
+export function createSessionKeys(deps: SessionKeysDeps): SessionKeys {
+  async function current(session: SessionRecord): Promise<E2eeKeyFact> {
+    if (session.status !== 'live') throw new AppError('conflict', 'The session has not started yet.');
+    const stored = await deps.keys.get(session.id);
+    if (!stored) throw AppError.unavailable();
+    return { sessionId: session.id, key: stored.key, keyIndex: stored.keyIndex % E2EE_KEYRING_SIZE };
+  }
+
+  return {
+    ensure(session) {
+      return deps.keys.createIfAbsent(session.id, { key: newKey(), keyIndex: 0 }, deps.expiresAtFor(session));
+    },
+
+    async forParticipant(participantId, sessionId) {
+      const [participant, session] = await Promise.all([deps.store.getParticipant(participantId), deps.store.getSession(sessionId)]);
+      if (!session || session.status === 'ended') throw AppError.sessionEnded();
+      if (!participant || participant.sessionId !== sessionId || participant.status !== 'admitted') {
+        throw new AppError('not_admitted', 'Please wait until your therapist lets you in.');
+      }
+      return current(session);
+    },
+
+    forTherapist: current,
+
+    async rotate(session) {
+      if (session.status !== 'live') return;
+      const rotated = await deps.keys.rotate(session.id, newKey(), deps.expiresAtFor(session));
+      if (!rotated) return;
+      const remaining = (await deps.store.listParticipants(session.id)).filter((p) => p.status === 'admitted').map((p) => p.id);
+      deps.delivery.keyRotated(session.id, session.therapistId, remaining, { sessionId: session.id, key: rotated.key, keyIndex: rotated.keyIndex % E2EE_KEYRING_SIZE });
+      deps.audit.record('key-rotated', { sessionId: session.id, therapistId: session.therapistId });
+      deps.logger.info('session key rotated', { event: 'e2ee.key-rotated', sessionId: session.id, count: rotated.keyIndex });
+    },
+  };
+}
