@@ -4,6 +4,8 @@
  *   alcove therapist list
  *   alcove therapist disable --email E | enable --email E
  *   alcove therapist reset-password --email E [--password-stdin]
+ *   alcove therapist reset-2fa --email E
+ *   alcove audit export [--since ISO-8601]      JSON lines, oldest first
  * The password is read from a hidden prompt, or from standard input for automation.
  */
 import { parseArgs } from 'node:util';
@@ -15,8 +17,12 @@ import { connectRedis } from './adapters/redis/redis-client.ts';
 import { createRedisKeys } from './adapters/redis/keys.ts';
 import { createRedisTherapistStore } from './adapters/redis/therapist-store.ts';
 import { createTherapistDirectory } from './therapists/therapist-directory.ts';
+import { createRedisAuditTrail } from './adapters/redis/audit-stream.ts';
 
-const USAGE = `usage: alcove therapist <add|list|disable|enable|reset-password> [--email E] [--name N] [--password-stdin]`;
+const USAGE = [
+  'usage: alcove therapist <add|list|disable|enable|reset-password|reset-2fa> [--email E] [--name N] [--password-stdin] [--json]',
+  '       alcove audit export [--since ISO-8601]',
+].join('\n');
 
 async function readPasswordFromStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -56,10 +62,11 @@ async function run(argv: string[]): Promise<number> {
       name: { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      since: { type: 'string' },
     },
   });
   const [noun, verb] = positionals;
-  if (noun !== 'therapist' || !verb) {
+  if (!((noun === 'therapist' || noun === 'audit') && verb)) {
     process.stderr.write(`${USAGE}\n`);
     return 64;
   }
@@ -67,6 +74,21 @@ async function run(argv: string[]): Promise<number> {
   const logger = createLogger({ level: 'warn', write: (line) => process.stderr.write(line + '\n') });
   const redis = await connectRedis(config.redis.url, logger, 'cli');
   const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(redis, createRedisKeys(config.redis.prefix)), now: Date.now });
+  if (noun === 'audit') {
+    try {
+      if (verb !== 'export') {
+        process.stderr.write(`${USAGE}\n`);
+        return 64;
+      }
+      const sinceMs = values.since ? Date.parse(values.since) : 0;
+      if (Number.isNaN(sinceMs)) throw AppError.badRequest('--since must be an ISO-8601 date.');
+      const audit = createRedisAuditTrail({ redis, keys: createRedisKeys(config.redis.prefix), logger, now: Date.now, retentionMs: config.audit.retentionMs });
+      for (const entry of await audit.list({ sinceMs })) process.stdout.write(JSON.stringify(entry) + '\n');
+      return 0;
+    } finally {
+      await redis.close();
+    }
+  }
   const requireEmail = () => {
     if (!values.email) throw AppError.badRequest('--email is required.');
     return values.email;
@@ -90,6 +112,11 @@ async function run(argv: string[]): Promise<number> {
       case 'enable': {
         const result = await directory.setDisabled(requireEmail(), verb === 'disable');
         process.stdout.write(`${verb}d therapist ${result.therapistId}\n`);
+        return 0;
+      }
+      case 'reset-2fa': {
+        const result = await directory.resetTwoFactor(requireEmail());
+        process.stdout.write(`two-factor authentication reset for therapist ${result.therapistId}\n`);
         return 0;
       }
       case 'reset-password': {

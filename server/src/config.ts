@@ -31,7 +31,8 @@ const envSchema = z.object({
   LIVEKIT_TOKEN_TTL_SECONDS: intFrom(60, 600).default(120),
   JWT_SECRET: z.string().min(MIN_SECRET_CHARS).optional(),
   AUTH_ABSOLUTE_HOURS: intFrom(1, 12).default(12),
-  AUTH_IDLE_MINUTES: intFrom(1, 720).default(15),
+  // Fractions allowed (tests use a few seconds).
+  AUTH_IDLE_MINUTES: z.coerce.number().min(0.05).max(720).default(15),
   WAITING_GRACE_SECONDS: intFrom(5, 3600).default(60),
   INVITE_OPENS_BEFORE_MINUTES: intFrom(0, 24 * 60).default(30),
   INVITE_CLOSES_AFTER_MINUTES: intFrom(0, 24 * 60).default(30),
@@ -120,7 +121,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     auth: {
       jwtSecret: jwtSecret!,
       absoluteTtlSeconds: e.AUTH_ABSOLUTE_HOURS * 3600,
-      idleTtlSeconds: e.AUTH_IDLE_MINUTES * 60,
+      idleTtlSeconds: Math.max(1, Math.round(e.AUTH_IDLE_MINUTES * 60)),
     },
     waitingRoom: { graceMs: e.WAITING_GRACE_SECONDS * 1000 },
     sessions: {

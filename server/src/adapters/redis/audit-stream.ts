@@ -18,7 +18,7 @@ export function createRedisAuditTrail(deps: { redis: RedisClient; keys: RedisKey
       }
       deps.redis
         .multi()
-        .xAdd(key, '*', entry, { TRIM: { strategy: 'MINID', strategyModifier: '~', threshold: now - deps.retentionMs } })
+        .xAdd(key, '*', entry, { TRIM: { strategy: 'MINID', strategyModifier: '=', threshold: now - deps.retentionMs } })
         // Expires as a whole if nothing is written for a full retention period.
         .pExpire(key, deps.retentionMs)
         .exec()

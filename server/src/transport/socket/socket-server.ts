@@ -178,8 +178,10 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
   function watchLoginExpiry(socket: AlcoveSocket, loginId: string, absoluteExpiresAt: number): void {
     let timer: NodeJS.Timeout | undefined;
     const expire = () => {
-      socket.emit(FACTS.loginExpired, {});
-      socket.disconnect(true);
+      // With connection-state recovery, emits travel through the adapter; disconnecting through
+      // it too keeps the order, so the reason arrives before the disconnect.
+      io.to(socket.id).emit(FACTS.loginExpired, {});
+      io.in(socket.id).disconnectSockets();
     };
     const check = async () => {
       const remainingAbsolute = absoluteExpiresAt - Date.now();
