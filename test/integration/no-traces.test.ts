@@ -4,12 +4,13 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { loginTherapist, request } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent } from '../support/socket-clients.ts';
 
-describe('logs carry no personal data', () => {
+describe('no traces', () => {
   let t: TestApp;
   after(async () => t.close());
 
-  it('writes no display name, email, invite secret or token to any log line during a full couple session', async () => {
-    t = await startTestApp({ env: { LOG_LEVEL: 'debug' } });
+  it('leaves no display name, email, invite secret or token in any log line or Redis key after a full couple session', async function () {
+    this.timeout(30_000);
+    t = await startTestApp({ env: { LOG_LEVEL: 'debug', WAITING_GRACE_SECONDS: '5' } });
     const account = await t.addTherapist('Dr. Seeded Therapistname');
     await request(t.origin, 'POST', '/api/auth/login', { body: { email: account.email, password: 'wrong-password-seeded' } });
     const therapist = await loginTherapist(t.origin, account.email, account.password);
@@ -54,7 +55,33 @@ describe('logs carry no personal data', () => {
     expect(t.logs.length).to.be.greaterThan(10);
     const all = t.logs.join('\n');
     for (const needle of seeded) expect(all, `log contains a seeded value`).to.not.include(needle);
-    // Every line is JSON with only allow-listed keys.
+    // Every line is JSON.
     for (const line of t.logs) expect(() => JSON.parse(line)).to.not.throw();
+
+    // After the grace period, read back every key and value under this app's prefix.
+    await new Promise((resolve) => setTimeout(resolve, 9_000));
+    const redis = t.app.redis;
+    const keys = await redis.keys(`${t.config.redis.prefix}*`);
+    const dump: string[] = [];
+    for (const key of keys) {
+      const type = await redis.type(key);
+      let value: unknown;
+      if (type === 'string') value = await redis.get(key);
+      else if (type === 'hash') value = await redis.hGetAll(key);
+      else if (type === 'set') value = await redis.sMembers(key);
+      else if (type === 'zset') value = await redis.zRange(key, 0, -1);
+      else if (type === 'stream') value = await redis.xRange(key, '-', '+');
+      else if (type === 'list') value = await redis.lRange(key, 0, -1);
+      dump.push(`${key} ${JSON.stringify(value)}`);
+      const isAccount = /:(therapist|therapist-email|therapists)(:|$)/u.test(key.slice(t.config.redis.prefix.length - 1));
+      if (!isAccount) expect(await redis.pTTL(key), `${key} must expire`).to.be.greaterThan(0);
+      // Nothing of the session itself outlives its end but the bare ended marker.
+      expect(key, 'session data left behind').to.not.match(/:(participant|session-participants|invite|participant-invite|device-lease|e2ee-key):/u);
+    }
+    const stored = dump.join('\n');
+    // The therapist's own display name is part of their account; everything else must be gone.
+    for (const needle of seeded.filter((n) => n !== 'Therapistname')) expect(stored.includes(needle) ? stored.split('\n').filter((l) => l.includes(needle)) : [], 'Redis holds a seeded value').to.deep.equal([]);
+    const marker = await redis.hGetAll(`${t.config.redis.prefix}session:${session.sessionId}`);
+    expect(marker.status).to.equal('ended');
   });
 });
