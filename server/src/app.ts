@@ -40,6 +40,7 @@ import { createSessionKeys } from './encryption/session-keys.ts';
 import { createTwoFactor } from './auth/two-factor.ts';
 import { SESSION_RETENTION_AFTER_CLOSE_MS } from './sessions/session-service.ts';
 import type { AuditTrail } from './observability/audit-trail.ts';
+import { startSocketStreamTrimmer } from './adapters/redis/socket-stream-trimmer.ts';
 
 export interface AppOptions {
   logger?: Logger;
@@ -151,6 +152,8 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     loginTtlMs: (loginId) => logins.ttlMs(loginId),
   });
   const socketServer = io;
+  // Recovery needs the stream for the grace period only; a little slack for slow reconnects.
+  const stopTrimmer = startSocketStreamTrimmer({ redis, streamKey: keys.socketStream(), keepMs: config.waitingRoom.graceMs + 1_000, logger });
 
   const app = createHttpApp({
     logger,
@@ -195,6 +198,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
       });
     },
     async close() {
+      stopTrimmer();
       // io.close() also closes the HTTP server and every WebSocket (server.close() alone would not).
       await new Promise<void>((resolve) => socketServer.close(() => resolve()));
       await Promise.allSettled([redis.close(), adapterRedis.close()]);

@@ -61,11 +61,19 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
       callback(null, origin !== undefined && allowed.has(origin));
     },
     connectionStateRecovery: { maxDisconnectionDuration: deps.graceMs, skipMiddlewares: false },
-    adapter: createAdapter(deps.adapterRedis, { streamName: deps.streamName, maxLen: 10_000 }),
+    adapter: createAdapter(deps.adapterRedis, {
+      streamName: deps.streamName,
+      maxLen: 10_000,
+      channelPrefix: deps.streamName,
+      sessionKeyPrefix: `${deps.streamName}-session:`,
+    }),
     pingInterval: 10_000,
     pingTimeout: 10_000,
   });
 
+  // Identities stay in process memory, not in socket.data: the streams adapter persists
+  // socket.data to Redis for recovery, and a login token has no business there.
+  const identities = new WeakMap<AlcoveSocket, SocketIdentity>();
   const socketsPerIp = new Map<string, number>();
   io.use((socket, next) => {
     const ip = clientIpOf(socket, deps.trustProxy);
@@ -100,7 +108,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
         const therapist = await deps.login.authenticate(token);
         identity = { role: 'therapist', therapistId: therapist.therapistId, loginId: therapist.loginId, token, expiresAt: therapist.expiresAt };
       }
-      socket.data.identity = identity;
+      identities.set(socket, identity);
       next();
     } catch (error) {
       next(handshakeError(error));
@@ -108,7 +116,8 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
   });
 
   io.on('connection', (socket) => {
-    const identity = socket.data.identity;
+    const identity = identities.get(socket);
+    if (!identity) return void socket.disconnect(true);
     const rate = createEventRateLimit({ burst: SOCKET_EVENT_BURST, refillPerSecond: SOCKET_EVENTS_PER_SECOND });
     const flood = () => {
       deps.logger.warn('socket flood, disconnecting', { event: 'socket.flood', socketRole: identity.role });

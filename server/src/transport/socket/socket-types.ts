@@ -6,9 +6,8 @@ export type SocketIdentity =
   | { role: 'client'; conn: ClientConnection }
   | { role: 'therapist'; therapistId: string; loginId: string; token: string; expiresAt: number };
 
-export interface SocketData {
-  identity: SocketIdentity;
-}
+/** Nothing is kept in socket.data (the streams adapter would persist it to Redis). */
+export type SocketData = Record<string, never>;
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type InterServerEvents = {};
