@@ -30,15 +30,21 @@ export interface CallViewOptions {
   aside?: HTMLElement;
 }
 
-function toggleButton(onKey: MessageKey, offKey: MessageKey, className: string, onClick: () => void) {
-  const button = h('button', { class: `control ${className}`, attrs: { type: 'button', 'aria-pressed': 'false' }, on: { click: onClick } });
-  const label = h('span');
-  button.append(h('span', { class: 'control-icon', attrs: { 'aria-hidden': 'true' } }), label);
+/** A toggle keeps one accessible name ("Camera"); aria-pressed carries on/off, and the visible on/off word is only a visual echo. */
+function toggleButton(labelKey: MessageKey, className: string, onClick: () => void) {
+  const state = h('span', { class: 'control-state', attrs: { 'aria-hidden': 'true' } });
+  const button = h(
+    'button',
+    { class: `control ${className}`, attrs: { type: 'button', 'aria-pressed': 'false' }, on: { click: onClick } },
+    h('span', { class: 'control-icon', attrs: { 'aria-hidden': 'true' } }),
+    h('span', { msg: labelKey }),
+    state,
+  );
   return {
     button,
     set(pressed: boolean) {
       button.setAttribute('aria-pressed', String(pressed));
-      bindText(label, pressed ? onKey : offKey);
+      bindText(state, pressed ? 'call.stateOn' : 'call.stateOff');
     },
   };
 }
@@ -62,10 +68,10 @@ export function createCallView(options: CallViewOptions): CallView {
       .catch(() => bindText(noticeBox, 'call.deviceError'))
       .finally(syncControls);
   };
-  const mic = toggleButton('call.micOn', 'call.micOff', 'control-mic', () => run(() => call!.setMicrophone(!call!.isMicrophoneOn())));
-  const camera = toggleButton('call.cameraOn', 'call.cameraOff', 'control-camera', () => run(() => call!.setCamera(!call!.isCameraOn())));
+  const mic = toggleButton('call.microphone', 'control-mic', () => run(() => call!.setMicrophone(!call!.isMicrophoneOn())));
+  const camera = toggleButton('call.camera', 'control-camera', () => run(() => call!.setCamera(!call!.isCameraOn())));
   let audioOnly = false;
-  const audioOnlyToggle = toggleButton('call.audioOnlyOn', 'call.audioOnlyOff', 'control-audio-only', () => {
+  const audioOnlyToggle = toggleButton('call.audioOnly', 'control-audio-only', () => {
     audioOnly = !audioOnly;
     run(() => call!.setAudioOnly(audioOnly));
   });

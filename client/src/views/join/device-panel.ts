@@ -45,14 +45,13 @@ export function createDevicePanel(preview: LocalPreview): DevicePanel {
     problemBox.append(h('span', { msg: PROBLEM_KEYS[problem] }));
   };
 
-  const cameraButton = h('button', { class: 'button', attrs: { type: 'button', 'aria-pressed': 'false' } });
-  const micButton = h('button', { class: 'button', attrs: { type: 'button', 'aria-pressed': 'false' } });
+  // Action labels ("Turn camera on"), so no aria-pressed: the label itself says what a press does.
+  const cameraButton = h('button', { class: 'button', attrs: { type: 'button', 'data-action': 'camera' } });
+  const micButton = h('button', { class: 'button', attrs: { type: 'button', 'data-action': 'microphone' } });
   const sync = () => {
     const cameraOn = preview.videoTrack !== null;
     const micOn = preview.audioTrack !== null;
-    cameraButton.setAttribute('aria-pressed', String(cameraOn));
     bindText(cameraButton, cameraOn ? 'devices.turnCameraOff' : 'devices.turnCameraOn');
-    micButton.setAttribute('aria-pressed', String(micOn));
     bindText(micButton, micOn ? 'devices.turnMicOff' : 'devices.turnMicOn');
     video.srcObject = preview.videoTrack ? new MediaStream([preview.videoTrack]) : null;
     previewBox.classList.toggle('is-on', cameraOn);

@@ -1,0 +1,158 @@
+import { expect } from 'chai';
+import { startE2eStack, type E2eStack } from '../support/browser-stack.ts';
+import { newPerson, screenshot, type Person } from '../support/browser.ts';
+import { seriousAxeViolations } from '../support/browser-axe.ts';
+import { inboundSums, notificationsShown, waitForRisingMedia } from '../support/browser-page-probe.ts';
+import {
+  clickParticipantAction,
+  clientChecksIn,
+  clientReadsNotice,
+  openSession,
+  therapistCreatesSession,
+  therapistJoinsCall,
+  therapistSignsIn,
+  waitForCallTiles,
+  waitForPresence,
+} from '../support/browser-journeys.ts';
+
+async function expectAccessible(person: Person, screen: string): Promise<void> {
+  const violations = await seriousAxeViolations(person.page);
+  expect(violations, `${screen}: ${JSON.stringify(violations, null, 1)}`).to.deep.equal([]);
+}
+
+describe('e2e: an individual session in real Chromium', function () {
+  this.timeout(60_000);
+  let stack: E2eStack;
+  let therapist: Person;
+  let client: Person;
+  let joinUrl: string;
+  let secret: string;
+
+  before(async function () {
+    this.timeout(90_000);
+    stack = await startE2eStack();
+    therapist = await newPerson(stack.browser, { origin: stack.t.origin, notifications: true });
+    client = await newPerson(stack.browser, { origin: stack.t.origin });
+  });
+  after(async () => {
+    await therapist?.close();
+    await client?.close();
+    await stack?.close();
+  });
+
+  it('signs the therapist in and creates a session with one invitation link', async () => {
+    await therapist.page.goto(`${stack.t.origin}/console`);
+    await therapist.page.getByRole('heading', { name: 'Therapist sign-in' }).waitFor();
+    await screenshot(therapist.page, '01-console-sign-in');
+    await expectAccessible(therapist, 'sign-in');
+    await therapistSignsIn(therapist.page, stack.t.origin, stack.therapist.email, stack.therapist.password);
+    [joinUrl] = (await therapistCreatesSession(therapist.page, 'individual')) as [string];
+    secret = new URL(joinUrl).hash.slice(1);
+    await screenshot(therapist.page, '02-console-session-created');
+    await expectAccessible(therapist, 'console');
+  });
+
+  it('shows the client a notice, then a device check with the camera off until they turn it on', async () => {
+    await clientReadsNotice(client.page, joinUrl);
+    expect(client.page.url()).to.equal(`${stack.t.origin}/join`);
+    expect(await client.page.title()).to.equal('Appointment');
+    await screenshot(client.page, '03-client-notice');
+    await expectAccessible(client, 'notice');
+
+    await client.page.getByRole('button', { name: 'Continue' }).click();
+    await client.page.getByRole('button', { name: 'Turn camera on' }).waitFor();
+    await client.page.locator('meter').waitFor();
+    const cameraLive = await client.page.evaluate(() => (globalThis as any).document.querySelector('.preview-video').srcObject !== null);
+    expect(cameraLive, 'camera must stay off until the person turns it on').to.equal(false);
+    await screenshot(client.page, '04-client-check-in-camera-off');
+    await expectAccessible(client, 'check-in');
+  });
+
+  it('checks the client in; the therapist is alerted with a sound, a notification and a tab-title badge', async () => {
+    await client.page.getByRole('button', { name: 'Turn camera on' }).click();
+    await client.page.getByRole('button', { name: 'Turn camera off' }).waitFor();
+    await client.page.getByLabel('Your name').fill('Alex');
+    await screenshot(client.page, '05-client-check-in-camera-on');
+    await client.page.getByRole('button', { name: 'Check in', exact: true }).click();
+    await client.page.getByRole('heading', { name: /You are checked in/u }).waitFor();
+    await screenshot(client.page, '06-client-waiting-room');
+    await expectAccessible(client, 'waiting room');
+
+    await openSession(therapist.page);
+    await waitForPresence(therapist.page, 'waiting');
+    expect(await therapist.page.title()).to.match(/^\(1\) /u);
+    expect(await notificationsShown(therapist.page)).to.deep.equal(['Someone is waiting']);
+    expect(await therapist.page.locator('.participant-row[data-state="waiting"]').innerText()).to.contain('Alex');
+    await screenshot(therapist.page, '07-console-client-waiting');
+    await expectAccessible(therapist, 'console with someone waiting');
+  });
+
+  it('shows the therapist’s message in the waiting room', async () => {
+    await therapist.page.getByLabel('Message', { exact: true }).fill('Running five minutes late, sorry.');
+    await therapist.page.getByRole('button', { name: 'Send' }).click();
+    await client.page.getByText('Running five minutes late, sorry.').waitFor();
+    await screenshot(client.page, '08-client-waiting-room-message');
+  });
+
+  it('admits the client: both see and hear each other', async () => {
+    await therapistJoinsCall(therapist.page, { camera: true });
+    await clickParticipantAction(therapist.page, 'Admit', 'Client');
+    await waitForCallTiles(client.page, 2);
+    await waitForCallTiles(therapist.page, 2);
+    const [atClient, atTherapist] = await Promise.all([
+      waitForRisingMedia(client.page, { videoTracks: 1, audioTracks: 1 }),
+      waitForRisingMedia(therapist.page, { videoTracks: 1, audioTracks: 1 }),
+    ]);
+    expect(atClient.rising).to.deep.equal({ video: 1, audio: 1 });
+    expect(atTherapist.rising).to.deep.equal({ video: 1, audio: 1 });
+    await waitForPresence(therapist.page, 'in-call');
+    await screenshot(client.page, '09-client-call');
+    await screenshot(therapist.page, '10-console-call');
+    await expectAccessible(client, 'client call');
+    await expectAccessible(therapist, 'therapist call');
+  });
+
+  it('the privacy screen stops the client’s outgoing video and audio; returning restores them', async () => {
+    await client.page.keyboard.press('Escape');
+    await client.page.getByRole('heading', { name: 'Paused' }).waitFor();
+    await screenshot(client.page, '11-client-privacy-screen');
+    await expectAccessible(client, 'privacy screen');
+    // Let what was already in flight arrive, then nothing more may.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const before = await inboundSums(therapist.page);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const after = await inboundSums(therapist.page);
+    expect(after.videoFrames - before.videoFrames, 'video frames decoded at the therapist').to.equal(0);
+    expect(after.audioPackets - before.audioPackets, 'audio packets received at the therapist').to.be.at.most(2);
+
+    await client.page.getByRole('button', { name: 'Return to the session' }).click();
+    await waitForRisingMedia(therapist.page, { videoTracks: 1, audioTracks: 1 });
+  });
+
+  it('removing the client sends them out kindly, and their link no longer works', async () => {
+    await clickParticipantAction(therapist.page, 'Remove', 'Client');
+    await therapist.page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await client.page.getByRole('heading', { name: 'Your visit has ended' }).waitFor();
+    await screenshot(client.page, '12-client-removed');
+    await expectAccessible(client, 'removed');
+    await waitForPresence(therapist.page, 'removed');
+
+    await client.page.goto(joinUrl);
+    await client.page.getByRole('heading', { name: 'This link does not work' }).waitFor();
+    await screenshot(client.page, '13-client-link-revoked');
+  });
+
+  it('never sends the invite secret in a request URL or Referer, and never violates the CSP', async () => {
+    for (const person of [client, therapist]) {
+      expect(person.sent.length).to.be.greaterThan(5);
+      for (const request of person.sent) {
+        expect(request.url, 'request URL').to.not.contain(secret);
+        expect(request.referer ?? '', 'Referer').to.not.contain(secret);
+      }
+      expect(await person.cspViolations()).to.deep.equal([]);
+      expect(person.pageErrors).to.deep.equal([]);
+    }
+    // The secret left the address bar and history at once.
+    expect(client.page.url()).to.not.contain(secret);
+  });
+});
