@@ -153,8 +153,10 @@ export function createCallView(options: CallViewOptions): CallView {
         if (!tile) {
           tile = createParticipantTile();
           tiles.set(peer.identity, tile);
-          if (peer.isLocal) grid.prepend(tile.root);
-          else grid.append(tile.root);
+          // The others first, yourself last (and smaller on a phone).
+          const localTile = grid.querySelector('.tile.is-local');
+          if (peer.isLocal || !localTile) grid.append(tile.root);
+          else grid.insertBefore(tile.root, localTile);
         }
         tile.update(peer, (video) => call?.attachVideo(peer.identity, video));
       }

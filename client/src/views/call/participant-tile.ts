@@ -53,7 +53,9 @@ export function createParticipantTile(): ParticipantTile {
       avatar.textContent = initialsOf(peer.name) || '•';
       bindAttr(root, 'aria-label', peer.isLocal ? 'call.tile.you' : 'call.tile.other', { name: peer.name });
       root.setAttribute('role', 'group');
+      // Only "muted" is shown; "microphone on" is the normal case and is only told to screen readers.
       mic.classList.toggle('is-off', !peer.isMicOn);
+      mic.classList.toggle('visually-hidden', peer.isMicOn);
       bindText(mic, peer.isMicOn ? 'call.micOnShort' : 'call.micOffShort');
       quality.dataset.quality = peer.quality;
       bindText(quality.querySelector('.quality-text')!, QUALITY_KEYS[peer.quality]);
