@@ -71,6 +71,7 @@ export class AppError extends Error {
 /** Foreign errors the infrastructure raises when Redis or LiveKit cannot be reached. */
 const UNAVAILABLE_ERROR_NAMES = new Set([
   'ClientClosedError',
+  'ClientOfflineError',
   'ConnectionTimeoutError',
   'SocketClosedUnexpectedlyError',
   'ReconnectStrategyError',
@@ -85,6 +86,8 @@ export function toAppError(error: unknown): AppError {
     const code = (error as { code?: unknown }).code;
     if (
       UNAVAILABLE_ERROR_NAMES.has(error.name) ||
+      // node-redis's error classes leave `name` as "Error" (e.g. "The client is offline" while Redis is down).
+      UNAVAILABLE_ERROR_NAMES.has(error.constructor.name) ||
       code === 'ECONNREFUSED' ||
       code === 'ECONNRESET' ||
       /offline queue|client is closed|The client is closed|Socket closed/iu.test(error.message)

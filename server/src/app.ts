@@ -72,7 +72,8 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const now = options.now ?? Date.now;
   const redis = await connectRedis(config.redis.url, logger, 'main');
-  const adapterRedis = await connectRedis(config.redis.url, logger, 'socket-adapter');
+  // Waits out a Redis outage rather than failing fast: see RedisConnectOptions (test/integration/redis-outage.test.ts).
+  const adapterRedis = await connectRedis(config.redis.url, logger, 'socket-adapter', { queueWhileOffline: true });
   const keys = createRedisKeys(config.redis.prefix);
 
   const store = createRedisSessionStore(redis, keys);
