@@ -12,6 +12,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   log "installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# 1b. The browser app (client/dist): type-checked and built with Vite; the server serves it, the e2e tests drive it.
+npm run build --workspace @alcove/client --silent
 
 # 2. LiveKit server, pinned in infra/livekit/VERSION.
 version=$(tr -d '[:space:]' < infra/livekit/VERSION)

@@ -19,8 +19,18 @@ export async function therapistSignsIn(page: Page, origin: string, email: string
 /** Creates a session in the console and returns the invitation links as shown (slot order). */
 export async function therapistCreatesSession(page: Page, kind: 'individual' | 'couple'): Promise<string[]> {
   await page.getByLabel(kind === 'couple' ? 'Couple (two separate links)' : 'Individual', { exact: true }).check();
+  const previous = await page.evaluate(() => (globalThis as any).document.querySelector('.session-panel')?.getAttribute('data-session-id') ?? null);
   await page.getByRole('button', { name: 'Create session' }).click();
-  const links = page.locator('.invite-link input.link-text');
+  // The new session opens by itself; wait for its panel, not the one shown before.
+  await page.waitForFunction(
+    (before) => {
+      const panel = (globalThis as any).document.querySelector('.session-panel');
+      return panel !== null && panel.getAttribute('data-session-id') !== before;
+    },
+    previous,
+    { timeout: STEP_TIMEOUT_MS },
+  );
+  const links = page.locator('.session-panel .invite-link input.link-text');
   await links.nth(kind === 'couple' ? 1 : 0).waitFor({ timeout: STEP_TIMEOUT_MS });
   const urls = await links.evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value));
   expect(urls).to.have.length(kind === 'couple' ? 2 : 1);
