@@ -112,6 +112,17 @@ describe('e2e: a couple session from two locations in real Chromium', function (
     await expectAccessible(therapist.page, 'console couple call');
   });
 
+  it('sends one partner back to the waiting room and lets them in again', async () => {
+    await clickParticipantAction(therapist.page, 'Send back', 'Partner 2');
+    await partner2.page.getByRole('heading', { name: /You are checked in/u }).waitFor();
+    expect(await partner2.page.locator('.waiting-status').innerText()).to.contain('will be with you again shortly');
+    await waitForCallTiles(partner1.page, 2);
+    await screenshot(partner2.page, '24b-phone-sent-back');
+    await clickParticipantAction(therapist.page, 'Admit', 'Partner 2');
+    await Promise.all([waitForCallTiles(partner2.page, 3), waitForCallTiles(partner1.page, 3)]);
+    await waitForRisingMedia(partner1.page, { videoTracks: 1, audioTracks: 2 });
+  });
+
   it('ends the session for everyone: all three are disconnected', async () => {
     await therapist.page.getByRole('button', { name: 'End session for everyone' }).click();
     await therapist.page.getByRole('dialog').waitFor();

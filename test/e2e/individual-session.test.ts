@@ -112,6 +112,21 @@ describe('e2e: an individual session in real Chromium', function () {
     await expectAccessible(therapist, 'therapist call');
   });
 
+  it('lets the therapist mute the client, who is told and can unmute; devices can be switched in the call', async () => {
+    await clickParticipantAction(therapist.page, 'Mute', 'Client');
+    await client.page.getByText('Your therapist muted your microphone.', { exact: false }).waitFor();
+    await client.page.locator('.control-mic[aria-pressed="false"]').waitFor();
+    await client.page.getByRole('button', { name: 'Microphone', exact: true }).click();
+    await client.page.locator('.control-mic[aria-pressed="true"]').waitFor();
+    await waitForRisingMedia(therapist.page, { videoTracks: 1, audioTracks: 1 });
+
+    await client.page.getByRole('button', { name: 'Devices' }).click();
+    await client.page.getByRole('dialog').getByLabel('Camera').waitFor();
+    await screenshot(client.page, '10b-client-devices-dialog');
+    await expectAccessible(client, 'devices dialog');
+    await client.page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+  });
+
   it('the privacy screen stops the client’s outgoing video and audio; returning restores them', async () => {
     await client.page.keyboard.press('Escape');
     await client.page.getByRole('heading', { name: 'Paused' }).waitFor();

@@ -52,7 +52,7 @@ describe('e2e: Spanish for a browser set to Spanish', function () {
 
     await page.getByRole('button', { name: 'Registrarse', exact: true }).click();
     await page.getByRole('heading', { name: 'Gracias, Lucía. Ya está registrado.' }).waitFor();
-    await page.getByText('Está en la sala de espera.', { exact: false }).waitFor();
+    expect(await page.locator('.waiting-status').innerText()).to.contain('Está en la sala de espera.');
     await screenshot(page, '32-es-client-waiting-room');
     expect(await seriousAxeViolations(page)).to.deep.equal([]);
   });

@@ -67,7 +67,6 @@ export const en = {
   'waiting.reassure': 'You can keep this page open; there is nothing else to do. If you need a moment, that is fine.',
   'waiting.messageLabel': 'Message from your therapist',
   'waiting.messageFrom': 'Message from your therapist at {time}',
-  'waiting.newMessage': 'New message from your therapist.',
   'waiting.checkDevices': 'Check your camera and microphone',
   'waiting.leave': 'Leave the waiting room',
 

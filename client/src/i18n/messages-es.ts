@@ -69,7 +69,6 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'waiting.reassure': 'Puede dejar esta página abierta; no tiene que hacer nada más. Si necesita un momento, no pasa nada.',
   'waiting.messageLabel': 'Mensaje de su terapeuta',
   'waiting.messageFrom': 'Mensaje de su terapeuta a las {time}',
-  'waiting.newMessage': 'Nuevo mensaje de su terapeuta.',
   'waiting.checkDevices': 'Comprobar la cámara y el micrófono',
   'waiting.leave': 'Salir de la sala de espera',
 

@@ -88,9 +88,9 @@ export function startJoinApp(mount: HTMLElement): void {
       // Load the media library now, so being let in is quick.
       void loadCallRoom();
     }
+    // The status line is itself a live region: no second announcement.
     waiting?.setStatus(statusKey);
     waiting?.showMessage(lastMessage);
-    shell.announce(statusKey);
   }
 
   function finish(reason: ClosedReason, params: MessageParams = {}) {
@@ -242,10 +242,7 @@ export function startJoinApp(mount: HTMLElement): void {
       window.setTimeout(() => screen !== 'closed' && !leaving && finish('unavailable'), 500);
       return;
     }
-    if (screen === 'waiting') {
-      waiting?.setStatus('waiting.status.reconnecting');
-      shell.announce('waiting.status.reconnecting');
-    }
+    if (screen === 'waiting') waiting?.setStatus('waiting.status.reconnecting');
   });
   socket.on(FACTS.admitted, () => {
     waiting?.setStatus('waiting.status.admitting');
@@ -257,7 +254,6 @@ export function startJoinApp(mount: HTMLElement): void {
   socket.on(FACTS.messagePosted, (message) => {
     lastMessage = message;
     waiting?.showMessage(message);
-    if (screen === 'waiting') shell.announce('waiting.newMessage');
   });
   socket.on(FACTS.mutedByHost, () => call?.view.notice('call.mutedByHost'));
   socket.on(FACTS.closed, ({ reason }) => {
