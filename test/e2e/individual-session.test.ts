@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { startE2eStack, type E2eStack } from '../support/browser-stack.ts';
 import { newPerson, screenshot, type Person } from '../support/browser.ts';
 import { seriousAxeViolations } from '../support/browser-axe.ts';
-import { inboundSums, notificationsShown, waitForRisingMedia } from '../support/browser-page-probe.ts';
+import { inboundSums, notificationsShown, soundsPlayed, waitForRisingMedia } from '../support/browser-page-probe.ts';
 import {
   clickParticipantAction,
   clientChecksIn,
@@ -82,6 +82,7 @@ describe('e2e: an individual session in real Chromium', function () {
     await waitForPresence(therapist.page, 'waiting');
     expect(await therapist.page.title()).to.match(/^\(1\) /u);
     expect(await notificationsShown(therapist.page)).to.deep.equal(['Someone is waiting']);
+    expect(await soundsPlayed(therapist.page)).to.equal(1);
     expect(await therapist.page.locator('.participant-row[data-state="waiting"]').innerText()).to.contain('Alex');
     await screenshot(therapist.page, '07-console-client-waiting');
     await expectAccessible(therapist, 'console with someone waiting');

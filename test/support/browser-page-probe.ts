@@ -1,7 +1,7 @@
 /**
  * Watches a page from outside the app: an init script keeps a reference to
- * every RTCPeerConnection the page creates, and records CSP violations and
- * desktop notifications, so tests read real inbound-rtp counters
+ * every RTCPeerConnection the page creates, and records CSP violations,
+ * desktop notifications and generated sounds, so tests read real inbound-rtp counters
  * (framesDecoded, packetsReceived) without any test hook in the app itself.
  */
 import type { BrowserContext, Page } from 'playwright-core';
@@ -44,6 +44,13 @@ const PAGE_PROBE_SCRIPT = `(() => {
     Recorded.prototype = NativeNotification.prototype;
     g.Notification = Recorded;
   }
+  g.__alcoveSoundsPlayed = 0;
+  const nativePlay = g.HTMLMediaElement.prototype.play;
+  g.HTMLMediaElement.prototype.play = function (...args) {
+    // Generated sounds are blob: URLs; call audio and video use srcObject.
+    if (typeof this.src === 'string' && this.src.startsWith('blob:')) g.__alcoveSoundsPlayed += 1;
+    return nativePlay.apply(this, args);
+  };
   g.addEventListener('securitypolicyviolation', (event) => {
     g.__alcoveCspViolations.push(event.violatedDirective + ' ' + event.blockedURI);
   });
@@ -128,4 +135,9 @@ export async function firstDecodedFrameAt(page: Page, timeoutMs = 20_000): Promi
 /** Titles of the desktop notifications the page has shown. */
 export function notificationsShown(page: Page): Promise<string[]> {
   return page.evaluate(() => ((globalThis as any).__alcoveNotifications ?? []) as string[]);
+}
+
+/** How many generated sounds (chimes, test sounds) the page has started playing. */
+export function soundsPlayed(page: Page): Promise<number> {
+  return page.evaluate(() => Number((globalThis as any).__alcoveSoundsPlayed ?? 0));
 }

@@ -56,6 +56,7 @@ export interface CallRoom {
   setCamera(on: boolean): Promise<void>;
   setMicrophone(on: boolean): Promise<void>;
   switchDevice(kind: 'audioinput' | 'videoinput' | 'audiooutput', deviceId: string): Promise<void>;
+  activeDevice(kind: 'audioinput' | 'videoinput' | 'audiooutput'): string | null;
   setAudioOnly(on: boolean): Promise<void>;
   /** Camera off, microphone off, others silenced; undo restores what was on before. */
   setPrivacy(on: boolean): Promise<void>;
@@ -231,6 +232,8 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
     async switchDevice(kind, deviceId) {
       await room.switchActiveDevice(kind, deviceId);
     },
+
+    activeDevice: (kind) => room.getActiveDevice(kind) ?? null,
 
     async setAudioOnly(on) {
       audioOnly = on;

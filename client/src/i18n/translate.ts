@@ -4,29 +4,19 @@
  */
 import { en } from './messages-en.ts';
 import { es } from './messages-es.ts';
+import { chooseLocale, type Locale } from './locale-choice.ts';
 
 export type MessageKey = keyof typeof en;
 export type MessageParams = Readonly<Record<string, string | number>>;
 export type Catalogue = Readonly<Record<MessageKey, string>>;
 
-export const LOCALES = ['en', 'es'] as const;
-export type Locale = (typeof LOCALES)[number];
+export { LOCALES, type Locale } from './locale-choice.ts';
 
 const CATALOGUES: Readonly<Record<Locale, Catalogue>> = { en, es };
 const LOCALE_STORAGE_KEY = 'alcove.locale';
 
 let current: Locale = 'en';
 const listeners = new Set<(locale: Locale) => void>();
-
-/** The first of the browser's languages we speak; a choice made with the switch wins. */
-export function detectLocale(languages: readonly string[], stored: string | null): Locale {
-  if (stored && (LOCALES as readonly string[]).includes(stored)) return stored as Locale;
-  for (const tag of languages) {
-    const base = tag.toLowerCase().split('-')[0];
-    if (base && (LOCALES as readonly string[]).includes(base)) return base as Locale;
-  }
-  return 'en';
-}
 
 export function initLocale(): Locale {
   let stored: string | null = null;
@@ -35,7 +25,7 @@ export function initLocale(): Locale {
   } catch {
     // storage can be disabled; the browser language still applies
   }
-  current = detectLocale(navigator.languages ?? [navigator.language], stored);
+  current = chooseLocale(navigator.languages ?? [navigator.language], stored);
   document.documentElement.lang = current;
   return current;
 }

@@ -68,7 +68,14 @@ export function createCallView(options: CallViewOptions): CallView {
       .catch(() => bindText(noticeBox, 'call.deviceError'))
       .finally(syncControls);
   };
-  const mic = toggleButton('call.microphone', 'control-mic', () => run(() => call!.setMicrophone(!call!.isMicrophoneOn())));
+  const mic = toggleButton('call.microphone', 'control-mic', () =>
+    run(async () => {
+      const on = !call!.isMicrophoneOn();
+      await call!.setMicrophone(on);
+      // "Your therapist muted you" is over once the person turns the microphone back on.
+      if (on && noticeKey === 'call.mutedByHost') showNotice(null);
+    }),
+  );
   const camera = toggleButton('call.camera', 'control-camera', () => run(() => call!.setCamera(!call!.isCameraOn())));
   let audioOnly = false;
   const audioOnlyToggle = toggleButton('call.audioOnly', 'control-audio-only', () => {
@@ -101,9 +108,9 @@ export function createCallView(options: CallViewOptions): CallView {
     on: {
       click: async () => {
         const lists = await listDevices();
-        micSelect.setOptions(lists.audioInput, null);
-        camSelect.setOptions(lists.videoInput, null);
-        speakerSelect.setOptions(lists.audioOutput, null);
+        micSelect.setOptions(lists.audioInput, call?.activeDevice('audioinput') ?? null);
+        camSelect.setOptions(lists.videoInput, call?.activeDevice('videoinput') ?? null);
+        speakerSelect.setOptions(lists.audioOutput, call?.activeDevice('audiooutput') ?? null);
         dialog.showModal();
       },
     },
@@ -124,11 +131,19 @@ export function createCallView(options: CallViewOptions): CallView {
     h('div', { class: 'call-body' }, stage, options.aside ?? null),
     controls, audioSink, dialog, privacy.root);
 
+  let noticeKey: MessageKey | null = null;
   function syncControls() {
     if (!call) return;
     mic.set(call.isMicrophoneOn());
     camera.set(call.isCameraOn());
     audioOnlyToggle.set(audioOnly);
+  }
+
+  function showNotice(key: MessageKey | null) {
+    noticeKey = key;
+    if (key) bindText(noticeBox, key);
+    else noticeBox.textContent = '';
+    noticeBox.hidden = key === null;
   }
 
   const onKey = (event: KeyboardEvent) => {
@@ -177,11 +192,7 @@ export function createCallView(options: CallViewOptions): CallView {
     setAudioBlocked(blocked) {
       soundButton.hidden = !blocked;
     },
-    notice(key) {
-      if (key) bindText(noticeBox, key);
-      else noticeBox.textContent = '';
-      noticeBox.hidden = key === null;
-    },
+    notice: (key) => showNotice(key),
     destroy() {
       document.removeEventListener('keydown', onKey);
       privacy.destroy();
