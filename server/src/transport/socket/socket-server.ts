@@ -90,7 +90,9 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
 
   io.use(async (socket, next) => {
     try {
-      const auth = socket.handshake.auth ?? {};
+      // socket.io-client adds `pid` and `offset` to `auth` when it reconnects for connection-state
+      // recovery; they belong to Socket.io, not to us, so they are set aside before strict validation.
+      const { pid: _pid, offset: _offset, ...auth } = (socket.handshake.auth ?? {}) as Record<string, unknown>;
       let identity: SocketIdentity;
       if (auth && typeof auth === 'object' && 'invite' in auth) {
         const parsed = parseInput(participantHandshakeSchema, auth);
