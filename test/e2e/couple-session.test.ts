@@ -88,6 +88,18 @@ describe('e2e: a couple session from two locations in real Chromium', function (
     expect(await notificationsShown(therapist.page)).to.have.length(2);
   });
 
+  it('keeps a partner’s place through a dropped connection, and says so while reconnecting', async () => {
+    const before = await presenceOf(2);
+    await partner2.context.setOffline(true);
+    await partner2.page.locator('.waiting-status', { hasText: 'Reconnecting' }).waitFor();
+    await screenshot(partner2.page, '21b-phone-waiting-reconnecting');
+    await partner2.context.setOffline(false);
+    await partner2.page.locator('.waiting-status', { hasText: 'You are in the waiting room' }).waitFor({ timeout: 20_000 });
+    const after = await presenceOf(2);
+    expect(after.state).to.equal('waiting');
+    expect(after.waitingSince).to.equal(before.waitingSince);
+  });
+
   it('admits each partner on their own; everyone receives two remote videos and two remote voices', async () => {
     await clickParticipantAction(therapist.page, 'Admit', 'Partner 1');
     await waitForCallTiles(partner1.page, 2);
