@@ -3,15 +3,16 @@
  * session and copy its links, and run one session at a time (presence,
  * admission, the call). Arrivals alert with sound, notification and title.
  */
-import { COMMANDS, FACTS, type InviteLink, type ParticipantPresence, type SessionSummary } from '@alcove/shared';
+import { COMMANDS, FACTS, type InviteLink, type ParticipantPresence, type SessionSummary, type TherapistProfile } from '@alcove/shared';
 import { ApiError } from '../../api/http-client.ts';
 import { connectAsTherapist, sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
 import { therapistApi } from '../../api/therapist-api.ts';
 import { bindText } from '../../i18n/bind.ts';
-import { onLocaleChange } from '../../i18n/translate.ts';
+import { onLocaleChange, type MessageKey } from '../../i18n/translate.ts';
 import { h } from '../common/dom-builder.ts';
 import { createPageShell, type PageShell } from '../common/page-shell.ts';
-import { createArrivalAlert } from './arrival-alert.ts';
+import { createArrivalAlert, type ArrivalAlert } from './arrival-alert.ts';
+import { createSecurityDialog } from './security-dialog.ts';
 import { createSessionForm } from './create-session-form.ts';
 import { loginView } from './login-view.ts';
 import { createSessionPanel, type SessionPanel } from './session-panel.ts';
@@ -25,28 +26,33 @@ export function startConsoleApp(mount: HTMLElement): void {
   const alert = createArrivalAlert();
   void therapistApi
     .me()
-    .then((me) => showDashboard(shell, me.therapist.displayName, alert))
-    .catch(() => showLogin(shell, alert));
+    .then((me) => showDashboard(shell, me.therapist, alert))
+    .catch(() => showLogin(shell, alert, null));
 }
 
-function showLogin(shell: PageShell, alert: ReturnType<typeof createArrivalAlert>): void {
+function showLogin(shell: PageShell, alert: ArrivalAlert, notice: MessageKey | null): void {
   shell.headerSlot.replaceChildren();
-  const view = loginView(async (email, password) => {
+  const view = loginView(notice, async (email, password, second) => {
     view.busy(true);
     view.error(null);
     try {
-      const result = await therapistApi.login(email, password);
-      showDashboard(shell, result.therapist.displayName, alert);
+      const result = await therapistApi.login(email, password, second ?? undefined);
+      showDashboard(shell, result.therapist, alert);
     } catch (error) {
       const code = error instanceof ApiError ? error.code : 'internal';
-      view.error(code === 'rate_limited' ? 'login.rateLimited' : code === 'unauthorized' || code === 'bad_request' ? 'login.wrong' : 'login.failed');
+      if (code === 'totp_required') {
+        view.askForCode();
+        view.error('login.codeNeeded');
+      } else {
+        view.error(code === 'rate_limited' ? 'login.rateLimited' : code === 'unauthorized' || code === 'bad_request' ? (second ? 'login.wrongCode' : 'login.wrong') : 'login.failed');
+      }
       view.busy(false);
     }
   });
   shell.show(view.root, 'login');
 }
 
-function showDashboard(shell: PageShell, therapistName: string, alert: ReturnType<typeof createArrivalAlert>): void {
+function showDashboard(shell: PageShell, therapist: TherapistProfile, alert: ArrivalAlert): void {
   const socket: AlcoveSocket = connectAsTherapist();
   const presence = new Map<string, Map<string, ParticipantPresence>>();
   const links = new Map<string, InviteLink>();
@@ -65,7 +71,14 @@ function showDashboard(shell: PageShell, therapistName: string, alert: ReturnTyp
     socket.close();
     location.assign('/console');
   });
-  shell.headerSlot.replaceChildren(h('span', { class: 'signed-in', msg: 'console.signedInAs', params: { name: therapistName } }), notifyButton, signOut);
+  const security = createSecurityDialog(therapist.twoFactorEnabled);
+  shell.headerSlot.replaceChildren(
+    h('span', { class: 'signed-in', msg: 'console.signedInAs', params: { name: therapist.displayName } }),
+    notifyButton,
+    security.button,
+    signOut,
+    security.dialog,
+  );
 
   const connection = h('p', { class: 'connection-note', attrs: { role: 'status', hidden: true } });
   const list = sessionListView((id) => select(id));
@@ -158,6 +171,11 @@ function showDashboard(shell: PageShell, therapistName: string, alert: ReturnTyp
     if (error.data?.code === 'unauthorized') return location.assign('/console');
     connection.hidden = false;
     bindText(connection, 'console.reconnecting');
+  });
+  socket.on(FACTS.loginExpired, () => {
+    selected?.destroy();
+    socket.close();
+    showLogin(shell, alert, 'login.expired');
   });
   socket.on(FACTS.presenceUpdated, ({ sessionId, participant }) => {
     let people = presence.get(sessionId);

@@ -36,12 +36,15 @@ export interface SessionPanel {
 }
 
 const CALL_CHUNK = () => import('../../call/call-room.ts');
+/** Well inside the server's idle logout (15 min by default). */
+const KEEP_ALIVE_MS = 60_000;
 
 export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDeps): SessionPanel {
   let summary = initial;
   let participants: ParticipantPresence[] = [];
   let call: { room: CallRoom; view: CallView } | null = null;
   let isEnded = false;
+  let keepAlive = 0;
   const sessionId = initial.sessionId;
 
   const heading = h('h2', { id: 'session-title' });
@@ -181,6 +184,8 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
       call = { room, view };
       view.bind(room);
       await room.connect(token.url, token.token);
+      // Being in a call is activity: keep the login from idling out while talking.
+      keepAlive = window.setInterval(() => void sendCommand(deps.socket, COMMANDS.keepAlive, {}).catch(() => undefined), KEEP_ALIVE_MS);
       summary = { ...summary, status: 'live', startedAt: summary.startedAt ?? Date.now() };
       render();
     } catch (error) {
@@ -192,6 +197,7 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
   });
 
   async function leaveCall(reasonKey?: MessageKey) {
+    window.clearInterval(keepAlive);
     const current = call;
     call = null;
     if (current) {
