@@ -75,6 +75,34 @@ describe('e2e: a couple session from two locations in real Chromium', function (
     await screenshot(therapist.page, '21-console-couple-waiting');
   });
 
+  it('refuses a partner’s link on a second device, and tells the therapist', async () => {
+    const elsewhere = await newPerson(stack.browser, { origin: stack.t.origin });
+    try {
+      await elsewhere.page.goto(links[0]!);
+      await elsewhere.page.getByRole('heading', { name: 'Already open on another device' }).waitFor();
+      await screenshot(elsewhere.page, '20b-client-link-in-use');
+      await expectAccessible(elsewhere.page, 'link in use');
+      await therapist.page.getByText('A second device tried to use the link of Partner 1', { exact: false }).first().waitFor();
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('lets a partner leave the waiting room and come back', async () => {
+    await partner2.page.getByRole('button', { name: 'Leave the waiting room' }).click();
+    await partner2.page.getByRole('heading', { name: 'You have left' }).waitFor();
+    await screenshot(partner2.page, '20c-phone-left');
+    await waitForPresence(therapist.page, 'left');
+    await partner2.page.getByRole('button', { name: 'Go back to the waiting room' }).click();
+    await partner2.page.getByRole('heading', { name: 'Check in' }).waitFor();
+    expect(await partner2.page.getByLabel('Your name').inputValue()).to.equal('Kai');
+    await partner2.page.getByRole('button', { name: 'Turn camera on' }).click();
+    await partner2.page.getByRole('button', { name: 'Turn camera off' }).waitFor();
+    await partner2.page.getByRole('button', { name: 'Check in', exact: true }).click();
+    await partner2.page.getByRole('heading', { name: /You are checked in/u }).waitFor();
+    await waitForPresence(therapist.page, 'waiting', 2);
+  });
+
   it('keeps a partner’s place when they reload the waiting room', async () => {
     const before = await presenceOf(1);
     expect(before.state).to.equal('waiting');
@@ -85,7 +113,7 @@ describe('e2e: a couple session from two locations in real Chromium', function (
     expect(after.waitingSince).to.equal(before.waitingSince);
     // Coming back is not a new arrival: no second alert for the same person.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await notificationsShown(therapist.page)).to.have.length(2);
+    expect(await notificationsShown(therapist.page)).to.have.length(3);
   });
 
   it('keeps a partner’s place through a dropped connection, and says so while reconnecting', async () => {

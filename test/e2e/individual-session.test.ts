@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { startE2eStack, type E2eStack } from '../support/browser-stack.ts';
 import { newPerson, screenshot, type Person } from '../support/browser.ts';
 import { seriousAxeViolations } from '../support/browser-axe.ts';
+import { loginTherapist } from '../support/api-client.ts';
 import { inboundSums, notificationsShown, soundsPlayed, waitForRisingMedia } from '../support/browser-page-probe.ts';
 import {
   clickParticipantAction,
@@ -41,7 +42,11 @@ describe('e2e: an individual session in real Chromium', function () {
   });
 
   it('signs the therapist in and creates a session with one invitation link', async () => {
-    await therapist.page.goto(`${stack.t.origin}/console`);
+    await therapist.page.goto(`${stack.t.origin}/`);
+    await therapist.page.getByRole('heading', { name: 'Private appointments' }).waitFor();
+    await screenshot(therapist.page, '00-landing');
+    await expectAccessible(therapist, 'landing');
+    await therapist.page.getByRole('link', { name: 'Sign in as a therapist' }).click();
     await therapist.page.getByRole('heading', { name: 'Therapist sign-in' }).waitFor();
     await screenshot(therapist.page, '01-console-sign-in');
     await expectAccessible(therapist, 'sign-in');
@@ -145,6 +150,22 @@ describe('e2e: an individual session in real Chromium', function () {
     await waitForRisingMedia(therapist.page, { videoTracks: 1, audioTracks: 1 });
   });
 
+  it('switches the client to audio only: remote video stops, voices continue, and back', async () => {
+    await client.page.getByRole('button', { name: 'Audio only', exact: true }).click();
+    await client.page.locator('.control-audio-only[aria-pressed="true"]').waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const before = await inboundSums(client.page);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const after = await inboundSums(client.page);
+    expect(after.videoFrames - before.videoFrames, 'video frames decoded in audio-only mode').to.equal(0);
+    expect(after.audioPackets - before.audioPackets, 'audio packets in audio-only mode').to.be.greaterThan(20);
+    await screenshot(client.page, '11b-client-audio-only');
+    await client.page.getByRole('button', { name: 'Audio only', exact: true }).click();
+    await client.page.getByRole('button', { name: 'Camera', exact: true }).click();
+    await waitForRisingMedia(client.page, { videoTracks: 1, audioTracks: 1 });
+    await waitForRisingMedia(therapist.page, { videoTracks: 1, audioTracks: 1 });
+  });
+
   it('removing the client sends them out kindly, and their link no longer works', async () => {
     await clickParticipantAction(therapist.page, 'Remove', 'Client');
     await therapist.page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
@@ -156,6 +177,20 @@ describe('e2e: an individual session in real Chromium', function () {
     await client.page.goto(joinUrl);
     await client.page.getByRole('heading', { name: 'This link does not work' }).waitFor();
     await screenshot(client.page, '13-client-link-revoked');
+  });
+
+  it('tells a client who comes too early when to come back', async () => {
+    const api = await loginTherapist(stack.t.origin, stack.therapist.email, stack.therapist.password);
+    const later = await api.createSession('individual', { startsAt: Date.now() + 3 * 60 * 60_000 });
+    const early = await newPerson(stack.browser, { origin: stack.t.origin });
+    try {
+      await early.page.goto(later.invites[0]!.joinUrl);
+      await early.page.getByRole('heading', { name: 'A little early' }).waitFor();
+      await screenshot(early.page, '14-client-too-early');
+      await expectAccessible(early, 'too early');
+    } finally {
+      await early.close();
+    }
   });
 
   it('never sends the invite secret in a request URL or Referer, and never violates the CSP', async () => {
