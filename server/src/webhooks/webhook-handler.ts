@@ -43,6 +43,17 @@ export type WebhookHandler = (event: MediaEvent) => Promise<'handled' | 'duplica
  * re-reads state and only ever tightens access (remove, stop, end).
  */
 export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
+  /**
+   * Removes a participant without waiting for LiveKit's answer: LiveKit delivers a
+   * room's webhooks while that room is busy, and a removal awaited inside the
+   * webhook request can stall until the delivery times out.
+   */
+  function evict(roomName: string, identity: string): void {
+    deps.rooms.removeParticipant(roomName, identity).catch((error: Error) => {
+      deps.logger.error('could not remove participant from media room', { sessionId: roomName, errorName: error.name });
+    });
+  }
+
   async function onJoined(roomName: string, identity: string): Promise<void> {
     const session = await deps.store.getSession(roomName);
     if (!session) return;
@@ -51,7 +62,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
     const allowed = session.status === 'live' && participant?.sessionId === session.id && participant.status === 'admitted';
     if (!allowed) {
       // e.g. a removed person reconnecting with a token issued before removal.
-      await deps.rooms.removeParticipant(roomName, identity);
+      evict(roomName, identity);
       deps.logger.security('participant without admission removed from media room', {
         event: 'security.unadmitted-join',
         sessionId: session.id,
@@ -94,7 +105,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
     const session = await deps.store.getSession(roomName);
     if (!session) return;
     // End-to-end encryption is not optional: a plaintext track means a broken or hostile client.
-    await deps.rooms.removeParticipant(roomName, identity);
+    evict(roomName, identity);
     const isHost = identity === session.hostIdentity;
     deps.logger.security('unencrypted track: participant removed', {
       event: 'security.unencrypted-track',
