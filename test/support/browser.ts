@@ -36,9 +36,19 @@ export interface E2eBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<E2eBrowser> {
+/**
+ * By default a fake camera and microphone, and permission prompts answered "allow".
+ * `fakeDevices: false` leaves the machine's real devices (here: none); `autoAllow: false`
+ * leaves real prompts, which headless Chromium refuses unless the context granted them.
+ */
+export async function launchBrowser(options: { fakeDevices?: boolean; autoAllow?: boolean } = {}): Promise<E2eBrowser> {
+  const args = CHROMIUM_FLAGS.filter(
+    (flag) =>
+      !(options.fakeDevices === false && flag === '--use-fake-device-for-media-stream') &&
+      !(options.autoAllow === false && flag === '--use-fake-ui-for-media-stream'),
+  );
   // playwright gives the browser a fresh, short-lived profile directory of its own.
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_FLAGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
   return {
     browser,
     async close() {
@@ -69,6 +79,8 @@ export interface PersonOptions {
   viewport?: { width: number; height: number };
   /** Grant desktop notifications (the therapist). */
   notifications?: boolean;
+  /** Grant camera and microphone (default true). */
+  media?: boolean;
 }
 
 export async function newPerson(e2e: E2eBrowser, options: PersonOptions): Promise<Person> {
@@ -78,7 +90,8 @@ export async function newPerson(e2e: E2eBrowser, options: PersonOptions): Promis
     viewport: options.viewport ?? { width: 1280, height: 800 },
     extraHTTPHeaders: { 'accept-language': locale },
   });
-  await context.grantPermissions(['camera', 'microphone', ...(options.notifications ? ['notifications'] : [])], { origin: options.origin });
+  const permissions = [...(options.media === false ? [] : ['camera', 'microphone']), ...(options.notifications ? ['notifications'] : [])];
+  if (permissions.length > 0) await context.grantPermissions(permissions, { origin: options.origin });
   await installPageProbe(context);
   const page = await context.newPage();
   const sent: SentRequest[] = [];
