@@ -1,0 +1,207 @@
+/**
+ * The stack under test, on free loopback ports: the pinned LiveKit server, the
+ * Alcove app in its own Node process, and the bare token-signing ceiling in
+ * another. Every process started here is stopped here, by its own pid.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { spawnLivekit, waitForLivekit } from '../scripts/livekit.ts';
+import { freeTcpPort, freeUdpPort } from '../test/support/free-port.ts';
+import type { ChildMessage, DriverMessage, ProcessSample } from './child-messages.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const READY_TIMEOUT_MS = 30_000;
+const SAMPLE_TIMEOUT_MS = 10_000;
+
+export const BENCH_LIVEKIT_KEYS = {
+  apiKey: 'alcove-bench-key',
+  apiSecret: 'alcove-bench-secret-0123456789abcdef-0123',
+} as const;
+
+export interface ServerProcess {
+  pid: number;
+  origin: string;
+  sample(options?: { collectGarbage?: boolean; resetLoopDelay?: boolean }): Promise<ProcessSample>;
+  stop(): Promise<void>;
+}
+
+export interface BenchStack {
+  redisPrefix: string;
+  livekitUrl: string;
+  tokenTtlSeconds: number;
+  /** The app process; replaced by `restartApp`. */
+  app: ServerProcess;
+  ceiling: ServerProcess;
+  /**
+   * Stops the app and starts a fresh process on the same port (all state is in
+   * Redis, so nothing is lost). The bench seeds through one process and
+   * measures another, so the seeding's memory (scrypt at sign-in takes 32 MiB
+   * per login) does not hide in the RSS baseline.
+   */
+  restartApp(): Promise<ServerProcess>;
+  /** Every process this stack runs, by name (to tell the bench's CPU from other load). */
+  processes(): Record<string, number>;
+  /** Where the processes' logs (and CPU profiles, when asked) are written. */
+  workDir: string;
+  stop(): Promise<void>;
+}
+
+export interface BenchStackOptions {
+  redisUrl: string;
+  workDir: string;
+  /** Write V8 CPU profiles of both servers into workDir (node --cpu-prof). */
+  cpuProfile: boolean;
+}
+
+const started = new Set<ChildProcess>();
+// If the driver dies, it takes what it started with it (by pid, nothing else).
+process.on('exit', () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+function exitOf(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function stopChild(child: ChildProcess, request: () => void, graceMs: number): Promise<void> {
+  const exited = exitOf(child);
+  request();
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+  started.delete(child);
+}
+
+async function startNodeServer(name: string, script: string, port: number, env: Record<string, string>, options: BenchStackOptions): Promise<ServerProcess> {
+  const log = openSync(join(options.workDir, `${name}.log`), 'a');
+  const nodeArgs = ['--import', 'tsx', '--expose-gc'];
+  // One file per thread (tsx's loader runs in a worker); the main thread's is the big one.
+  if (options.cpuProfile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(options.workDir, 'profiles', name)}`);
+  // node itself (not the tsx CLI, which would add a parent process) so the pid is the server's.
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bench', script)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production', ...env, PORT: String(port) },
+    stdio: ['ignore', log, log, 'ipc'],
+  });
+  closeSync(log);
+  started.add(child);
+
+  const waiters: ((sample: ProcessSample) => void)[] = [];
+  const ready = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${READY_TIMEOUT_MS} ms (see ${name}.log)`)), READY_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it was ready (see ${join(options.workDir, `${name}.log`)})`));
+    });
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'ready') {
+        clearTimeout(timer);
+        resolve(message.port);
+      } else if (message.type === 'sample') {
+        waiters.shift()?.(message.sample);
+      }
+    });
+  });
+  const listening = await ready;
+  const send = (message: DriverMessage) => child.send(message);
+
+  return {
+    pid: child.pid!,
+    origin: `http://127.0.0.1:${listening}`,
+    sample({ collectGarbage = false, resetLoopDelay = false } = {}) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${name} did not answer a sample within ${SAMPLE_TIMEOUT_MS} ms`)), SAMPLE_TIMEOUT_MS);
+        waiters.push((sample) => {
+          clearTimeout(timer);
+          resolve(sample);
+        });
+        send({ type: 'sample', collectGarbage, resetLoopDelay });
+      });
+    },
+    stop: () => stopChild(child, () => (child.connected ? send({ type: 'stop' }) : child.kill('SIGTERM')), 15_000),
+  };
+}
+
+export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
+  const redisPrefix = `alcove-bench-${randomBytes(6).toString('hex')}:`;
+  const tokenTtlSeconds = 120;
+
+  // The app's port is chosen first so LiveKit's webhooks can go straight to it.
+  const appPort = await freeTcpPort();
+  const livekitPort = await freeTcpPort();
+  const livekit = spawnLivekit(
+    {
+      port: livekitPort,
+      udpPort: await freeUdpPort(),
+      ...BENCH_LIVEKIT_KEYS,
+      webhookUrl: `http://127.0.0.1:${appPort}/webhooks/livekit`,
+      workDir: join(options.workDir, 'livekit'),
+      logLevel: 'warn',
+    },
+    'ignore',
+  );
+  started.add(livekit);
+  const livekitExited = new Promise<never>((_, reject) => livekit.once('exit', (code) => reject(new Error(`livekit-server exited (${code}) before it was ready`))));
+  await Promise.race([waitForLivekit(livekitPort), livekitExited]);
+  livekitExited.catch(() => undefined);
+  const livekitUrl = `ws://127.0.0.1:${livekitPort}`;
+
+  const origin = `http://127.0.0.1:${appPort}`;
+  const appEnv = {
+    ALCOVE_PROFILE: 'production',
+    HOST: '127.0.0.1',
+    PUBLIC_URL: origin,
+    REDIS_URL: options.redisUrl,
+    REDIS_PREFIX: redisPrefix,
+    LIVEKIT_URL: livekitUrl,
+    LIVEKIT_API_KEY: BENCH_LIVEKIT_KEYS.apiKey,
+    LIVEKIT_API_SECRET: BENCH_LIVEKIT_KEYS.apiSecret,
+    LIVEKIT_TOKEN_TTL_SECONDS: String(tokenTtlSeconds),
+    JWT_SECRET: `bench-jwt-${randomBytes(24).toString('hex')}`,
+    LOG_LEVEL: 'info',
+    // The throughput rounds ask for tokens for the same invites thousands of
+    // times a minute, which the per-invite limit (default 30/min) would refuse.
+    // Raising the threshold keeps the work identical: the counter is still hit
+    // on every request. Every other limit stays at its production default.
+    TOKEN_REQUESTS_PER_INVITE_PER_MINUTE: '100000',
+  };
+  const startApp = () => startNodeServer('app', 'server-process.ts', appPort, appEnv, options);
+  let app = await startApp();
+  const ceiling = await startNodeServer(
+    'ceiling',
+    'ceiling-server.ts',
+    await freeTcpPort(),
+    {
+      LIVEKIT_URL: livekitUrl,
+      LIVEKIT_API_KEY: BENCH_LIVEKIT_KEYS.apiKey,
+      LIVEKIT_API_SECRET: BENCH_LIVEKIT_KEYS.apiSecret,
+      LIVEKIT_TOKEN_TTL_SECONDS: String(tokenTtlSeconds),
+    },
+    options,
+  );
+
+  const stack: BenchStack = {
+    redisPrefix,
+    livekitUrl,
+    tokenTtlSeconds,
+    app,
+    ceiling,
+    workDir: options.workDir,
+    processes: () => ({ app: app.pid, ceiling: ceiling.pid, livekit: livekit.pid ?? 0 }),
+    async restartApp() {
+      await app.stop();
+      app = await startApp();
+      stack.app = app;
+      return app;
+    },
+    async stop() {
+      await Promise.allSettled([app.stop(), ceiling.stop()]);
+      await stopChild(livekit, () => livekit.kill('SIGTERM'), 10_000);
+    },
+  };
+  return stack;
+}

@@ -1,0 +1,137 @@
+/** The bench's output: a table for people, then one JSON line for machines. */
+import { cpus } from 'node:os';
+import { summarise, type LatencySummary } from './latency-stats.ts';
+import type { SurgeResult } from './surge.ts';
+import type { ThroughputFigures } from './token-throughput.ts';
+import type { MachineShare } from './process-metrics.ts';
+
+export const GOALS = {
+  realToCeilingRatioMin: 0.7,
+  admitToTokenP99MaxMs: 250,
+  rssPerClientMaxKb: 50,
+} as const;
+
+export interface MemoryFigures {
+  baselineRssBytes: number;
+  loadedRssBytes: number;
+  peakRssBytes: number;
+  baselineHeapBytes: number;
+  loadedHeapBytes: number;
+  connectedClients: number;
+}
+
+export interface BenchReport {
+  setup: { therapists: number; sessions: number; clients: number; spreadMs: number; concurrency: number; rounds: number; roundMs: number; workDir: string };
+  throughput: { real: ThroughputFigures; ceiling: ThroughputFigures };
+  surge: SurgeResult;
+  surgeServer: { cores: number; loopDelayP99Ms: number; loopDelayMaxMs: number; driverLoopDelayP99Ms: number };
+  memory: MemoryFigures;
+  /** Where the machine's CPU went during the surge and the token rounds. */
+  machine: { surge: MachineShare; throughput: MachineShare; loadAverageAtStart: number };
+}
+
+/** Above this, the machine was shared with enough other work to skew the figures. */
+const NOISY_OTHER_CORES = 0.25;
+const shares = (m: MachineShare): string =>
+  [...Object.entries(m.cores).map(([name, cores]) => `${name} ${cores.toFixed(2)}`), `others ${m.otherCores.toFixed(2)}`, `machine ${m.machineCores.toFixed(2)}`].join(', ');
+
+const fixed = (value: number | null | undefined, digits = 1): string => (value === null || value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
+const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
+const pad = (text: string, width: number): string => text.padEnd(width);
+const padLeft = (text: string, width: number): string => text.padStart(width);
+
+export function renderReport(report: BenchReport): { text: string; json: Record<string, unknown> } {
+  const { throughput, surge, memory, setup } = report;
+  const ratio = throughput.ceiling.tokensPerSecond > 0 ? throughput.real.tokensPerSecond / throughput.ceiling.tokensPerSecond : 0;
+  const realLatency = summarise(throughput.real.latenciesMs);
+  const ceilingLatency = summarise(throughput.ceiling.latenciesMs);
+  const stages: [string, LatencySummary][] = [
+    ['connect (handshake)', summarise(surge.connectMs)],
+    ['check-in ack', summarise(surge.checkInAckMs)],
+    ['check-in → therapist notified', summarise(surge.checkInToNotifiedMs)],
+    ['admit ack (therapist)', summarise(surge.admitAckMs)],
+    ['admit → client told admitted', summarise(surge.admitToAdmittedFactMs)],
+    ['admit → token received', summarise(surge.admitToTokenMs)],
+  ];
+  const admitToToken = summarise(surge.admitToTokenMs);
+  const checkInToNotified = summarise(surge.checkInToNotifiedMs);
+  const perClientKb = (from: number, to: number) => (memory.connectedClients > 0 ? (to - from) / 1024 / memory.connectedClients : Number.NaN);
+  const rssPerClientKb = perClientKb(memory.baselineRssBytes, memory.loadedRssBytes);
+  const heapPerClientKb = perClientKb(memory.baselineHeapBytes, memory.loadedHeapBytes);
+  const goals = {
+    ratio: ratio >= GOALS.realToCeilingRatioMin,
+    admitToTokenP99: surge.completed === surge.clients && admitToToken.p99Ms <= GOALS.admitToTokenP99MaxMs,
+    rssPerClient: rssPerClientKb <= GOALS.rssPerClientMaxKb,
+  };
+  const noisy = Math.max(report.machine.surge.otherCores, report.machine.throughput.otherCores) > NOISY_OTHER_CORES;
+  const failures = Object.entries(surge.failures).map(([reason, count]) => `${reason} ×${count}`).join(', ') || 'none';
+  const mib = (bytes: number) => fixed(bytes / 1024 / 1024, 1);
+
+  const lines = [
+    '',
+    `Alcove signaling bench — ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`,
+    `   load average at start ${fixed(report.machine.loadAverageAtStart, 2)}; CPU share (cores) — surge: ${shares(report.machine.surge)}; token rounds: ${shares(report.machine.throughput)}`,
+    ...(noisy ? [`   NOISY: other processes took over ${NOISY_OTHER_CORES} of the ${cpus().length} cores while the bench measured; latencies and rates are pessimistic`] : []),
+    '',
+    `1. Media tokens per second (POST /api/join/token, keep-alive, concurrency ${setup.concurrency}, ${setup.rounds} × ${fixed(setup.roundMs / 1000, 0)} s per target, alternating)`,
+    `   ${pad('', 26)}${padLeft('tokens/s', 10)}${padLeft('p50 ms', 9)}${padLeft('p99 ms', 9)}${padLeft('server µs CPU/token', 21)}${padLeft('Redis cmds/token', 18)}`,
+    ...([
+      ['bare signing (ceiling)', throughput.ceiling, ceilingLatency],
+      ['real path (admitted)', throughput.real, realLatency],
+    ] as const).map(
+      ([label, f, l]) =>
+        `   ${pad(label, 26)}${padLeft(fixed(f.tokensPerSecond, 0), 10)}${padLeft(fixed(l.p50Ms), 9)}${padLeft(fixed(l.p99Ms), 9)}${padLeft(fixed(f.serverCpuUsPerToken, 0), 21)}${padLeft(fixed(f.redisCommandsPerToken, 1), 18)}`,
+    ),
+    `   real / ceiling = ${fixed(ratio, 2)}   (goal ≥ ${GOALS.realToCeilingRatioMin})   ${verdict(goals.ratio)}`,
+    `   tokens: ceiling ${throughput.ceiling.tokens} (failed ${throughput.ceiling.failures}), real ${throughput.real.tokens} (failed ${throughput.real.failures}); cores used (server/driver): ceiling ${fixed(throughput.ceiling.serverCores, 2)}/${fixed(throughput.ceiling.driverCores, 2)}, real ${fixed(throughput.real.serverCores, 2)}/${fixed(throughput.real.driverCores, 2)}; Redis µs CPU/token ${fixed(throughput.real.redisCpuUsPerToken, 0)}`,
+    '',
+    `2. Top-of-the-hour surge (${setup.sessions} couple sessions, ${setup.clients} clients arriving over ${fixed(setup.spreadMs / 1000, 0)} s, ${setup.therapists} therapist consoles)`,
+    `   ${pad('', 34)}${padLeft('p50 ms', 9)}${padLeft('p90 ms', 9)}${padLeft('p99 ms', 9)}${padLeft('max ms', 9)}${padLeft('n', 7)}`,
+    ...stages.map(
+      ([label, s]) => `   ${pad(label, 34)}${padLeft(fixed(s.p50Ms), 9)}${padLeft(fixed(s.p90Ms), 9)}${padLeft(fixed(s.p99Ms), 9)}${padLeft(fixed(s.maxMs), 9)}${padLeft(String(s.count), 7)}`,
+    ),
+    `   admit → token p99 = ${fixed(admitToToken.p99Ms)} ms   (goal ≤ ${GOALS.admitToTokenP99MaxMs} ms, every client admitted)   ${verdict(goals.admitToTokenP99)}`,
+    `   completed ${surge.completed}/${surge.clients}; failures: ${failures}; arrivals spanned ${fixed(surge.arrivalSpanMs / 1000, 1)} s, last token at ${fixed(surge.totalMs / 1000, 1)} s`,
+    `   server during surge: ${fixed(report.surgeServer.cores, 2)} cores, event-loop delay p99 ${fixed(report.surgeServer.loopDelayP99Ms)} ms (max ${fixed(report.surgeServer.loopDelayMaxMs)}); bench driver loop delay p99 ${fixed(report.surgeServer.driverLoopDelayP99Ms)} ms`,
+    '',
+    `3. Server memory (app process; RSS read once settled under repeated full GCs, before and after the surge)`,
+    `   RSS ${mib(memory.baselineRssBytes)} MiB before the surge → ${mib(memory.loadedRssBytes)} MiB with ${memory.connectedClients} clients connected (peak ${mib(memory.peakRssBytes)} MiB)`,
+    `   RSS per connected client = ${fixed(rssPerClientKb)} KB   (goal ≤ ${GOALS.rssPerClientMaxKb} KB)   ${verdict(goals.rssPerClient)}   [V8 heap ${fixed(heapPerClientKb)} KB of it]`,
+    '',
+    `   logs: ${setup.workDir}`,
+    '',
+  ];
+
+  const json = {
+    bench: 'alcove-signaling',
+    at: new Date().toISOString(),
+    node: process.version,
+    cores: cpus().length,
+    setup,
+    machine: report.machine,
+    tokens: {
+      realPerSecond: Math.round(throughput.real.tokensPerSecond),
+      ceilingPerSecond: Math.round(throughput.ceiling.tokensPerSecond),
+      ratio: Math.round(ratio * 1000) / 1000,
+      real: { ...realLatency, failures: throughput.real.failures, serverCpuUsPerToken: Math.round(throughput.real.serverCpuUsPerToken), redisCommandsPerToken: throughput.real.redisCommandsPerToken },
+      ceiling: { ...ceilingLatency, failures: throughput.ceiling.failures, serverCpuUsPerToken: Math.round(throughput.ceiling.serverCpuUsPerToken) },
+    },
+    surge: {
+      clients: surge.clients,
+      completed: surge.completed,
+      failures: surge.failures,
+      checkInToNotified: checkInToNotified,
+      admitToToken: admitToToken,
+      stages: Object.fromEntries(stages),
+      serverCores: report.surgeServer.cores,
+      serverLoopDelayP99Ms: report.surgeServer.loopDelayP99Ms,
+    },
+    memory: {
+      ...memory,
+      rssPerClientKb: Math.round(rssPerClientKb * 10) / 10,
+      heapPerClientKb: Math.round(heapPerClientKb * 10) / 10,
+    },
+    goals,
+  };
+  return { text: lines.join('\n'), json };
+}
