@@ -12,6 +12,7 @@ import {
   therapistCreatesSession,
   therapistJoinsCall,
   therapistSignsIn,
+  verificationCode,
   waitForCallTiles,
   waitForPresence,
 } from '../support/browser-journeys.ts';
@@ -112,6 +113,14 @@ describe('e2e: an individual session in real Chromium', function () {
     expect(atClient.rising).to.deep.equal({ video: 1, audio: 1 });
     expect(atTherapist.rising).to.deep.equal({ video: 1, audio: 1 });
     await waitForPresence(therapist.page, 'in-call');
+    // End-to-end encrypted (the server evicts plaintext tracks here), and both see the same code.
+    const code = await verificationCode(client.page);
+    expect(code).to.match(/^\d{4} \d{4}$/u);
+    expect(await verificationCode(therapist.page)).to.equal(code);
+    for (const person of [client, therapist]) {
+      expect(await person.page.locator('.call-encryption').getAttribute('data-state')).to.equal('on');
+      expect(await person.page.locator('.call-encryption-error').isVisible()).to.equal(false);
+    }
     await screenshot(client.page, '09-client-call');
     await screenshot(therapist.page, '10-console-call');
     await expectAccessible(client, 'client call');

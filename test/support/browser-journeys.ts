@@ -89,3 +89,10 @@ export async function waitForPresence(page: Page, state: string, count = 1): Pro
     { timeout: STEP_TIMEOUT_MS },
   );
 }
+
+/** The verification code the call shows once it holds a key (also when encryption then fails). */
+export async function verificationCode(page: Page): Promise<string> {
+  const code = page.locator('.call-encryption .verification-code');
+  await code.waitFor({ timeout: STEP_TIMEOUT_MS });
+  return code.innerText();
+}

@@ -1,8 +1,10 @@
 /**
  * The call, wrapped around livekit-client so views never touch LiveKit: one
  * snapshot of who is here (for tiles), a few commands, and plain callbacks.
- * Talk-only: camera and microphone, nothing else is ever published.
+ * Talk-only: camera and microphone, nothing else is ever published; always
+ * end-to-end encrypted with the session key, or not joined at all.
  */
+import { deriveVerificationCode } from '@alcove/shared';
 import {
   ConnectionQuality,
   DisconnectReason,
@@ -14,6 +16,7 @@ import {
   type RemoteTrack,
   type RemoteTrackPublication,
 } from 'livekit-client';
+import { canEncrypt, createE2eeWorker, SessionKeyProvider } from './session-key-provider.ts';
 
 export type Quality = 'excellent' | 'good' | 'poor' | 'lost' | 'unknown';
 export type CallEndReason = 'left' | 'removed' | 'ended' | 'replaced' | 'lost';
@@ -39,7 +42,24 @@ export interface CallPreferences {
   audioOutput: string | null;
 }
 
+/** The session's end-to-end key as the server hands it out. */
+export interface SessionKey {
+  key: string;
+  keyIndex: number;
+}
+
+export type Encryption = { state: 'on'; verificationCode: string } | { state: 'failed' };
+
+export class EncryptionUnavailableError extends Error {
+  constructor() {
+    super('end-to-end encryption is not available in this browser');
+    this.name = 'EncryptionUnavailableError';
+  }
+}
+
 export interface CallCallbacks {
+  /** Encryption is on (with the code people compare aloud), or it failed: never a silent fallback. */
+  onEncryption(encryption: Encryption): void;
   onPeersChanged(peers: PeerSnapshot[]): void;
   onConnection(state: CallConnection): void;
   /** Autoplay was blocked: one click on "enable sound" must call `enableAudio`. */
@@ -50,7 +70,9 @@ export interface CallCallbacks {
 
 export interface CallRoom {
   readonly localIdentity: string;
-  connect(url: string, token: string): Promise<void>;
+  /** Refuses (EncryptionUnavailableError) rather than join unencrypted. */
+  connect(url: string, token: string, key: SessionKey): Promise<void>;
+  rotateKey(key: SessionKey): Promise<void>;
   peers(): PeerSnapshot[];
   attachVideo(identity: string, element: HTMLVideoElement): void;
   setCamera(on: boolean): Promise<void>;
@@ -91,7 +113,10 @@ function endReasonOf(reason: DisconnectReason | undefined): CallEndReason {
 }
 
 export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, callbacks: CallCallbacks): CallRoom {
+  if (!canEncrypt()) throw new EncryptionUnavailableError();
+  const keyProvider = new SessionKeyProvider();
   const room = new Room({
+    e2ee: { keyProvider, worker: createE2eeWorker() },
     // Hidden or off-screen tiles would otherwise be paused; the layout is small enough to keep all.
     adaptiveStream: { pauseVideoInBackground: false },
     dynacast: true,
@@ -185,6 +210,7 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
     .on(RoomEvent.Reconnecting, () => callbacks.onConnection('reconnecting'))
     .on(RoomEvent.SignalReconnecting, () => callbacks.onConnection('reconnecting'))
     .on(RoomEvent.Reconnected, () => callbacks.onConnection('connected'))
+    .on(RoomEvent.EncryptionError, () => callbacks.onEncryption({ state: 'failed' }))
     .on(RoomEvent.AudioPlaybackStatusChanged, () => callbacks.onAudioBlocked(!room.canPlaybackAudio))
     .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => {
       callbacks.onConnection('disconnected');
@@ -193,13 +219,20 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
 
   const local = room.localParticipant;
 
+  async function applyKey(key: SessionKey): Promise<void> {
+    await keyProvider.setSessionKey(key.key, key.keyIndex);
+    callbacks.onEncryption({ state: 'on', verificationCode: await deriveVerificationCode(key.key) });
+  }
+
   return {
     get localIdentity() {
       return local.identity;
     },
 
-    async connect(url, token) {
+    async connect(url, token, key) {
       callbacks.onConnection('connecting');
+      await applyKey(key);
+      await room.setE2EEEnabled(true);
       await room.connect(url, token, { autoSubscribe: true });
       callbacks.onConnection('connected');
       callbacks.onAudioBlocked(!room.canPlaybackAudio);
@@ -210,6 +243,8 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
       ]);
       changed();
     },
+
+    rotateKey: applyKey,
 
     peers,
 

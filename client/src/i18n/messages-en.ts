@@ -99,6 +99,14 @@ export const en = {
   'call.quality.lost': 'Connection: lost',
   'call.quality.unknown': 'Connection: checking',
 
+  'call.encryption.pending': 'Setting up end-to-end encryption…',
+  'call.encryption.on': 'End-to-end encrypted',
+  'call.encryption.problem': 'Encryption problem',
+  'call.encryption.code': 'verification code',
+  'call.encryption.compare': 'Everyone in the call sees the same code; you can compare it aloud.',
+  'call.encryption.failed': 'Encryption failed: this call cannot be shown securely, so video and sound are blocked. Please leave and join again.',
+  'call.encryption.unsupported': 'This browser cannot encrypt the call end to end, so it cannot join. Please use a recent Chrome, Edge, Firefox or Safari.',
+
   'privacy.title': 'Paused',
   'privacy.body': 'Your camera and microphone are off and the call is silenced.',
   'privacy.resume': 'Return to the session',

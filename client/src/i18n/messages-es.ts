@@ -101,6 +101,14 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'call.quality.lost': 'Conexión: perdida',
   'call.quality.unknown': 'Conexión: comprobando',
 
+  'call.encryption.pending': 'Configurando el cifrado de extremo a extremo…',
+  'call.encryption.on': 'Cifrado de extremo a extremo',
+  'call.encryption.problem': 'Problema de cifrado',
+  'call.encryption.code': 'código de verificación',
+  'call.encryption.compare': 'Todas las personas de la llamada ven el mismo código; pueden compararlo en voz alta.',
+  'call.encryption.failed': 'El cifrado falló: esta llamada no se puede mostrar de forma segura, así que la imagen y el sonido están bloqueados. Salga y vuelva a entrar.',
+  'call.encryption.unsupported': 'Este navegador no puede cifrar la llamada de extremo a extremo, así que no puede entrar. Use una versión reciente de Chrome, Edge, Firefox o Safari.',
+
   'privacy.title': 'En pausa',
   'privacy.body': 'Su cámara y su micrófono están apagados y la llamada está en silencio.',
   'privacy.resume': 'Volver a la sesión',

@@ -2,7 +2,7 @@
  * The call screen, for clients and the therapist alike: tiles, controls, the
  * reconnecting banner, the one-click "enable sound", and the privacy screen.
  */
-import type { CallConnection, CallRoom, PeerSnapshot } from '../../call/call-room.ts';
+import type { CallConnection, CallRoom, Encryption, PeerSnapshot } from '../../call/call-room.ts';
 import { listDevices } from '../../call/device-list.ts';
 import { canChooseSpeaker } from '../../call/media-support.ts';
 import { bindText } from '../../i18n/bind.ts';
@@ -19,6 +19,7 @@ export interface CallView {
   renderPeers(peers: PeerSnapshot[]): void;
   setConnection(state: CallConnection): void;
   setAudioBlocked(blocked: boolean): void;
+  setEncryption(encryption: Encryption): void;
   notice(key: MessageKey | null): void;
   destroy(): void;
 }
@@ -56,6 +57,8 @@ export function createCallView(options: CallViewOptions): CallView {
   const audioSink = h('div', { class: 'audio-sink', attrs: { 'aria-hidden': 'true' } });
   const banner = h('div', { class: 'call-banner', attrs: { role: 'status', 'aria-live': 'polite' } });
   const noticeBox = h('p', { class: 'call-notice', attrs: { role: 'status', 'aria-live': 'polite' } });
+  const encryption = h('p', { class: 'call-encryption', attrs: { 'data-state': 'pending' } }, h('span', { msg: 'call.encryption.pending' }));
+  const encryptionError = h('p', { class: 'call-encryption-error', msg: 'call.encryption.failed', attrs: { role: 'alert', hidden: true } });
   const soundButton = h('button', {
     class: 'button primary sound-button',
     msg: 'call.enableSound',
@@ -127,7 +130,7 @@ export function createCallView(options: CallViewOptions): CallView {
   const stage = h('section', { class: 'call-stage', msgAttrs: { 'aria-label': 'call.participants' } }, grid);
   const root = h('div', { class: 'call-screen' },
     h('h1', { class: 'visually-hidden', msg: options.headingKey }),
-    banner, soundButton, noticeBox,
+    encryptionError, banner, soundButton, noticeBox, encryption,
     h('div', { class: 'call-body' }, stage, options.aside ?? null),
     controls, audioSink, dialog, privacy.root);
 
@@ -188,6 +191,27 @@ export function createCallView(options: CallViewOptions): CallView {
       if (state === 'reconnecting') bindText(banner, 'call.reconnecting');
       else if (state === 'connecting') bindText(banner, 'call.connecting');
       root.dataset.connection = state;
+    },
+    setEncryption(state) {
+      if (state.state === 'on') {
+        encryption.dataset.state = 'on';
+        // The code is for reading aloud: everyone in the call must see the same digits.
+        encryption.replaceChildren(
+          h('span', { class: 'lock', attrs: { 'aria-hidden': 'true' } }),
+          h('span', { class: 'encryption-label', msg: 'call.encryption.on' }),
+          ' · ',
+          h('span', { msg: 'call.encryption.code' }),
+          ' ',
+          h('strong', { class: 'verification-code' }, state.verificationCode),
+          h('span', { class: 'hint', msg: 'call.encryption.compare' }),
+        );
+      } else {
+        // The code stays visible: a different code is how people find out whose key is wrong.
+        encryption.dataset.state = 'failed';
+        const label = encryption.querySelector('.encryption-label');
+        if (label) bindText(label, 'call.encryption.problem');
+        encryptionError.hidden = false;
+      }
     },
     setAudioBlocked(blocked) {
       soundButton.hidden = !blocked;

@@ -195,6 +195,9 @@ function showDashboard(shell: PageShell, therapist: TherapistProfile, alert: Arr
     // Admitting starts a session: pick up its new status and start time.
     if (participant.state === 'admitted' && sessions.find((s) => s.sessionId === sessionId)?.status !== 'live') void refreshSessions();
   });
+  socket.on(FACTS.keyRotated, (key) => {
+    if (selected?.sessionId === key.sessionId) selected.rotateKey(key);
+  });
   socket.on(FACTS.deviceRefused, ({ sessionId, participantId }) => {
     if (selected?.sessionId === sessionId) selected.deviceRefused(participantId);
   });

@@ -3,7 +3,7 @@
  * admit / send back / mute / remove, admit all, messages to the waiting room,
  * invitation links, joining the call, a session timer and end for everyone.
  */
-import { COMMANDS, type InviteLink, type ParticipantPresence, type SessionSummary } from '@alcove/shared';
+import { COMMANDS, type E2eeKeyFact, type InviteLink, type ParticipantPresence, type SessionSummary } from '@alcove/shared';
 import { ApiError } from '../../api/http-client.ts';
 import { CommandError, sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
 import { therapistApi } from '../../api/therapist-api.ts';
@@ -31,6 +31,8 @@ export interface SessionPanel {
   setPresence(participants: ParticipantPresence[]): void;
   deviceRefused(participantId: string): void;
   ended(): void;
+  /** Someone was removed: the call switches to the new session key. */
+  rotateKey(key: E2eeKeyFact): void;
   rerender(): void;
   destroy(): void;
 }
@@ -170,6 +172,7 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
     joinButton.disabled = true;
     try {
       const [token, { createCallRoom }] = await Promise.all([therapistApi.startSession(sessionId), CALL_CHUNK()]);
+      const key = await sendCommand(deps.socket, COMMANDS.getSessionKey, { sessionId });
       const view = createCallView({ headingKey: 'call.titleTherapist', onLeave: () => void leaveCall() });
       callSlot.replaceChildren(view.root);
       const room = createCallRoom({ cameraOn: false, micOn: true, audioInput: null, videoInput: null, audioOutput: null }, view.audioSink, {
@@ -180,10 +183,11 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
           if (reason === 'ended') void markEnded();
           else if (reason !== 'left') void leaveCall('panel.callDropped');
         },
+        onEncryption: (encryption) => view.setEncryption(encryption),
       });
       call = { room, view };
       view.bind(room);
-      await room.connect(token.url, token.token);
+      await room.connect(token.url, token.token, key);
       // Being in a call is activity: keep the login from idling out while talking.
       keepAlive = window.setInterval(() => void sendCommand(deps.socket, COMMANDS.keepAlive, {}).catch(() => undefined), KEEP_ALIVE_MS);
       summary = { ...summary, status: 'live', startedAt: summary.startedAt ?? Date.now() };
@@ -247,6 +251,7 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
       say('panel.deviceRefused', { who: t(label.key, label.params) });
     },
     ended: () => void markEnded(),
+    rotateKey: (key) => void call?.room.rotateKey(key),
     rerender: render,
     destroy() {
       window.clearInterval(tick);

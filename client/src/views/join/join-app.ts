@@ -7,7 +7,7 @@ import { COMMANDS, FACTS, type WaitingRoomMessage } from '@alcove/shared';
 import { ApiError } from '../../api/http-client.ts';
 import { fetchClientMediaToken } from '../../api/join-api.ts';
 import { CommandError, connectAsClient, handshakeErrorCode, sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
-import type { CallEndReason, CallRoom } from '../../call/call-room.ts';
+import { EncryptionUnavailableError, type CallEndReason, type CallRoom } from '../../call/call-room.ts';
 import { createLocalPreview } from '../../call/local-preview.ts';
 import { browserProblem } from '../../call/media-support.ts';
 import { formatTime, type MessageParams } from '../../i18n/translate.ts';
@@ -162,7 +162,7 @@ export function startJoinApp(mount: HTMLElement): void {
     if (joining || call || screen === 'closed') return;
     joining = true;
     try {
-      const token = await fetchClientMediaToken(invite!, deviceId());
+      const [token, key] = await Promise.all([fetchClientMediaToken(invite!, deviceId()), sendCommand(socket, COMMANDS.getCallKey, {})]);
       const journey = loadJourney();
       const prefs = {
         cameraOn: preview.videoTrack !== null,
@@ -180,13 +180,16 @@ export function startJoinApp(mount: HTMLElement): void {
         onConnection: (state) => view.setConnection(state),
         onAudioBlocked: (blocked) => view.setAudioBlocked(blocked),
         onEnded: (reason) => onCallEnded(room, reason),
+        onEncryption: (encryption) => view.setEncryption(encryption),
       });
       call = { room, view };
       view.bind(room);
-      await room.connect(token.url, token.token);
+      await room.connect(token.url, token.token, key);
       shell.announce('call.joined');
     } catch (error) {
       await endCall();
+      if (error instanceof EncryptionUnavailableError) return finish('unsupported');
+      if (error instanceof CommandError && error.body.code === 'not_admitted') return showWaiting();
       if (error instanceof ApiError) {
         if (error.code === 'not_admitted') return showWaiting();
         if (error.code === 'session_ended') return finish('session-ended');
@@ -255,6 +258,7 @@ export function startJoinApp(mount: HTMLElement): void {
     lastMessage = message;
     waiting?.showMessage(message);
   });
+  socket.on(FACTS.keyRotated, (key) => void call?.room?.rotateKey(key));
   socket.on(FACTS.mutedByHost, () => call?.view.notice('call.mutedByHost'));
   socket.on(FACTS.closed, ({ reason }) => {
     leaving = true;
