@@ -89,8 +89,12 @@ async function main(): Promise<void> {
   console.log('\nclient bundle (gzip -9):');
   for (const s of sizes) console.log(`  ${s.file.padEnd(40)} ${String(s.bytes).padStart(8)} B  gzip ${String(s.gzipBytes).padStart(7)} B`);
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
-  console.log(`  total                                     gzip ${kb(sum(() => true))}`);
-  console.log(`  without the call chunk (livekit-client)   gzip ${kb(sum((f) => !f.includes('call-room')))}`);
+  const isCall = (f: string) => f.includes('call-room') || f.includes('e2ee.worker');
+  const isShell = (f: string) => f === 'index.html' || /assets\/(index|call-view)-/u.test(f);
+  console.log(`  everything                                         gzip ${kb(sum(() => true))}`);
+  console.log(`  /join until admitted (shell + join-app)            gzip ${kb(sum((f) => isShell(f) || f.includes('join-app')))}`);
+  console.log(`  /console (shell + console-app)                     gzip ${kb(sum((f) => isShell(f) || f.includes('console-app')))}`);
+  console.log(`  the call, loaded lazily (livekit-client + worker)  gzip ${kb(sum(isCall))}`);
 }
 
 main().catch((error) => {
