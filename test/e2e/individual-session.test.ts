@@ -175,6 +175,17 @@ describe('e2e: an individual session in real Chromium', function () {
     await waitForRisingMedia(therapist.page, { videoTracks: 1, audioTracks: 1 });
   });
 
+  it('shows “Reconnecting…” when the client’s connection drops during the call, and carries on', async () => {
+    await client.context.setOffline(true);
+    await client.page.getByText('Reconnecting… please stay on this page.').waitFor();
+    await screenshot(client.page, '11c-client-reconnecting');
+    await client.context.setOffline(false);
+    await client.page.locator('.call-screen[data-connection="connected"]').waitFor({ timeout: 30_000 });
+    expect(await client.page.locator('.call-banner').isVisible()).to.equal(false);
+    await waitForRisingMedia(client.page, { videoTracks: 1, audioTracks: 1 });
+    await waitForRisingMedia(therapist.page, { videoTracks: 1, audioTracks: 1 });
+  });
+
   it('removing the client sends them out kindly, and their link no longer works', async () => {
     await clickParticipantAction(therapist.page, 'Remove', 'Client');
     await therapist.page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();

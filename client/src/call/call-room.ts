@@ -7,6 +7,7 @@
 import { deriveVerificationCode } from '@alcove/shared';
 import {
   ConnectionQuality,
+  ConnectionState,
   DisconnectReason,
   Room,
   RoomEvent,
@@ -96,6 +97,9 @@ const QUALITY: Readonly<Record<ConnectionQuality, Quality>> = {
   [ConnectionQuality.Unknown]: 'unknown',
 };
 
+/** After the network comes back, how long LiveKit gets to start resuming before we trust its state. */
+const ONLINE_SETTLE_MS = 1000;
+
 function endReasonOf(reason: DisconnectReason | undefined): CallEndReason {
   switch (reason) {
     case DisconnectReason.CLIENT_INITIATED:
@@ -138,6 +142,17 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
       red: true,
     },
   });
+
+  // The browser knows at once when the network is gone; LiveKit notices only when its pings time out (~15 s).
+  const onOffline = () => callbacks.onConnection('reconnecting');
+  const onOnline = () => {
+    window.setTimeout(() => {
+      // If LiveKit is resuming, its Reconnected event will clear the banner; if it never noticed, clear it here.
+      if (room.state === ConnectionState.Connected) callbacks.onConnection('connected');
+    }, ONLINE_SETTLE_MS);
+  };
+  window.addEventListener('offline', onOffline);
+  window.addEventListener('online', onOnline);
 
   let audioOnly = false;
   let privacyRestore: { camera: boolean; mic: boolean } | null = null;
@@ -213,6 +228,8 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
     .on(RoomEvent.EncryptionError, () => callbacks.onEncryption({ state: 'failed' }))
     .on(RoomEvent.AudioPlaybackStatusChanged, () => callbacks.onAudioBlocked(!room.canPlaybackAudio))
     .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => {
+      window.removeEventListener('offline', onOffline);
+      window.removeEventListener('online', onOnline);
       callbacks.onConnection('disconnected');
       callbacks.onEnded(endedByUs ? 'left' : endReasonOf(reason));
     });
