@@ -167,7 +167,7 @@ describe('e2e: an individual session in real Chromium', function () {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const after = await inboundSums(client.page);
     expect(after.videoFrames - before.videoFrames, 'video frames decoded in audio-only mode').to.equal(0);
-    expect(after.audioPackets - before.audioPackets, 'audio packets in audio-only mode').to.be.greaterThan(20);
+    expect(after.audioPackets - before.audioPackets, 'audio packets in audio-only mode').to.be.greaterThan(5);
     await screenshot(client.page, '11b-client-audio-only');
     await client.page.getByRole('button', { name: 'Audio only', exact: true }).click();
     await client.page.getByRole('button', { name: 'Camera', exact: true }).click();
