@@ -136,7 +136,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     ttlSeconds: config.livekit.tokenTtlSeconds,
     requestsPerInvitePerMinute: config.limits.tokenRequestsPerInvitePerMinute,
   });
-  const handleWebhook = createWebhookHandler({ store, sessions, rooms, notifier, ledger: createRedisWebhookLedger(redis, keys), logger, audit, now, requireEncryption: config.e2eeRequired });
+  const handleWebhook = createWebhookHandler({ store, sessions, rooms, notifier, ledger: createRedisWebhookLedger(redis, keys), logger, audit, now });
 
   io = createSocketServer(httpServer, {
     logger,

@@ -38,8 +38,6 @@ const envSchema = z.object({
   INVITE_CLOSES_AFTER_MINUTES: intFrom(0, 24 * 60).default(30),
   DEFAULT_SESSION_MINUTES: intFrom(5, 240).default(50),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  // Transitional: becomes always-on once the browser app encrypts (issue 4).
-  E2EE_REQUIRED: z.enum(['true', 'false']).default('false'),
   AUDIT_RETENTION_DAYS: intFrom(1, 3650).default(90),
   MAX_SOCKETS_PER_IP: intFrom(1, 100_000).default(20),
   TOKEN_REQUESTS_PER_INVITE_PER_MINUTE: intFrom(1, 100_000).default(30),
@@ -60,7 +58,6 @@ export interface Config {
   sessions: { opensBeforeMs: number; closesAfterMs: number; defaultDurationMinutes: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   audit: { retentionMs: number };
-  e2eeRequired: boolean;
   limits: { maxSocketsPerIp: number; tokenRequestsPerInvitePerMinute: number };
 }
 
@@ -131,7 +128,6 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     },
     logLevel: e.LOG_LEVEL,
     audit: { retentionMs: e.AUDIT_RETENTION_DAYS * 24 * 3600_000 },
-    e2eeRequired: e.E2EE_REQUIRED === 'true',
     limits: { maxSocketsPerIp: e.MAX_SOCKETS_PER_IP, tokenRequestsPerInvitePerMinute: e.TOKEN_REQUESTS_PER_INVITE_PER_MINUTE },
   });
 }

@@ -19,7 +19,7 @@ describe('encryption enforcement (real LiveKit participants)', function () {
   const sockets: TypedClientSocket[] = [];
 
   before(async () => {
-    t = await startTestApp({ env: { E2EE_REQUIRED: 'true' } });
+    t = await startTestApp();
     const account = await t.addTherapist();
     therapist = await loginTherapist(t.origin, account.email, account.password);
     consoleSocket = await connectTherapist(t.origin, therapist.cookie);

@@ -44,7 +44,7 @@ export interface E2eStack {
 export async function startE2eStack(options: { env?: Record<string, string> } = {}): Promise<E2eStack> {
   ensureClientBuilt();
   // Any unencrypted track is evicted by the server: media that flows in these tests is end-to-end encrypted.
-  const t = await startTestApp({ staticRoot: CLIENT_DIST, env: { E2EE_REQUIRED: 'true', ...options.env } });
+  const t = await startTestApp({ staticRoot: CLIENT_DIST, env: { ...options.env } });
   let browser: E2eBrowser;
   let account: Awaited<ReturnType<TestApp['addTherapist']>>;
   try {

@@ -32,8 +32,6 @@ export interface WebhookHandlerDeps {
   logger: Logger;
   audit: AuditTrail;
   now: () => number;
-  /** Remove anyone who publishes a track without end-to-end encryption. */
-  requireEncryption: boolean;
 }
 
 export type WebhookHandler = (event: MediaEvent) => Promise<'handled' | 'duplicate'>;
@@ -101,7 +99,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
   }
 
   async function onTrackPublished(roomName: string, identity: string, encrypted: boolean | null): Promise<void> {
-    if (!deps.requireEncryption || encrypted !== false) return;
+    if (encrypted !== false) return;
     const session = await deps.store.getSession(roomName);
     if (!session) return;
     // End-to-end encryption is not optional: a plaintext track means a broken or hostile client.
