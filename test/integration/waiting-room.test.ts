@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { io as connectIo } from 'socket.io-client';
 import { COMMANDS, FACTS } from '@alcove/shared';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
@@ -96,6 +97,37 @@ describe('waiting room and presence', () => {
     const second = await command(reloaded, COMMANDS.checkIn, { displayName: 'Alex' });
     expect(second.ok && second.data.waitingSince).to.equal(first.data.waitingSince);
     expect(second.ok && second.data.state).to.equal('waiting');
+  });
+
+  it('recovers a dropped connection in place (Socket.io connection-state recovery re-runs the handshake)', async () => {
+    const { session, secrets } = await therapist.createSession('individual');
+    const socket = connectIo(t.origin, {
+      transports: ['websocket'],
+      auth: { invite: secrets[0], deviceId: newDeviceId() },
+      extraHeaders: { origin: t.origin },
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 200,
+      forceNew: true,
+    });
+    try {
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      const first = await command(socket as never, COMMANDS.checkIn, { displayName: 'Alex' });
+      // A broadcast gives the client a stream offset to recover from.
+      const posted = new Promise((resolve) => socket.once(FACTS.messagePosted, resolve));
+      await command(consoleSocket, COMMANDS.postMessage, { sessionId: session.sessionId, text: 'Nearly ready' });
+      await posted;
+      // Drop the transport under the socket, as a network blip would; the client reconnects by itself
+      // and sends Socket.io's own recovery fields (pid, offset) in its handshake.
+      const back = new Promise<boolean>((resolve) => socket.once('connect', () => resolve(socket.recovered)));
+      socket.io.engine.close();
+      expect(await back).to.equal(true);
+      const again = await command(socket as never, COMMANDS.checkIn, { displayName: 'Alex' });
+      expect(again.ok && first.ok && again.data.waitingSince).to.equal(first.ok && first.data.waitingSince);
+      const detail = await therapist.call('GET', `/api/sessions/${session.sessionId}`);
+      expect(detail.body.participants[0].state).to.equal('waiting');
+    } finally {
+      socket.close();
+    }
   });
 
   it('refuses a second device with the same invite while the first is active, and tells the therapist', async () => {
