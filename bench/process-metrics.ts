@@ -105,3 +105,19 @@ export function createMachineMeter(processes: Record<string, number>): { stop():
     },
   };
 }
+
+export interface TcpCounters {
+  /** SYNs the client side had to send again (a lost or refused connection attempt costs ≥ 1 s). */
+  synRetransmits: number;
+  /** Connections dropped because a listening socket's accept queue was full. */
+  listenOverflows: number;
+}
+
+/** Machine-wide TCP counters from /proc/net/netstat (all processes, not only the bench's). */
+export function readTcpCounters(): TcpCounters {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+  const names = lines[0]?.split(/\s+/u) ?? [];
+  const values = lines[1]?.split(/\s+/u) ?? [];
+  const field = (name: string) => Number(values[names.indexOf(name)] ?? 0);
+  return { synRetransmits: field('TCPSynRetrans'), listenOverflows: field('ListenOverflows') };
+}

@@ -24,7 +24,15 @@ export interface BenchReport {
   setup: { therapists: number; sessions: number; clients: number; spreadMs: number; concurrency: number; rounds: number; roundMs: number; workDir: string };
   throughput: { real: ThroughputFigures; ceiling: ThroughputFigures };
   surge: SurgeResult;
-  surgeServer: { cores: number; loopDelayP99Ms: number; loopDelayMaxMs: number; driverLoopDelayP99Ms: number };
+  surgeServer: {
+    cores: number;
+    loopDelayP99Ms: number;
+    loopDelayMaxMs: number;
+    driverLoopDelayP99Ms: number;
+    /** Machine-wide TCP counters over the surge: each SYN retransmit adds ≥ 1 s to a connection. */
+    synRetransmits: number;
+    listenOverflows: number;
+  };
   memory: MemoryFigures;
   /** Where the machine's CPU went during the surge and the token rounds. */
   machine: { surge: MachineShare; throughput: MachineShare; loadAverageAtStart: number };
@@ -93,6 +101,7 @@ export function renderReport(report: BenchReport): { text: string; json: Record<
     `   admit → token p99 = ${fixed(admitToToken.p99Ms)} ms   (goal ≤ ${GOALS.admitToTokenP99MaxMs} ms, every client admitted)   ${verdict(goals.admitToTokenP99)}`,
     `   completed ${surge.completed}/${surge.clients}; failures: ${failures}; arrivals spanned ${fixed(surge.arrivalSpanMs / 1000, 1)} s, last token at ${fixed(surge.totalMs / 1000, 1)} s`,
     `   server during surge: ${fixed(report.surgeServer.cores, 2)} cores, event-loop delay p99 ${fixed(report.surgeServer.loopDelayP99Ms)} ms (max ${fixed(report.surgeServer.loopDelayMaxMs)}); bench driver loop delay p99 ${fixed(report.surgeServer.driverLoopDelayP99Ms)} ms`,
+    `   TCP during surge (whole machine): ${report.surgeServer.synRetransmits} SYN retransmits, ${report.surgeServer.listenOverflows} listen-queue overflows`,
     '',
     `3. Server memory (app process; RSS read once settled under repeated full GCs, before and after the surge)`,
     `   RSS ${mib(memory.baselineRssBytes)} MiB before the surge → ${mib(memory.loadedRssBytes)} MiB with ${memory.connectedClients} clients connected (peak ${mib(memory.peakRssBytes)} MiB)`,
@@ -125,6 +134,8 @@ export function renderReport(report: BenchReport): { text: string; json: Record<
       stages: Object.fromEntries(stages),
       serverCores: report.surgeServer.cores,
       serverLoopDelayP99Ms: report.surgeServer.loopDelayP99Ms,
+      synRetransmits: report.surgeServer.synRetransmits,
+      listenOverflows: report.surgeServer.listenOverflows,
     },
     memory: {
       ...memory,

@@ -21,7 +21,7 @@ import { talkOnlyGrant } from '../server/src/tokens/talk-only-grant.ts';
 import type { TypedClientSocket } from '../test/support/socket-clients.ts';
 import { BENCH_LIVEKIT_KEYS, startBenchStack, type BenchStack } from './bench-stack.ts';
 import { createHttpTarget, type HttpTarget } from './keep-alive-http.ts';
-import { createCpuMeter, createMachineMeter, readPeakRssBytes, readRssBytes } from './process-metrics.ts';
+import { createCpuMeter, createMachineMeter, readPeakRssBytes, readRssBytes, readTcpCounters } from './process-metrics.ts';
 import { ADDRESS_BLOCK, connectFrom } from './loopback-sockets.ts';
 import { renderReport, type MemoryFigures } from './report.ts';
 import { eraseBenchKeys, forEachLimited, seedCoupleSessions, seedTherapists } from './seed-sessions.ts';
@@ -181,6 +181,7 @@ async function main(): Promise<number> {
     driverLoop.enable();
     const surgeCpu = createCpuMeter(app.pid);
     const surgeMachine = createMachineMeter(benchProcesses());
+    const tcpBefore = readTcpCounters();
     const surge: SurgeResult = await runSurge({
       origin: app.origin,
       addressBlock: ADDRESS_BLOCK.surgeClients,
@@ -192,6 +193,7 @@ async function main(): Promise<number> {
     });
     const surgeUsage = surgeCpu.stop();
     const surgeShare = surgeMachine.stop();
+    const tcpAfter = readTcpCounters();
     driverLoop.disable();
     sockets.push(...surge.sockets);
     const surgeLoop = await app.sample({ resetLoopDelay: true });
@@ -248,6 +250,8 @@ async function main(): Promise<number> {
         loopDelayP99Ms: surgeLoop.loopDelayP99Ms,
         loopDelayMaxMs: surgeLoop.loopDelayMaxMs,
         driverLoopDelayP99Ms: driverLoop.percentile(99) / 1e6,
+        synRetransmits: tcpAfter.synRetransmits - tcpBefore.synRetransmits,
+        listenOverflows: tcpAfter.listenOverflows - tcpBefore.listenOverflows,
       },
       memory,
       machine: { surge: surgeShare, throughput: throughputShare, loadAverageAtStart },
