@@ -213,10 +213,14 @@ describe('e2e: an individual session in real Chromium', function () {
     }
   });
 
-  it('never sends the invite secret in a request URL or Referer, and never violates the CSP', async () => {
+  it('never sends the invite secret in a request URL or Referer, never talks to a third-party host, and never violates the CSP', async () => {
+    // Only the app itself and the LiveKit server (both on this machine): no CDN, font, analytics or STUN host.
+    const allowedHosts = new Set([new URL(stack.t.origin).host, new URL(stack.t.config.livekit.url).host]);
     for (const person of [client, therapist]) {
       expect(person.sent.length).to.be.greaterThan(5);
       for (const request of person.sent) {
+        const url = new URL(request.url);
+        if (url.protocol !== 'data:' && url.protocol !== 'blob:') expect(allowedHosts, `request to ${url.host}`).to.include(url.host);
         expect(request.url, 'request URL').to.not.contain(secret);
         expect(request.referer ?? '', 'Referer').to.not.contain(secret);
       }
