@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { startE2eStack, type E2eStack } from '../support/browser-stack.ts';
 import { newPerson, screenshot, type Person } from '../support/browser.ts';
-import { seriousAxeViolations } from '../support/browser-axe.ts';
+import { expectAccessible } from '../support/browser-axe.ts';
 import { notificationsShown, waitForRisingMedia } from '../support/browser-page-probe.ts';
 import { loginTherapist, type TherapistClient } from '../support/api-client.ts';
 import {
@@ -20,10 +20,6 @@ import {
 
 const PHONE_PORTRAIT = { width: 390, height: 844 };
 
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  const violations = await seriousAxeViolations(page);
-  expect(violations, `${screen}: ${JSON.stringify(violations, null, 1)}`).to.deep.equal([]);
-}
 
 async function allPeerConnectionsClosed(page: Page): Promise<boolean> {
   return page.evaluate(() => ((globalThis as any).__alcovePeerConnections as any[]).every((pc) => pc.connectionState === 'closed'));

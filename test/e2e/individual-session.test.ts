@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { startE2eStack, type E2eStack } from '../support/browser-stack.ts';
 import { newPerson, screenshot, type Person } from '../support/browser.ts';
-import { seriousAxeViolations } from '../support/browser-axe.ts';
+import { expectAccessible } from '../support/browser-axe.ts';
 import { loginTherapist } from '../support/api-client.ts';
 import { inboundSums, notificationsShown, soundsPlayed, waitForRisingMedia } from '../support/browser-page-probe.ts';
 import {
@@ -17,10 +17,6 @@ import {
   waitForPresence,
 } from '../support/browser-journeys.ts';
 
-async function expectAccessible(person: Person, screen: string): Promise<void> {
-  const violations = await seriousAxeViolations(person.page);
-  expect(violations, `${screen}: ${JSON.stringify(violations, null, 1)}`).to.deep.equal([]);
-}
 
 describe('e2e: an individual session in real Chromium', function () {
   this.timeout(60_000);
@@ -46,16 +42,16 @@ describe('e2e: an individual session in real Chromium', function () {
     await therapist.page.goto(`${stack.t.origin}/`);
     await therapist.page.getByRole('heading', { name: 'Private appointments' }).waitFor();
     await screenshot(therapist.page, '00-landing');
-    await expectAccessible(therapist, 'landing');
+    await expectAccessible(therapist.page, 'landing');
     await therapist.page.getByRole('link', { name: 'Sign in as a therapist' }).click();
     await therapist.page.getByRole('heading', { name: 'Therapist sign-in' }).waitFor();
     await screenshot(therapist.page, '01-console-sign-in');
-    await expectAccessible(therapist, 'sign-in');
+    await expectAccessible(therapist.page, 'sign-in');
     await therapistSignsIn(therapist.page, stack.t.origin, stack.therapist.email, stack.therapist.password);
     [joinUrl] = (await therapistCreatesSession(therapist.page, 'individual')) as [string];
     secret = new URL(joinUrl).hash.slice(1);
     await screenshot(therapist.page, '02-console-session-created');
-    await expectAccessible(therapist, 'console');
+    await expectAccessible(therapist.page, 'console');
   });
 
   it('shows the client a notice, then a device check with the camera off until they turn it on', async () => {
@@ -63,7 +59,7 @@ describe('e2e: an individual session in real Chromium', function () {
     expect(client.page.url()).to.equal(`${stack.t.origin}/join`);
     expect(await client.page.title()).to.equal('Appointment');
     await screenshot(client.page, '03-client-notice');
-    await expectAccessible(client, 'notice');
+    await expectAccessible(client.page, 'notice');
 
     await client.page.getByRole('button', { name: 'Continue' }).click();
     await client.page.getByRole('button', { name: 'Turn camera on' }).waitFor();
@@ -71,7 +67,7 @@ describe('e2e: an individual session in real Chromium', function () {
     const cameraLive = await client.page.evaluate(() => (globalThis as any).document.querySelector('.preview-video').srcObject !== null);
     expect(cameraLive, 'camera must stay off until the person turns it on').to.equal(false);
     await screenshot(client.page, '04-client-check-in-camera-off');
-    await expectAccessible(client, 'check-in');
+    await expectAccessible(client.page, 'check-in');
   });
 
   it('checks the client in; the therapist is alerted with a sound, a notification and a tab-title badge', async () => {
@@ -82,7 +78,7 @@ describe('e2e: an individual session in real Chromium', function () {
     await client.page.getByRole('button', { name: 'Check in', exact: true }).click();
     await client.page.getByRole('heading', { name: /You are checked in/u }).waitFor();
     await screenshot(client.page, '06-client-waiting-room');
-    await expectAccessible(client, 'waiting room');
+    await expectAccessible(client.page, 'waiting room');
 
     await openSession(therapist.page);
     await waitForPresence(therapist.page, 'waiting');
@@ -91,7 +87,7 @@ describe('e2e: an individual session in real Chromium', function () {
     expect(await soundsPlayed(therapist.page)).to.equal(1);
     expect(await therapist.page.locator('.participant-row[data-state="waiting"]').innerText()).to.contain('Alex');
     await screenshot(therapist.page, '07-console-client-waiting');
-    await expectAccessible(therapist, 'console with someone waiting');
+    await expectAccessible(therapist.page, 'console with someone waiting');
   });
 
   it('shows the therapist’s message in the waiting room', async () => {
@@ -123,8 +119,8 @@ describe('e2e: an individual session in real Chromium', function () {
     }
     await screenshot(client.page, '09-client-call');
     await screenshot(therapist.page, '10-console-call');
-    await expectAccessible(client, 'client call');
-    await expectAccessible(therapist, 'therapist call');
+    await expectAccessible(client.page, 'client call');
+    await expectAccessible(therapist.page, 'therapist call');
   });
 
   it('lets the therapist mute the client, who is told and can unmute; devices can be switched in the call', async () => {
@@ -138,7 +134,7 @@ describe('e2e: an individual session in real Chromium', function () {
     await client.page.getByRole('button', { name: 'Devices' }).click();
     await client.page.getByRole('dialog').getByLabel('Camera').waitFor();
     await screenshot(client.page, '10b-client-devices-dialog');
-    await expectAccessible(client, 'devices dialog');
+    await expectAccessible(client.page, 'devices dialog');
     await client.page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
   });
 
@@ -146,7 +142,7 @@ describe('e2e: an individual session in real Chromium', function () {
     await client.page.keyboard.press('Escape');
     await client.page.getByRole('heading', { name: 'Paused' }).waitFor();
     await screenshot(client.page, '11-client-privacy-screen');
-    await expectAccessible(client, 'privacy screen');
+    await expectAccessible(client.page, 'privacy screen');
     // Let what was already in flight arrive, then nothing more may.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const before = await inboundSums(therapist.page);
@@ -191,7 +187,7 @@ describe('e2e: an individual session in real Chromium', function () {
     await therapist.page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
     await client.page.getByRole('heading', { name: 'Your visit has ended' }).waitFor();
     await screenshot(client.page, '12-client-removed');
-    await expectAccessible(client, 'removed');
+    await expectAccessible(client.page, 'removed');
     await waitForPresence(therapist.page, 'removed');
 
     await client.page.goto(joinUrl);
@@ -207,7 +203,7 @@ describe('e2e: an individual session in real Chromium', function () {
       await early.page.goto(later.invites[0]!.joinUrl);
       await early.page.getByRole('heading', { name: 'A little early' }).waitFor();
       await screenshot(early.page, '14-client-too-early');
-      await expectAccessible(early, 'too early');
+      await expectAccessible(early.page, 'too early');
     } finally {
       await early.close();
     }

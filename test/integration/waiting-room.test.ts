@@ -1,42 +1,24 @@
 import { expect } from 'chai';
 import { io as connectIo } from 'socket.io-client';
 import { COMMANDS, FACTS } from '@alcove/shared';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
-import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
+import { loginTherapist, request } from '../support/api-client.ts';
+import { useTherapistApp } from '../support/therapist-fixture.ts';
+import { command, connectClient, connectTherapist, newDeviceId, nextEvent } from '../support/socket-clients.ts';
 
 const GRACE_SECONDS = 5;
 
 describe('waiting room and presence', () => {
-  let t: TestApp;
-  let therapist: TherapistClient;
-  let consoleSocket: TypedClientSocket;
-  const sockets: TypedClientSocket[] = [];
-  const track = (s: TypedClientSocket) => (sockets.push(s), s);
-
-  before(async () => {
-    t = await startTestApp({ env: { WAITING_GRACE_SECONDS: String(GRACE_SECONDS) } });
-    const account = await t.addTherapist();
-    therapist = await loginTherapist(t.origin, account.email, account.password);
-    consoleSocket = await connectTherapist(t.origin, therapist.cookie);
-  });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.close();
-  });
-  after(async () => {
-    consoleSocket.close();
-    await t.close();
-  });
+  const ctx = useTherapistApp({ env: { WAITING_GRACE_SECONDS: String(GRACE_SECONDS) } });
 
   it('shows each partner of a couple separately, and lets them be admitted one at a time', async () => {
-    const { session, secrets, invites } = await therapist.createSession('couple');
+    const { session, secrets, invites } = await ctx.therapist.createSession('couple');
     expect(invites.map((i) => i.slot)).to.deep.equal([1, 2]);
-    const first = track(await connectClient(t.origin, secrets[0]!));
-    const second = track(await connectClient(t.origin, secrets[1]!));
+    const first = ctx.track(await connectClient(ctx.t.origin, secrets[0]!));
+    const second = ctx.track(await connectClient(ctx.t.origin, secrets[1]!));
     await command(first, COMMANDS.checkIn, { displayName: 'Sam' });
     await command(second, COMMANDS.checkIn, { displayName: 'Robin' });
 
-    const watch = await command(consoleSocket, COMMANDS.watchSession, { sessionId: session.sessionId });
+    const watch = await command(ctx.consoleSocket, COMMANDS.watchSession, { sessionId: session.sessionId });
     expect(watch.ok).to.equal(true);
     if (!watch.ok) return;
     expect(watch.data.participants.map((p: { displayName: string; state: string }) => [p.displayName, p.state])).to.deep.equal([
@@ -47,64 +29,64 @@ describe('waiting room and presence', () => {
     let secondAdmitted = false;
     second.on(FACTS.admitted, () => (secondAdmitted = true));
     const firstAdmitted = nextEvent(first, FACTS.admitted);
-    await command(consoleSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[0]!.participantId });
+    await command(ctx.consoleSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[0]!.participantId });
     await firstAdmitted;
-    const detail = await therapist.call('GET', `/api/sessions/${session.sessionId}`);
+    const detail = await ctx.therapist.call('GET', `/api/sessions/${session.sessionId}`);
     expect(detail.body.participants.map((p: { state: string }) => p.state)).to.deep.equal(['admitted', 'waiting']);
     expect(secondAdmitted).to.equal(false);
   });
 
   it('never shows a client the other clients in the waiting room', async () => {
-    const { session, secrets } = await therapist.createSession('couple');
-    const first = track(await connectClient(t.origin, secrets[0]!));
+    const { session, secrets } = await ctx.therapist.createSession('couple');
+    const first = ctx.track(await connectClient(ctx.t.origin, secrets[0]!));
     const received: string[] = [];
     first.onAny((event) => received.push(event));
     await command(first, COMMANDS.checkIn, { displayName: 'Sam' });
-    const second = track(await connectClient(t.origin, secrets[1]!));
+    const second = ctx.track(await connectClient(ctx.t.origin, secrets[1]!));
     await command(second, COMMANDS.checkIn, { displayName: 'Robin' });
-    await command(consoleSocket, COMMANDS.postMessage, { sessionId: session.sessionId, text: 'Running five minutes late' });
+    await command(ctx.consoleSocket, COMMANDS.postMessage, { sessionId: session.sessionId, text: 'Running five minutes late' });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(received).to.deep.equal([FACTS.messagePosted]);
   });
 
   it('delivers the therapist message to waiting clients and to clients who arrive later', async () => {
-    const { session, secrets } = await therapist.createSession('individual');
+    const { session, secrets } = await ctx.therapist.createSession('individual');
     const deviceId = newDeviceId();
-    const client = track(await connectClient(t.origin, secrets[0]!, deviceId));
+    const client = ctx.track(await connectClient(ctx.t.origin, secrets[0]!, deviceId));
     await command(client, COMMANDS.checkIn, { displayName: 'Alex' });
     const posted = nextEvent(client, FACTS.messagePosted);
-    const ack = await command(consoleSocket, COMMANDS.postMessage, { sessionId: session.sessionId, text: 'Running five minutes late' });
+    const ack = await command(ctx.consoleSocket, COMMANDS.postMessage, { sessionId: session.sessionId, text: 'Running five minutes late' });
     expect(ack.ok).to.equal(true);
     expect((await posted).text).to.equal('Running five minutes late');
     client.close();
-    const again = track(await connectClient(t.origin, secrets[0]!, deviceId));
+    const again = ctx.track(await connectClient(ctx.t.origin, secrets[0]!, deviceId));
     const checkIn = await command(again, COMMANDS.checkIn, { displayName: 'Alex' });
     expect(checkIn.ok && checkIn.data.lastMessage?.text).to.equal('Running five minutes late');
   });
 
   it('keeps a waiting client’s place across a reload on the same device', async () => {
-    const { secrets, invites } = await therapist.createSession('individual');
+    const { secrets, invites } = await ctx.therapist.createSession('individual');
     const deviceId = newDeviceId();
-    const client = await connectClient(t.origin, secrets[0]!, deviceId);
+    const client = await connectClient(ctx.t.origin, secrets[0]!, deviceId);
     const first = await command(client, COMMANDS.checkIn, { displayName: 'Alex' });
     expect(first.ok).to.equal(true);
     if (!first.ok) return;
-    const reconnecting = nextEvent(consoleSocket, FACTS.presenceUpdated, (f) => f.participant.participantId === invites[0]!.participantId && f.participant.state === 'reconnecting');
+    const reconnecting = nextEvent(ctx.consoleSocket, FACTS.presenceUpdated, (f) => f.participant.participantId === invites[0]!.participantId && f.participant.state === 'reconnecting');
     client.close();
     await reconnecting;
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const reloaded = track(await connectClient(t.origin, secrets[0]!, deviceId));
+    const reloaded = ctx.track(await connectClient(ctx.t.origin, secrets[0]!, deviceId));
     const second = await command(reloaded, COMMANDS.checkIn, { displayName: 'Alex' });
     expect(second.ok && second.data.waitingSince).to.equal(first.data.waitingSince);
     expect(second.ok && second.data.state).to.equal('waiting');
   });
 
   it('recovers a dropped connection in place (Socket.io connection-state recovery re-runs the handshake)', async () => {
-    const { session, secrets } = await therapist.createSession('individual');
-    const socket = connectIo(t.origin, {
+    const { session, secrets } = await ctx.therapist.createSession('individual');
+    const socket = connectIo(ctx.t.origin, {
       transports: ['websocket'],
       auth: { invite: secrets[0], deviceId: newDeviceId() },
-      extraHeaders: { origin: t.origin },
+      extraHeaders: { origin: ctx.t.origin },
       reconnectionDelay: 100,
       reconnectionDelayMax: 200,
       forceNew: true,
@@ -114,7 +96,7 @@ describe('waiting room and presence', () => {
       const first = await command(socket as never, COMMANDS.checkIn, { displayName: 'Alex' });
       // A broadcast gives the client a stream offset to recover from.
       const posted = new Promise((resolve) => socket.once(FACTS.messagePosted, resolve));
-      await command(consoleSocket, COMMANDS.postMessage, { sessionId: session.sessionId, text: 'Nearly ready' });
+      await command(ctx.consoleSocket, COMMANDS.postMessage, { sessionId: session.sessionId, text: 'Nearly ready' });
       await posted;
       // Drop the transport under the socket, as a network blip would; the client reconnects by itself
       // and sends Socket.io's own recovery fields (pid, offset) in its handshake.
@@ -123,7 +105,7 @@ describe('waiting room and presence', () => {
       expect(await back).to.equal(true);
       const again = await command(socket as never, COMMANDS.checkIn, { displayName: 'Alex' });
       expect(again.ok && first.ok && again.data.waitingSince).to.equal(first.ok && first.data.waitingSince);
-      const detail = await therapist.call('GET', `/api/sessions/${session.sessionId}`);
+      const detail = await ctx.therapist.call('GET', `/api/sessions/${session.sessionId}`);
       expect(detail.body.participants[0].state).to.equal('waiting');
     } finally {
       socket.close();
@@ -131,10 +113,10 @@ describe('waiting room and presence', () => {
   });
 
   it('refuses a second device with the same invite while the first is active, and tells the therapist', async () => {
-    const { session, secrets, invites } = await therapist.createSession('individual');
-    track(await connectClient(t.origin, secrets[0]!));
-    const told = nextEvent(consoleSocket, FACTS.deviceRefused, (f) => f.sessionId === session.sessionId);
-    const refused = await connectClient(t.origin, secrets[0]!).then(
+    const { session, secrets, invites } = await ctx.therapist.createSession('individual');
+    ctx.track(await connectClient(ctx.t.origin, secrets[0]!));
+    const told = nextEvent(ctx.consoleSocket, FACTS.deviceRefused, (f) => f.sessionId === session.sessionId);
+    const refused = await connectClient(ctx.t.origin, secrets[0]!).then(
       () => null,
       (error: { data?: { code?: string } }) => error.data,
     );
@@ -144,11 +126,11 @@ describe('waiting room and presence', () => {
 
   it('gives the place up when a client does not come back within the grace period', async function () {
     this.timeout(GRACE_SECONDS * 1000 + 10_000);
-    const { secrets, invites } = await therapist.createSession('individual');
-    const client = await connectClient(t.origin, secrets[0]!);
+    const { secrets, invites } = await ctx.therapist.createSession('individual');
+    const client = await connectClient(ctx.t.origin, secrets[0]!);
     await command(client, COMMANDS.checkIn, { displayName: 'Alex' });
     const left = nextEvent(
-      consoleSocket,
+      ctx.consoleSocket,
       FACTS.presenceUpdated,
       (f) => f.participant.participantId === invites[0]!.participantId && f.participant.state === 'left',
       GRACE_SECONDS * 1000 + 5000,
@@ -156,12 +138,12 @@ describe('waiting room and presence', () => {
     client.close();
     expect((await left).participant.waitingSince).to.equal(null);
     // After the grace period another device may use the invite.
-    track(await connectClient(t.origin, secrets[0]!));
+    ctx.track(await connectClient(ctx.t.origin, secrets[0]!));
   });
 
   it('refuses therapist commands sent by a client', async () => {
-    const { session, secrets, invites } = await therapist.createSession('individual');
-    const client = track(await connectClient(t.origin, secrets[0]!));
+    const { session, secrets, invites } = await ctx.therapist.createSession('individual');
+    const client = ctx.track(await connectClient(ctx.t.origin, secrets[0]!));
     await command(client, COMMANDS.checkIn, { displayName: 'Alex' });
     for (const [event, payload] of [
       [COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[0]!.participantId }],
@@ -172,36 +154,36 @@ describe('waiting room and presence', () => {
       const ack = await command(client, event, payload);
       expect(ack, event).to.deep.equal({ ok: false, error: { code: 'forbidden', message: 'You are not allowed to do that.' } });
     }
-    const detail = await therapist.call('GET', `/api/sessions/${session.sessionId}`);
+    const detail = await ctx.therapist.call('GET', `/api/sessions/${session.sessionId}`);
     expect(detail.body.status).to.equal('scheduled');
     expect(detail.body.participants[0].state).to.equal('waiting');
   });
 
   it('never lets an invite for one session touch another session', async () => {
-    const a = await therapist.createSession('individual');
-    const b = await therapist.createSession('individual');
+    const a = await ctx.therapist.createSession('individual');
+    const b = await ctx.therapist.createSession('individual');
     const deviceId = newDeviceId();
-    const clientA = track(await connectClient(t.origin, a.secrets[0]!, deviceId));
+    const clientA = ctx.track(await connectClient(ctx.t.origin, a.secrets[0]!, deviceId));
     await command(clientA, COMMANDS.checkIn, { displayName: 'Alex' });
-    const clientB = track(await connectClient(t.origin, b.secrets[0]!));
+    const clientB = ctx.track(await connectClient(ctx.t.origin, b.secrets[0]!));
     await command(clientB, COMMANDS.checkIn, { displayName: 'Blake' });
-    await command(consoleSocket, COMMANDS.admit, { sessionId: b.session.sessionId, participantId: b.invites[0]!.participantId });
+    await command(ctx.consoleSocket, COMMANDS.admit, { sessionId: b.session.sessionId, participantId: b.invites[0]!.participantId });
     // A's invite, even with B admitted, yields nothing.
-    const token = await request(t.origin, 'POST', '/api/join/token', { body: { invite: a.secrets[0], deviceId } });
+    const token = await request(ctx.t.origin, 'POST', '/api/join/token', { body: { invite: a.secrets[0], deviceId } });
     expect(token.status).to.equal(403);
     expect(token.body.error.code).to.equal('not_admitted');
     // A therapist command naming B's participant under A's session is "not found".
-    const crossed = await command(consoleSocket, COMMANDS.admit, { sessionId: a.session.sessionId, participantId: b.invites[0]!.participantId });
+    const crossed = await command(ctx.consoleSocket, COMMANDS.admit, { sessionId: a.session.sessionId, participantId: b.invites[0]!.participantId });
     expect(crossed.ok === false && crossed.error.code).to.equal('not_found');
   });
 
   it('does not let one therapist see or control another therapist’s session', async () => {
-    const { session, secrets, invites } = await therapist.createSession('individual');
-    const client = track(await connectClient(t.origin, secrets[0]!));
+    const { session, secrets, invites } = await ctx.therapist.createSession('individual');
+    const client = ctx.track(await connectClient(ctx.t.origin, secrets[0]!));
     await command(client, COMMANDS.checkIn, { displayName: 'Alex' });
-    const otherAccount = await t.addTherapist('Dr. Other');
-    const other = await loginTherapist(t.origin, otherAccount.email, otherAccount.password);
-    const otherSocket = track(await connectTherapist(t.origin, other.cookie));
+    const otherAccount = await ctx.t.addTherapist('Dr. Other');
+    const other = await loginTherapist(ctx.t.origin, otherAccount.email, otherAccount.password);
+    const otherSocket = ctx.track(await connectTherapist(ctx.t.origin, other.cookie));
     expect((await other.call('GET', `/api/sessions/${session.sessionId}`)).status).to.equal(404);
     expect((await other.call('POST', `/api/sessions/${session.sessionId}/end`, {})).status).to.equal(404);
     const admit = await command(otherSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[0]!.participantId });

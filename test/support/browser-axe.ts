@@ -32,3 +32,9 @@ export async function seriousAxeViolations(page: Page): Promise<AxeFinding[]> {
   });
   return (violations as AxeFinding[]).filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
+
+/** Fails the test with the findings when a screen has a serious or critical violation. */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const violations = await seriousAxeViolations(page);
+  if (violations.length > 0) throw new Error(`${screen}: serious accessibility violations: ${JSON.stringify(violations, null, 1)}`);
+}
