@@ -38,12 +38,15 @@ export function createMediaTokenService(deps: MediaTokenServiceDeps): MediaToken
   return {
     async forClient({ inviteSecret, deviceId, clientIp }) {
       const { participant, session } = await deps.clients.redeemInvite(inviteSecret, clientIp);
-      const rate = await deps.rateLimiter.hit('token-invite', participant.id, deps.requestsPerInvitePerMinute, 60);
+      // One round trip for both: the lease read has no side effect, and the checks keep their order.
+      const [rate, holder] = await Promise.all([
+        deps.rateLimiter.hit('token-invite', participant.id, deps.requestsPerInvitePerMinute, 60),
+        deps.store.getDeviceLeaseHolder(participant.id),
+      ]);
       if (!rate.allowed) throw AppError.rateLimited(rate.retryAfterSeconds);
       if (participant.status !== 'admitted' || session.status !== 'live') {
         throw new AppError('not_admitted', 'Please wait until your therapist lets you in.');
       }
-      const holder = await deps.store.getDeviceLeaseHolder(participant.id);
       if (holder !== deviceId) {
         throw new AppError('device_in_use', 'This invitation is in use on another device.');
       }

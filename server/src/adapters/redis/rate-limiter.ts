@@ -10,7 +10,7 @@ export function createRedisRateLimiter(redis: RedisClient, keys: RedisKeys): Rat
   return {
     async hit(scope, subject, limit, windowSeconds) {
       const key = keys.rateLimit(scope, hashSubject(subject));
-      const [count, ttl] = (await redis
+      const [count, , ttl] = (await redis
         .multi()
         .incr(key)
         .expire(key, windowSeconds, 'NX')
@@ -20,8 +20,11 @@ export function createRedisRateLimiter(redis: RedisClient, keys: RedisKeys): Rat
     },
     async isBlocked(scope, subject, limit) {
       const key = keys.rateLimit(scope, hashSubject(subject));
-      const [count, ttl] = (await redis.multi().get(key).ttl(key).exec()) as unknown as [string | null, number];
-      return { allowed: Number(count ?? 0) < limit, retryAfterSeconds: Math.max(1, ttl) };
+      // Runs before every invite redemption (each client handshake and token
+      // request): one GET on the common path; the TTL is read only to answer a blocked caller.
+      const count = Number((await redis.get(key)) ?? 0);
+      if (count < limit) return { allowed: true, retryAfterSeconds: 0 };
+      return { allowed: false, retryAfterSeconds: Math.max(1, await redis.ttl(key)) };
     },
     async reset(scope, subject) {
       await redis.del(keys.rateLimit(scope, hashSubject(subject)));
