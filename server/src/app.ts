@@ -178,6 +178,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     ],
     staticRoot: options.staticRoot === undefined ? defaultStaticRoot() : options.staticRoot,
     isReady: async () => (await redis.ping()) === 'PONG',
+    accessLog: config.logLevel === 'debug',
   });
   httpServer.on('request', app);
 

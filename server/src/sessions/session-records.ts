@@ -71,7 +71,8 @@ export interface SessionStore {
     ifConnectionId?: string,
   ): Promise<ParticipantRecord | null>;
 
-  findParticipantByInvite(inviteHash: string): Promise<string | null>;
+  /** Invite hash → its participant and that participant's session, in one round trip. */
+  resolveInvite(inviteHash: string): Promise<{ participant: ParticipantRecord; session: SessionRecord } | null>;
   replaceInvite(participantId: string, inviteHash: string, expiresAt: number): Promise<void>;
   revokeInvite(participantId: string): Promise<void>;
 

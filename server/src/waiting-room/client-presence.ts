@@ -50,17 +50,18 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
     deps.notifier.presenceChanged(therapistId, record.sessionId, toPresence(record));
 
   async function redeemInvite(inviteSecret: string, clientIp: string) {
-    // Checked before the lookup, so a blocked prober learns nothing even from a right guess.
-    const blocked = await deps.rateLimiter.isBlocked('invite-fail', clientIp, INVITE_FAILURE_LIMIT.limit);
+    // Both at once, but the block is checked first: a blocked prober learns nothing even from a right guess.
+    const [blocked, found] = await Promise.all([
+      deps.rateLimiter.isBlocked('invite-fail', clientIp, INVITE_FAILURE_LIMIT.limit),
+      deps.store.resolveInvite(hashInviteSecret(inviteSecret)),
+    ]);
     if (!blocked.allowed) throw AppError.rateLimited(blocked.retryAfterSeconds);
-    const participantId = await deps.store.findParticipantByInvite(hashInviteSecret(inviteSecret));
-    const participant = participantId ? await deps.store.getParticipant(participantId) : null;
-    const session = participant ? await deps.store.getSession(participant.sessionId) : null;
-    if (!participant || !session || participant.status === 'removed') {
+    if (!found || found.participant.status === 'removed') {
       const decision = await deps.rateLimiter.hit('invite-fail', clientIp, INVITE_FAILURE_LIMIT.limit, INVITE_FAILURE_LIMIT.windowSeconds);
       if (!decision.allowed) throw AppError.rateLimited(decision.retryAfterSeconds);
       throw AppError.invalidInvite();
     }
+    const { participant, session } = found;
     if (session.status === 'ended') throw AppError.sessionEnded();
     const now = deps.now();
     if (now >= session.closesAt) throw AppError.invalidInvite();

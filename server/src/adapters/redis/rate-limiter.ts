@@ -10,13 +10,10 @@ export function createRedisRateLimiter(redis: RedisClient, keys: RedisKeys): Rat
   return {
     async hit(scope, subject, limit, windowSeconds) {
       const key = keys.rateLimit(scope, hashSubject(subject));
-      const [count, , ttl] = (await redis
-        .multi()
-        .incr(key)
-        .expire(key, windowSeconds, 'NX')
-        .ttl(key)
-        .exec()) as unknown as [number, number, number];
-      return { allowed: count <= limit, retryAfterSeconds: Math.max(1, ttl) };
+      const [count] = (await redis.multi().incr(key).expire(key, windowSeconds, 'NX').exec()) as unknown as [number, number];
+      if (count <= limit) return { allowed: true, retryAfterSeconds: 0 };
+      // The remaining window is read only for a caller who is refused.
+      return { allowed: false, retryAfterSeconds: Math.max(1, await redis.ttl(key)) };
     },
     async isBlocked(scope, subject, limit) {
       const key = keys.rateLimit(scope, hashSubject(subject));

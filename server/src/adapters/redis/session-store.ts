@@ -35,6 +35,21 @@ redis.call('HSET', KEYS[1], 'status', 'live', 'startedAt', ARGV[1])
 return 1
 `;
 
+// Invite → participant → session in one round trip (the hot path of every client
+// handshake and token request). Key prefixes come from keys.ts as arguments.
+const RESOLVE_INVITE_SCRIPT = `
+local participantId = redis.call('GET', KEYS[1])
+if not participantId then return false end
+local participant = redis.call('HGETALL', ARGV[1] .. participantId)
+if #participant == 0 then return false end
+local sessionId
+for i = 1, #participant, 2 do
+  if participant[i] == 'sessionId' then sessionId = participant[i + 1] end
+end
+if not sessionId then return false end
+return { participant, redis.call('HGETALL', ARGV[2] .. sessionId) }
+`;
+
 type Hash = Record<string, string>;
 
 const encode = (value: unknown): string => (value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
@@ -159,8 +174,15 @@ export function createRedisSessionStore(redis: RedisClient, keys: RedisKeys): Se
       return result ? participantFromHash(flatToHash(result)) : null;
     },
 
-    async findParticipantByInvite(inviteHash) {
-      return redis.get(keys.invite(inviteHash));
+    async resolveInvite(inviteHash) {
+      const result = await redis.eval(RESOLVE_INVITE_SCRIPT, {
+        keys: [keys.invite(inviteHash)],
+        arguments: [keys.participant(''), keys.session('')],
+      });
+      if (!Array.isArray(result)) return null;
+      const participant = participantFromHash(flatToHash(result[0]));
+      const session = sessionFromHash(flatToHash(result[1]));
+      return participant && session ? { participant, session } : null;
     },
 
     async replaceInvite(participantId, inviteHash, expiresAt) {

@@ -19,6 +19,8 @@ export interface HttpAppDeps {
   /** Static browser app, mounted last. */
   staticRoot: string | null;
   isReady: () => Promise<boolean>;
+  /** One debug line per request; off unless LOG_LEVEL=debug, so the hot path pays nothing for it. */
+  accessLog: boolean;
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -68,20 +70,22 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     next();
   });
 
-  // Access log: method, route pattern, status and duration only — never URLs with ids' neighbours, bodies or headers.
-  app.use((req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      deps.logger.debug('http request', {
-        method: req.method,
-        route: req.route?.path ?? 'unmatched',
-        status: res.statusCode,
-        durationMs: Math.round(durationMs * 10) / 10,
+  // Access log: method, route pattern, status and duration only — never URLs, bodies or headers.
+  if (deps.accessLog) {
+    app.use((req, res, next) => {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+        deps.logger.debug('http request', {
+          method: req.method,
+          route: req.route?.path ?? 'unmatched',
+          status: res.statusCode,
+          durationMs: Math.round(durationMs * 10) / 10,
+        });
       });
+      next();
     });
-    next();
-  });
+  }
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
