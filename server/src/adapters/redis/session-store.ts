@@ -1,10 +1,11 @@
 import type { ParticipantPatch, ParticipantRecord, ParticipantStatus, SessionRecord, SessionStore } from '../../sessions/session-records.ts';
 import type { RedisKeys } from './keys.ts';
+import { defineLuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
 
 // Compare-and-set on a participant hash, so two app instances (or a therapist
 // and a reconnecting client) can never overwrite each other's transition.
-const TRANSITION_SCRIPT = `
+const TRANSITION_SCRIPT = defineLuaScript(`
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return false end
 local allowed = false
@@ -15,29 +16,29 @@ if not allowed then return false end
 if ARGV[2] == '1' and redis.call('HGET', KEYS[1], 'connectionId') ~= ARGV[3] then return false end
 if #ARGV > 3 then redis.call('HSET', KEYS[1], unpack(ARGV, 4)) end
 return redis.call('HGETALL', KEYS[1])
-`;
+`);
 
-const ACQUIRE_LEASE_SCRIPT = `
+const ACQUIRE_LEASE_SCRIPT = defineLuaScript(`
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
-`;
+`);
 
-const RELEASE_LEASE_SCRIPT = `
+const RELEASE_LEASE_SCRIPT = defineLuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
-`;
+`);
 
-const MARK_LIVE_SCRIPT = `
+const MARK_LIVE_SCRIPT = defineLuaScript(`
 if redis.call('HGET', KEYS[1], 'status') ~= 'scheduled' then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'live', 'startedAt', ARGV[1])
 return 1
-`;
+`);
 
 // Invite → participant → session in one round trip (the hot path of every client
 // handshake and token request). Key prefixes come from keys.ts as arguments.
-const RESOLVE_INVITE_SCRIPT = `
+const RESOLVE_INVITE_SCRIPT = defineLuaScript(`
 local participantId = redis.call('GET', KEYS[1])
 if not participantId then return false end
 local participant = redis.call('HGETALL', ARGV[1] .. participantId)
@@ -48,7 +49,7 @@ for i = 1, #participant, 2 do
 end
 if not sessionId then return false end
 return { participant, redis.call('HGETALL', ARGV[2] .. sessionId) }
-`;
+`);
 
 type Hash = Record<string, string>;
 
@@ -145,7 +146,7 @@ export function createRedisSessionStore(redis: RedisClient, keys: RedisKeys): Se
     },
 
     async markLive(sessionId, startedAt) {
-      const result = await redis.eval(MARK_LIVE_SCRIPT, { keys: [keys.session(sessionId)], arguments: [String(startedAt)] });
+      const result = await MARK_LIVE_SCRIPT.run(redis, { keys: [keys.session(sessionId)], arguments: [String(startedAt)] });
       return result === 1;
     },
 
@@ -167,7 +168,7 @@ export function createRedisSessionStore(redis: RedisClient, keys: RedisKeys): Se
 
     async transitionParticipant(participantId, from, patch, ifConnectionId) {
       const fields = Object.entries(toHash(patch)).flat();
-      const result = await redis.eval(TRANSITION_SCRIPT, {
+      const result = await TRANSITION_SCRIPT.run(redis, {
         keys: [keys.participant(participantId)],
         arguments: [from.join(','), ifConnectionId === undefined ? '0' : '1', ifConnectionId ?? '', ...fields],
       });
@@ -175,7 +176,7 @@ export function createRedisSessionStore(redis: RedisClient, keys: RedisKeys): Se
     },
 
     async resolveInvite(inviteHash) {
-      const result = await redis.eval(RESOLVE_INVITE_SCRIPT, {
+      const result = await RESOLVE_INVITE_SCRIPT.run(redis, {
         keys: [keys.invite(inviteHash)],
         arguments: [keys.participant(''), keys.session('')],
       });
@@ -203,7 +204,7 @@ export function createRedisSessionStore(redis: RedisClient, keys: RedisKeys): Se
     },
 
     async acquireDeviceLease(participantId, deviceId, ttlMs) {
-      const result = await redis.eval(ACQUIRE_LEASE_SCRIPT, {
+      const result = await ACQUIRE_LEASE_SCRIPT.run(redis, {
         keys: [keys.deviceLease(participantId)],
         arguments: [deviceId, String(ttlMs)],
       });
@@ -211,7 +212,7 @@ export function createRedisSessionStore(redis: RedisClient, keys: RedisKeys): Se
     },
 
     async releaseDeviceLease(participantId, deviceId) {
-      await redis.eval(RELEASE_LEASE_SCRIPT, { keys: [keys.deviceLease(participantId)], arguments: [deviceId] });
+      await RELEASE_LEASE_SCRIPT.run(redis, { keys: [keys.deviceLease(participantId)], arguments: [deviceId] });
     },
 
     async getDeviceLeaseHolder(participantId) {
