@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing on a fresh machine: npm packages, the pinned LiveKit
-# server (built from the Go module proxy into .local/bin), and redis-server.
+# Installs what is missing on a fresh machine: npm packages and the built browser
+# app, the pinned LiveKit server (built from the Go module proxy into .local/bin),
+# and Debian's redis-server and Chromium (for the end-to-end tests).
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,10 +34,14 @@ if [ ! -x "$target" ]; then
   fi
 fi
 
-# 3. redis-server, for the local stack and for tests that stop and restart their own Redis.
-if ! command -v redis-server >/dev/null 2>&1; then
-  log "installing redis-server"
-  apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+# 3. Debian packages: redis-server (the local stack, and tests that stop and restart their own
+#    Redis) and Chromium (driven by playwright-core in the end-to-end tests; never a downloaded browser).
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]} from Debian"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 log "ready (livekit-server ${version}, node $(node --version))"
