@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { startE2eStack, type E2eStack } from '../support/browser-stack.ts';
-import { newPerson, type Person } from '../support/browser.ts';
+import { useTherapistAndClient } from '../support/browser-stack.ts';
 import { loginTherapist } from '../support/api-client.ts';
 
 /** Presses Tab until the focused element's text or label matches, then checks the focus is visible. */
@@ -24,27 +23,13 @@ async function tabTo(page: Page, name: RegExp, maxTabs = 40): Promise<void> {
 
 describe('e2e: keyboard only', function () {
   this.timeout(60_000);
-  let stack: E2eStack;
-  let therapist: Person;
-  let client: Person;
-
-  before(async function () {
-    this.timeout(90_000);
-    stack = await startE2eStack();
-    therapist = await newPerson(stack.browser, { origin: stack.t.origin });
-    client = await newPerson(stack.browser, { origin: stack.t.origin });
-  });
-  after(async () => {
-    await therapist?.close();
-    await client?.close();
-    await stack?.close();
-  });
+  const people = useTherapistAndClient();
 
   it('takes a client from the link into the call and the privacy screen, and a therapist from sign-in to admitting them, without a mouse', async () => {
-    const api = await loginTherapist(stack.t.origin, stack.therapist.email, stack.therapist.password);
+    const api = await loginTherapist(people.stack.t.origin, people.stack.therapist.email, people.stack.therapist.password);
     const joinUrl = (await api.createSession('individual')).invites[0]!.joinUrl;
 
-    const c = client.page;
+    const c = people.client.page;
     await c.goto(joinUrl);
     await c.getByRole('heading', { name: 'Before you join' }).waitFor();
     await tabTo(c, /^Continue$/u);
@@ -58,13 +43,13 @@ describe('e2e: keyboard only', function () {
     await c.keyboard.press('Enter');
     await c.getByRole('heading', { name: /You are checked in/u }).waitFor();
 
-    const t = therapist.page;
-    await t.goto(`${stack.t.origin}/console`);
+    const t = people.therapist.page;
+    await t.goto(`${people.stack.t.origin}/console`);
     await t.getByRole('heading', { name: 'Therapist sign-in' }).waitFor();
     await tabTo(t, /Email/u);
-    await t.keyboard.type(stack.therapist.email);
+    await t.keyboard.type(people.stack.therapist.email);
     await t.keyboard.press('Tab');
-    await t.keyboard.type(stack.therapist.password);
+    await t.keyboard.type(people.stack.therapist.password);
     await t.keyboard.press('Enter');
     await t.getByRole('heading', { name: 'Sessions', exact: true }).waitFor();
     await tabTo(t, /Individual/u);

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestApp, type TestApp } from './test-app.ts';
-import { launchBrowser, type E2eBrowser } from './browser.ts';
+import { launchBrowser, newPerson, type E2eBrowser, type Person } from './browser.ts';
 
 const CLIENT_DIR = fileURLToPath(new URL('../../client/', import.meta.url));
 export const CLIENT_DIST = join(CLIENT_DIR, 'dist');
@@ -63,4 +63,27 @@ export async function startE2eStack(options: { env?: Record<string, string> } = 
       await t.close();
     },
   };
+}
+
+export interface TherapistAndClient {
+  stack: E2eStack;
+  therapist: Person;
+  client: Person;
+}
+
+/** Mocha fixture: the stack plus a therapist and a client, each in their own browser context. */
+export function useTherapistAndClient(options: { therapistNotifications?: boolean } = {}): TherapistAndClient {
+  const people = {} as TherapistAndClient;
+  before(async function () {
+    this.timeout(90_000);
+    people.stack = await startE2eStack();
+    people.therapist = await newPerson(people.stack.browser, { origin: people.stack.t.origin, notifications: options.therapistNotifications ?? false });
+    people.client = await newPerson(people.stack.browser, { origin: people.stack.t.origin });
+  });
+  after(async () => {
+    await people.therapist?.close();
+    await people.client?.close();
+    await people.stack?.close();
+  });
+  return people;
 }
