@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { startTestApp, randomPrefix, type TestApp } from '../support/test-app.ts';
 import { request } from '../support/api-client.ts';
 import { TEST_REDIS_URL } from '../support/stack-hooks.ts';
+import { createRedisKeys } from '../../server/src/adapters/redis/keys.ts';
+import { createRedisTherapistStore } from '../../server/src/adapters/redis/therapist-store.ts';
 
 const CLI = fileURLToPath(new URL('../../server/src/cli.ts', import.meta.url));
 
@@ -53,6 +55,19 @@ describe('therapist CLI', () => {
     expect((await runCli(['therapist', 'disable', '--email', email], env)).code).to.equal(0);
     expect((await login()).status).to.equal(401);
     expect((await runCli(['therapist', 'enable', '--email', email], env)).code).to.equal(0);
+    expect((await login()).status).to.equal(200);
+  });
+
+  it('resets two-factor authentication for a therapist who lost their authenticator', async function () {
+    this.timeout(20_000);
+    const env = { REDIS_PREFIX: prefix };
+    const account = await t.addTherapist();
+    const therapists = createRedisTherapistStore(t.app.redis, createRedisKeys(prefix));
+    await therapists.enableTotp(account.therapistId, 'JBSWY3DPEHPK3PXP', []);
+    const login = () => request(t.origin, 'POST', '/api/auth/login', { body: { email: account.email, password: account.password } });
+    expect((await login()).body.error.code).to.equal('totp_required');
+    const reset = await runCli(['therapist', 'reset-2fa', '--email', account.email], env);
+    expect(reset.code, reset.stderr).to.equal(0);
     expect((await login()).status).to.equal(200);
   });
 
