@@ -28,7 +28,7 @@ export const en = {
   'checkIn.nameLabel': 'Your name',
   'checkIn.nameHint': 'This is what your therapist will see. A first name or initials is enough (up to {max} characters).',
   'checkIn.nameMissing': 'Please enter a name.',
-  'checkIn.nameInvalid': 'Please use up to {max} ordinary characters.',
+  'checkIn.nameInvalid': 'Please use a name with visible letters or numbers, up to {max} ordinary characters.',
   'checkIn.submit': 'Check in',
   'checkIn.submitting': 'Checking in…',
   'checkIn.rateLimited': 'Too many attempts. Please wait a moment and try again.',

@@ -30,7 +30,7 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'checkIn.nameLabel': 'Su nombre',
   'checkIn.nameHint': 'Es lo que verá su terapeuta. Basta con un nombre o unas iniciales (hasta {max} caracteres).',
   'checkIn.nameMissing': 'Escriba un nombre, por favor.',
-  'checkIn.nameInvalid': 'Use como máximo {max} caracteres normales, por favor.',
+  'checkIn.nameInvalid': 'Use un nombre con letras o números visibles, de como máximo {max} caracteres normales, por favor.',
   'checkIn.submit': 'Registrarse',
   'checkIn.submitting': 'Registrando…',
   'checkIn.rateLimited': 'Demasiados intentos. Espere un momento y vuelva a intentarlo.',
