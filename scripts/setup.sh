@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing on a fresh machine: npm packages and the built browser
 # app, the pinned LiveKit server (built from the Go module proxy into .local/bin),
-# and Debian's redis-server and Chromium (for the end-to-end tests).
+# and Debian's redis-server, Chromium and Firefox ESR (for the end-to-end tests).
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,10 +35,12 @@ if [ ! -x "$target" ]; then
 fi
 
 # 3. Debian packages: redis-server (the local stack, and tests that stop and restart their own
-#    Redis) and Chromium (driven by playwright-core in the end-to-end tests; never a downloaded browser).
+#    Redis), Chromium (driven by playwright-core) and Firefox ESR (driven by puppeteer-core) for the
+#    end-to-end tests; never a downloaded browser.
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} from Debian"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
