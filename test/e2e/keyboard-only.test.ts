@@ -1,24 +1,35 @@
 import { expect } from 'chai';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { useTherapistAndClient } from '../support/browser-stack.ts';
 import { loginTherapist } from '../support/api-client.ts';
 
-/** Presses Tab until the focused element's text or label matches, then checks the focus is visible. */
-async function tabTo(page: Page, name: RegExp, maxTabs = 40): Promise<void> {
-  for (let i = 0; i < maxTabs; i += 1) {
+const STEP_TIMEOUT_MS = 15_000;
+
+/**
+ * Presses Tab until `target` itself (that very node, not an element whose text happens to
+ * match) has focus, then checks the focus is visible. Focus falling to the page on the way
+ * means a keyboard user lost their place, so it fails at once.
+ */
+async function tabTo(page: Page, target: Locator, maxTabs = 40): Promise<void> {
+  const handle = await target.elementHandle({ timeout: STEP_TIMEOUT_MS });
+  for (let i = 1; i <= maxTabs; i += 1) {
     await page.keyboard.press('Tab');
-    const focused = await page.evaluate(() => {
-      const el = (globalThis as any).document.activeElement;
-      const label = el?.labels?.[0]?.textContent ?? '';
-      const style = (globalThis as any).getComputedStyle(el);
-      return { text: `${el?.getAttribute('aria-label') ?? ''} ${el?.textContent ?? ''} ${label}`.trim(), outline: style.outlineStyle as string };
-    });
-    if (name.test(focused.text)) {
-      expect(focused.outline, `visible focus on ${focused.text}`).to.not.equal('none');
+    const where = await page.evaluate((el) => {
+      const doc = (globalThis as any).document;
+      const active = doc.activeElement;
+      return {
+        isTarget: active === el,
+        isPage: active === null || active === doc.body || active === doc.documentElement,
+        outline: active ? ((globalThis as any).getComputedStyle(active).outlineStyle as string) : 'none',
+      };
+    }, handle);
+    if (where.isPage) throw new Error(`focus fell to the page after ${i} Tab presses on the way to ${String(target)}`);
+    if (where.isTarget) {
+      expect(where.outline, `visible focus on ${String(target)}`).to.not.equal('none');
       return;
     }
   }
-  throw new Error(`could not reach ${name} with the Tab key`);
+  throw new Error(`could not reach ${String(target)} with the Tab key`);
 }
 
 describe('e2e: keyboard only', function () {
@@ -32,13 +43,13 @@ describe('e2e: keyboard only', function () {
     const c = people.client.page;
     await c.goto(joinUrl);
     await c.getByRole('heading', { name: 'Before you join' }).waitFor();
-    await tabTo(c, /^Continue$/u);
+    await tabTo(c, c.getByRole('button', { name: 'Continue', exact: true }));
     await c.keyboard.press('Enter');
     await c.getByRole('heading', { name: 'Check in' }).waitFor();
-    await tabTo(c, /Turn camera on/u);
+    await tabTo(c, c.getByRole('button', { name: 'Turn camera on' }));
     await c.keyboard.press('Enter');
     await c.getByRole('button', { name: 'Turn camera off' }).waitFor();
-    await tabTo(c, /Your name/u);
+    await tabTo(c, c.getByLabel('Your name'));
     await c.keyboard.type('Jo');
     await c.keyboard.press('Enter');
     await c.getByRole('heading', { name: /You are checked in/u }).waitFor();
@@ -46,26 +57,30 @@ describe('e2e: keyboard only', function () {
     const t = people.therapist.page;
     await t.goto(`${people.stack.t.origin}/console`);
     await t.getByRole('heading', { name: 'Therapist sign-in' }).waitFor();
-    await tabTo(t, /Email/u);
+    await tabTo(t, t.getByLabel('Email'));
     await t.keyboard.type(people.stack.therapist.email);
     await t.keyboard.press('Tab');
     await t.keyboard.type(people.stack.therapist.password);
     await t.keyboard.press('Enter');
     await t.getByRole('heading', { name: 'Sessions', exact: true }).waitFor();
-    await tabTo(t, /Individual/u);
+    // The console shows the client waiting before the therapist sets off through it.
+    const session = t.getByRole('button', { name: /Individual/u });
+    await session.locator('.waiting-badge').filter({ hasText: '1 waiting' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await tabTo(t, session);
     await t.keyboard.press('Enter');
     await t.locator('.session-panel').waitFor();
-    await tabTo(t, /^Admit Client/u);
+    await tabTo(t, t.getByRole('button', { name: /^Admit Client\b/u }));
     await t.keyboard.press('Enter');
 
     await c.locator('.call-screen[data-connection="connected"]').waitFor();
     await c.keyboard.press('Escape');
     await c.getByRole('heading', { name: 'Paused' }).waitFor();
     // The privacy screen holds focus on its one button; Enter returns.
-    expect(await c.evaluate(() => (globalThis as any).document.activeElement?.textContent)).to.equal('Return to the session');
+    const back = c.getByRole('button', { name: 'Return to the session' });
+    expect(await back.evaluate((el) => el === (globalThis as any).document.activeElement), 'focus on Return to the session').to.equal(true);
     await c.keyboard.press('Enter');
     await c.getByRole('heading', { name: 'Paused' }).waitFor({ state: 'hidden' });
-    await tabTo(c, /^Leave$/u);
+    await tabTo(c, c.getByRole('button', { name: 'Leave', exact: true }));
     await c.keyboard.press('Enter');
     await c.getByRole('heading', { name: 'You have left' }).waitFor();
   });

@@ -167,6 +167,7 @@ export const en = {
   'console.signOut': 'Sign out',
   'console.enableAlerts': 'Turn on desktop alerts',
   'console.reconnecting': 'Connection lost. Reconnecting…',
+  'console.focusMoved': 'That control is gone after an update. Focus moved to {target}.',
   'console.arrived': 'Someone has checked in and is waiting.',
   'console.pickSession': 'No session selected',
   'console.pickSessionHint': 'Choose a session from the list, or create one.',
@@ -239,10 +240,12 @@ export const en = {
 
   'links.title': 'Invitation links',
   'links.hint': 'Send each person their own link. Links are shown only once; make a new one if needed.',
+  'links.copyNamed': 'Copy link for {who}',
   'links.copy': 'Copy link',
   'links.copied': 'Copied.',
   'links.copyManually': 'Select the link and copy it.',
   'links.hidden': 'link already shared',
+  'links.reissueNamed': 'New link for {who}',
   'links.reissue': 'New link',
   'links.reissued': 'A new link was made; the old one no longer works.',
 

@@ -169,6 +169,7 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'console.signOut': 'Salir',
   'console.enableAlerts': 'Activar avisos de escritorio',
   'console.reconnecting': 'Se perdió la conexión. Reconectando…',
+  'console.focusMoved': 'Ese control ya no está tras una actualización. El foco pasó a {target}.',
   'console.arrived': 'Alguien se ha registrado y está esperando.',
   'console.pickSession': 'Ninguna sesión seleccionada',
   'console.pickSessionHint': 'Elija una sesión de la lista o cree una.',
@@ -241,10 +242,12 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
 
   'links.title': 'Enlaces de invitación',
   'links.hint': 'Envíe a cada persona su propio enlace. Los enlaces se muestran una sola vez; cree uno nuevo si hace falta.',
+  'links.copyNamed': 'Copiar enlace de {who}',
   'links.copy': 'Copiar enlace',
   'links.copied': 'Copiado.',
   'links.copyManually': 'Seleccione el enlace y cópielo.',
   'links.hidden': 'enlace ya compartido',
+  'links.reissueNamed': 'Nuevo enlace para {who}',
   'links.reissue': 'Nuevo enlace',
   'links.reissued': 'Se creó un enlace nuevo; el anterior ya no funciona.',
 

@@ -1,7 +1,12 @@
-/** One invited person in the therapist's session: who, where they are, and what can be done. */
+/**
+ * One invited person in the therapist's session: who, where they are, and what can be done.
+ * The row lives as long as the participant and is patched on each presence update: its
+ * buttons are kept while their action still applies, so focus on them survives arrivals.
+ */
 import type { ParticipantPresence, PresenceState, SessionKind } from '@alcove/shared';
 import { formatTime, t, type MessageKey } from '../../i18n/translate.ts';
 import { h } from '../common/dom-builder.ts';
+import { setBoundAttr, setBoundText, setText } from './patch-text.ts';
 
 export type ParticipantAction = 'admit' | 'send-back' | 'mute' | 'remove';
 
@@ -32,29 +37,87 @@ const ACTION_KEYS: Readonly<Record<ParticipantAction, { text: MessageKey; named:
   remove: { text: 'participant.remove', named: 'participant.removeNamed' },
 };
 
+const ACTION_CLASSES: Readonly<Record<ParticipantAction, string>> = {
+  admit: 'button small primary',
+  'send-back': 'button small',
+  mute: 'button small',
+  remove: 'button small danger-outline',
+};
+
 export function slotLabel(kind: SessionKind, slot: number): { key: MessageKey; params: { n: number } } {
   return { key: kind === 'couple' ? 'participant.partner' : 'participant.client', params: { n: slot } };
 }
 
-export function participantRow(kind: SessionKind, p: ParticipantPresence, onAction: (action: ParticipantAction) => void): HTMLElement {
+/** "Partner 1 (Sam)": how actions and announcements name a person, in the current language. */
+export function whoLabel(kind: SessionKind, p: ParticipantPresence): string {
   const label = slotLabel(kind, p.slot);
-  const who = h('span', { class: 'participant-who' }, h('strong', { msg: label.key, params: label.params }));
+  return `${t(label.key, label.params)}${p.displayName ? ` (${p.displayName})` : ''}`;
+}
+
+export interface ParticipantRow {
+  readonly root: HTMLLIElement;
+  update(p: ParticipantPresence): void;
+}
+
+export function participantRow(kind: SessionKind, initial: ParticipantPresence, onAction: (action: ParticipantAction, p: ParticipantPresence) => void): ParticipantRow {
+  let current = initial;
+  const label = slotLabel(kind, initial.slot);
   // The display name is chosen by the client: shown as what they typed, never as an identity.
-  if (p.displayName) who.append(' · ', h('bdi', { class: 'participant-name' }, p.displayName));
-  const details = h('span', { class: 'participant-state', attrs: { 'data-state': p.state } }, h('span', { msg: STATE_KEYS[p.state] }));
-  if (p.state === 'waiting' && p.waitingSince) details.append(' · ', h('span', { msg: 'participant.waitingSince', params: { time: formatTime(p.waitingSince) } }));
+  const name = h('bdi', { class: 'participant-name' });
+  const nameSeparator = document.createTextNode(' · ');
+  const who = h('span', { class: 'participant-who' }, h('strong', { msg: label.key, params: label.params }));
+  const stateText = h('span');
+  const since = h('span');
+  const sinceSeparator = document.createTextNode(' · ');
+  const details = h('span', { class: 'participant-state' }, stateText);
   const actions = h('div', { class: 'participant-actions' });
-  for (const action of ACTIONS_BY_STATE[p.state]) {
-    actions.append(
-      h('button', {
-        class: `button small ${action === 'admit' ? 'primary' : action === 'remove' ? 'danger-outline' : ''}`,
-        msg: ACTION_KEYS[action].text,
-        msgAttrs: { 'aria-label': ACTION_KEYS[action].named },
-        params: { who: `${t(label.key, label.params)}${p.displayName ? ` (${p.displayName})` : ''}` },
-        attrs: { type: 'button', 'data-action': action },
-        on: { click: () => onAction(action) },
-      }),
-    );
+  const buttons = new Map<ParticipantAction, HTMLButtonElement>();
+  const root = h('li', { class: 'participant-row', attrs: { 'data-participant-id': initial.participantId } }, h('div', { class: 'participant-info' }, who, details), actions);
+
+  const button = (action: ParticipantAction) =>
+    h('button', { class: ACTION_CLASSES[action], attrs: { type: 'button', 'data-action': action }, on: { click: () => onAction(action, current) } });
+
+  function update(p: ParticipantPresence) {
+    current = p;
+    root.dataset.state = p.state;
+    if (p.displayName) {
+      setText(name, p.displayName);
+      if (!name.isConnected) who.append(nameSeparator, name);
+    } else {
+      nameSeparator.remove();
+      name.remove();
+    }
+    details.dataset.state = p.state;
+    setBoundText(stateText, STATE_KEYS[p.state]);
+    if (p.state === 'waiting' && p.waitingSince) {
+      setBoundText(since, 'participant.waitingSince', { time: formatTime(p.waitingSince) });
+      if (!since.isConnected) details.append(sinceSeparator, since);
+    } else {
+      sinceSeparator.remove();
+      since.remove();
+    }
+
+    // Buttons whose action still applies stay the same nodes; only the others come and go.
+    const wanted = ACTIONS_BY_STATE[p.state];
+    for (const [action, el] of buttons) {
+      if (wanted.includes(action)) continue;
+      el.remove();
+      buttons.delete(action);
+    }
+    const params = { who: whoLabel(kind, p) };
+    wanted.forEach((action, i) => {
+      let el = buttons.get(action);
+      if (!el) {
+        el = button(action);
+        buttons.set(action, el);
+      }
+      setBoundText(el, ACTION_KEYS[action].text);
+      setBoundAttr(el, 'aria-label', ACTION_KEYS[action].named, params);
+      const there = actions.children[i] ?? null;
+      if (there !== el) actions.insertBefore(el, there);
+    });
   }
-  return h('li', { class: 'participant-row', attrs: { 'data-participant-id': p.participantId, 'data-state': p.state } }, h('div', { class: 'participant-info' }, who, details), actions);
+
+  update(initial);
+  return { root, update };
 }

@@ -13,8 +13,10 @@ import { formatDuration, formatTime, t, type MessageKey, type MessageParams } fr
 import { createCallView, type CallView } from '../call/call-view.ts';
 import { confirmAction } from '../common/confirm-dialog.ts';
 import { h } from '../common/dom-builder.ts';
+import { keepingFocus } from './focus-keeper.ts';
 import { inviteLinksView } from './invite-links.ts';
-import { participantRow, slotLabel, type ParticipantAction } from './participant-row.ts';
+import { participantRow, slotLabel, whoLabel, type ParticipantAction, type ParticipantRow } from './participant-row.ts';
+import { setBoundText } from './patch-text.ts';
 import { createWaitingMessageForm } from './waiting-message-form.ts';
 
 export interface SessionPanelDeps {
@@ -31,8 +33,10 @@ export interface SessionPanel {
   setPresence(participants: ParticipantPresence[]): void;
   deviceRefused(participantId: string): void;
   ended(): void;
-  /** Someone was removed: the call switches to the new session key. */
-  rotateKey(key: E2eeKeyFact): void;
+  /** Someone was removed: hold the new key beside the old one; resolves once it is in (at once when not in the call). */
+  installKey(key: E2eeKeyFact): Promise<void>;
+  /** Everyone holds the new key: encrypt with it. */
+  activateKey(keyIndex: number): void;
   rerender(): void;
   destroy(): void;
 }
@@ -49,11 +53,14 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
   let keepAlive = 0;
   const sessionId = initial.sessionId;
 
-  const heading = h('h2', { id: 'session-title' });
+  // Focusable from script only: choosing a session moves focus here, as a new screen would.
+  const heading = h('h2', { id: 'session-title', attrs: { tabindex: -1 } });
   const timer = h('p', { class: 'session-timer', attrs: { role: 'timer', 'aria-live': 'off' } });
   const notice = h('p', { class: 'panel-notice', attrs: { role: 'status', 'aria-live': 'polite' } });
   const people = h('ul', { class: 'participants', attrs: { 'aria-labelledby': 'people-title' } });
-  const linksSlot = h('div');
+  const rows = new Map<string, ParticipantRow>();
+  const peopleTitle = h('h3', { id: 'people-title', msg: 'panel.people' });
+  const links = inviteLinksView(initial.kind, (id) => void reissue(id));
   const admitAll = h('button', { class: 'button primary', attrs: { type: 'button', 'data-action': 'admit-all' } });
   const joinButton = h('button', { class: 'button primary', msg: 'panel.joinCall', attrs: { type: 'button', 'data-action': 'join-call' } });
   const endButton = h('button', { class: 'button danger', msg: 'panel.end', attrs: { type: 'button', 'data-action': 'end-session' } });
@@ -62,6 +69,7 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
     await sendCommand(deps.socket, COMMANDS.postMessage, { sessionId, text });
   });
 
+  const peopleSection = h('section', { attrs: { 'aria-labelledby': 'people-title' } }, h('div', { class: 'section-head' }, peopleTitle, admitAll), people);
   const root = h(
     'section',
     { class: 'session-panel', attrs: { 'aria-labelledby': 'session-title', 'data-session-id': sessionId } },
@@ -70,11 +78,9 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
     h('div', { class: 'session-body' },
       callSlot,
       h('div', { class: 'session-manage' },
-        h('section', { attrs: { 'aria-labelledby': 'people-title' } },
-          h('div', { class: 'section-head' }, h('h3', { id: 'people-title', msg: 'panel.people' }), admitAll),
-          people),
+        peopleSection,
         messageForm.root,
-        linksSlot,
+        links.root,
         h('div', { class: 'button-row end-row' }, endButton))),
   );
 
@@ -90,31 +96,44 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
     return 'panel.error.generic';
   };
 
-  /** Re-rendering rows must not lose a keyboard user's place. */
-  function keepingFocus(update: () => void) {
-    const active = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const owner = active && root.contains(active) ? active.closest<HTMLElement>('[data-participant-id]') : null;
-    const action = active?.dataset.action;
-    update();
-    if (!owner || !action || owner.isConnected) return;
-    const id = owner.dataset.participantId;
-    const again = root.querySelector<HTMLElement>(`[data-participant-id="${CSS.escape(id ?? '')}"] [data-action="${CSS.escape(action)}"]`);
-    (again ?? people.querySelector<HTMLElement>(`[data-participant-id="${CSS.escape(id ?? '')}"] button`) ?? admitAll).focus();
-  }
-
+  /**
+   * Presence updates arrive while the therapist works the panel with the keyboard: everything
+   * is patched in place, and focus moves only when its own control is gone (see focus-keeper.ts).
+   */
   function render() {
-    keepingFocus(renderNow);
+    keepingFocus(
+      [
+        { root: peopleSection, heading: peopleTitle },
+        { root: links.root, heading: links.root.querySelector('h3') ?? heading },
+        { root, heading },
+      ],
+      deps.announce,
+      renderNow,
+    );
   }
 
   function renderNow() {
-    bindText(heading, summary.kind === 'couple' ? 'panel.titleCouple' : 'panel.titleIndividual', { time: formatTime(summary.startsAt) });
-    people.replaceChildren(...participants.map((p) => participantRow(summary.kind, p, (action) => void act(action, p))));
+    setBoundText(heading, summary.kind === 'couple' ? 'panel.titleCouple' : 'panel.titleIndividual', { time: formatTime(summary.startsAt) });
+    const ids = new Set(participants.map((p) => p.participantId));
+    for (const [id, row] of rows) {
+      if (ids.has(id)) continue;
+      row.root.remove();
+      rows.delete(id);
+    }
+    participants.forEach((p, i) => {
+      let row = rows.get(p.participantId);
+      if (row) row.update(p);
+      else {
+        row = participantRow(summary.kind, p, (action, latest) => void act(action, latest));
+        rows.set(p.participantId, row);
+      }
+      const there = people.children[i] ?? null;
+      if (there !== row.root) people.insertBefore(row.root, there);
+    });
     const waiting = participants.filter((p) => p.state === 'waiting').length;
-    bindText(admitAll, 'panel.admitAll', { count: waiting });
+    setBoundText(admitAll, 'panel.admitAll', { count: waiting });
     admitAll.hidden = summary.kind !== 'couple' || waiting === 0;
-    linksSlot.replaceChildren(
-      inviteLinksView(summary.kind, participants.map((p) => ({ participantId: p.participantId, slot: p.slot, removed: p.state === 'removed' })), deps.links, (id) => void reissue(id)),
-    );
+    links.render(participants.map((p) => ({ participantId: p.participantId, slot: p.slot, removed: p.state === 'removed' })), deps.links);
     joinButton.hidden = call !== null || isEnded;
     endButton.disabled = isEnded;
     renderTimer();
@@ -128,8 +147,7 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
   const tick = window.setInterval(renderTimer, 1000);
 
   async function act(action: ParticipantAction, p: ParticipantPresence) {
-    const label = slotLabel(summary.kind, p.slot);
-    const who = `${t(label.key, label.params)}${p.displayName ? ` (${p.displayName})` : ''}`;
+    const who = whoLabel(summary.kind, p);
     try {
       if (action === 'admit') await sendCommand(deps.socket, COMMANDS.admit, { sessionId, participantId: p.participantId });
       if (action === 'send-back') await sendCommand(deps.socket, COMMANDS.sendBack, { sessionId, participantId: p.participantId });
@@ -251,7 +269,8 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
       say('panel.deviceRefused', { who: t(label.key, label.params) });
     },
     ended: () => void markEnded(),
-    rotateKey: (key) => void call?.room.rotateKey(key),
+    installKey: async (key) => call?.room.installKey(key),
+    activateKey: (keyIndex) => call?.room.activateKey(keyIndex),
     rerender: render,
     destroy() {
       window.clearInterval(tick);
