@@ -33,10 +33,8 @@ export interface SessionPanel {
   setPresence(participants: ParticipantPresence[]): void;
   deviceRefused(participantId: string): void;
   ended(): void;
-  /** Someone was removed: hold the new key beside the old one; resolves once it is in (at once when not in the call). */
-  installKey(key: E2eeKeyFact): Promise<void>;
-  /** Everyone holds the new key: encrypt with it. */
-  activateKey(keyIndex: number): void;
+  /** Someone was removed: the call switches to the new session key. */
+  rotateKey(key: E2eeKeyFact): void;
   rerender(): void;
   destroy(): void;
 }
@@ -269,8 +267,7 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
       say('panel.deviceRefused', { who: t(label.key, label.params) });
     },
     ended: () => void markEnded(),
-    installKey: async (key) => call?.room.installKey(key),
-    activateKey: (keyIndex) => call?.room.activateKey(keyIndex),
+    rotateKey: (key) => void call?.room.rotateKey(key),
     rerender: render,
     destroy() {
       window.clearInterval(tick);
