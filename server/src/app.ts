@@ -3,7 +3,7 @@
  * `createApp(config)` returns a server that is not yet listening, so a test can
  * start the whole app on port 0.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
@@ -29,6 +29,8 @@ import { createAuthRoutes } from './transport/http/auth-routes.ts';
 import { createSessionRoutes } from './transport/http/session-routes.ts';
 import { createJoinRoutes } from './transport/http/join-routes.ts';
 import { createWebhookRoutes } from './transport/http/webhook-routes.ts';
+import { createClientAddress } from './transport/http/client-address.ts';
+import { createHttpServer } from './transport/http/http-server.ts';
 import { createSocketNotifier } from './transport/socket/socket-notifier.ts';
 import { createSocketServer } from './transport/socket/socket-server.ts';
 import { createCommandTable } from './transport/socket/socket-commands.ts';
@@ -83,7 +85,8 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   const rooms = createLivekitMediaRooms(config.livekit);
   const signer = createLivekitTokenSigner(config.livekit);
 
-  const httpServer = createServer();
+  const httpServer = createHttpServer();
+  const clientAddress = createClientAddress(config.trustProxy);
   let io: AlcoveServer | undefined;
   const notifier = createSocketNotifier(() => {
     if (!io) throw new Error('socket server not ready');
@@ -138,6 +141,34 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   });
   const handleWebhook = createWebhookHandler({ store, sessions, rooms, notifier, ledger: createRedisWebhookLedger(redis, keys), logger, audit, now });
 
+  const app = createHttpApp({
+    logger,
+    allowedOrigins: config.allowedOrigins,
+    livekitUrl: config.livekit.url,
+    isSecure: config.isSecure,
+    trustProxy: clientAddress.trust,
+    rawRoutes: [createWebhookRoutes({ verify: createLivekitWebhookVerifier(config.livekit), handle: handleWebhook })],
+    apiRoutes: [
+      createAuthRoutes({
+        login,
+        twoFactor: createTwoFactor({ therapists, now }),
+        therapists,
+        isSecure: config.isSecure,
+        onLogout: (loginId) => {
+          io?.in(socketRooms.login(loginId)).disconnectSockets(true);
+        },
+      }),
+      createSessionRoutes({ login, sessions, tokens, isSecure: config.isSecure }),
+      createJoinRoutes({ tokens }),
+    ],
+    staticRoot: options.staticRoot === undefined ? defaultStaticRoot() : options.staticRoot,
+    isReady: async () => (await redis.ping()) === 'PONG',
+    accessLog: config.logLevel === 'debug',
+  });
+  // Express first: Socket.io then wraps it and keeps /socket.io/ to itself. Attached the other
+  // way round, both answered a polling request and Engine.IO's second writeHead crashed the process.
+  httpServer.on('request', app);
+
   io = createSocketServer(httpServer, {
     logger,
     login,
@@ -148,39 +179,13 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     graceMs: config.waitingRoom.graceMs,
     adapterRedis,
     streamName: keys.socketStream(),
-    trustProxy: config.trustProxy,
+    clientAddressOf: clientAddress.of,
     maxSocketsPerIp: config.limits.maxSocketsPerIp,
     loginTtlMs: (loginId) => logins.ttlMs(loginId),
   });
   const socketServer = io;
   // Recovery needs the stream for the grace period only; a little slack for slow reconnects.
   const stopTrimmer = startSocketStreamTrimmer({ redis, streamKey: keys.socketStream(), keepMs: config.waitingRoom.graceMs + 1_000, logger });
-
-  const app = createHttpApp({
-    logger,
-    allowedOrigins: config.allowedOrigins,
-    livekitUrl: config.livekit.url,
-    isSecure: config.isSecure,
-    trustProxy: config.trustProxy,
-    rawRoutes: [createWebhookRoutes({ verify: createLivekitWebhookVerifier(config.livekit), handle: handleWebhook })],
-    apiRoutes: [
-      createAuthRoutes({
-        login,
-        twoFactor: createTwoFactor({ therapists, now }),
-        therapists,
-        isSecure: config.isSecure,
-        onLogout: (loginId) => {
-          socketServer.in(socketRooms.login(loginId)).disconnectSockets(true);
-        },
-      }),
-      createSessionRoutes({ login, sessions, tokens, isSecure: config.isSecure }),
-      createJoinRoutes({ tokens }),
-    ],
-    staticRoot: options.staticRoot === undefined ? defaultStaticRoot() : options.staticRoot,
-    isReady: async () => (await redis.ping()) === 'PONG',
-    accessLog: config.logLevel === 'debug',
-  });
-  httpServer.on('request', app);
 
   return {
     httpServer,

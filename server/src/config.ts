@@ -3,6 +3,7 @@
  * start-up; a bad variable is named (never its value) and the process exits.
  * Secrets have defaults only in the explicit local-dev profile.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Dev-only defaults; identical to infra/livekit/livekit.local.yaml's keys. Never used outside ALCOVE_PROFILE=local. */
@@ -22,7 +23,8 @@ const envSchema = z.object({
   PORT: intFrom(0, 65535).default(8080),
   PUBLIC_URL: z.url().optional(),
   ALLOWED_ORIGINS: z.string().optional(),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  // A hop count or trusted subnets, never "trust everything": see parseTrustProxy.
+  TRUST_PROXY: z.string().default('false'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//u).default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/u).default('alcove:'),
   LIVEKIT_URL: z.string().regex(/^wss?:\/\//u).default('ws://127.0.0.1:7880'),
@@ -50,7 +52,7 @@ export interface Config {
   publicUrl: string;
   allowedOrigins: readonly string[];
   isSecure: boolean;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   redis: { url: string; prefix: string };
   livekit: { url: string; apiKey: string; apiSecret: string; tokenTtlSeconds: number };
   auth: { jwtSecret: string; absoluteTtlSeconds: number; idleTtlSeconds: number };
@@ -59,6 +61,39 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   audit: { retentionMs: number };
   limits: { maxSocketsPerIp: number; tokenRequestsPerInvitePerMinute: number };
+}
+
+/**
+ * Which reverse proxies may tell us the client's address (X-Forwarded-For). The client
+ * address is the right-most hop that is not trusted, so a client cannot choose it.
+ */
+export type TrustProxy = false | { hops: number } | { subnets: readonly string[] };
+
+/** proxy-addr's named ranges. */
+const TRUSTED_SUBNET_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const MAX_PROXY_HOPS = 10;
+
+function isSubnet(entry: string): boolean {
+  if (TRUSTED_SUBNET_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/u.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** `false`/`0`, a hop count (`1` behind one proxy), or subnets (`127.0.0.1, 10.0.0.0/8, loopback`). `true` is refused. */
+export function parseTrustProxy(value: string): TrustProxy | null {
+  const text = value.trim();
+  if (text === 'false' || text === '0') return false;
+  if (/^\d+$/u.test(text)) {
+    const hops = Number(text);
+    return hops <= MAX_PROXY_HOPS ? { hops } : null;
+  }
+  const subnets = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (subnets.length === 0 || !subnets.every(isSubnet)) return null;
+  return { subnets: Object.freeze(subnets) };
 }
 
 export class ConfigError extends Error {
@@ -93,6 +128,9 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     }
   }
 
+  const trustProxy = parseTrustProxy(e.TRUST_PROXY);
+  if (trustProxy === null) missing.push('TRUST_PROXY');
+
   const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/u, '');
   let allowedOrigins: string[] = [];
   try {
@@ -112,7 +150,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     publicUrl,
     allowedOrigins: Object.freeze([...new Set(allowedOrigins)]),
     isSecure: publicUrl.startsWith('https://'),
-    trustProxy: e.TRUST_PROXY === 'true',
+    trustProxy: trustProxy ? Object.freeze(trustProxy) : false,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     livekit: { url: e.LIVEKIT_URL, apiKey: apiKey!, apiSecret: apiSecret!, tokenTtlSeconds: e.LIVEKIT_TOKEN_TTL_SECONDS },
     auth: {

@@ -17,6 +17,12 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     logger.error('unhandled rejection', { errorName: reason instanceof Error ? reason.name : typeof reason });
   });
+  // Crash-only: state lives in Redis, so exiting is safe and a supervisor restarts us. The line
+  // is structured like every other (no stack with absolute paths, no message from outside).
+  process.on('uncaughtException', (error) => {
+    logger.error('uncaught exception, exiting', { event: 'server.crashed', errorName: error.name, code: String((error as { code?: unknown }).code ?? '') || undefined });
+    process.exit(70);
+  });
 
   const app = await createApp(config, { logger });
   const port = await app.listen();

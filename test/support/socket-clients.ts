@@ -34,8 +34,8 @@ export function connectClient(origin: string, invite: string, deviceId = newDevi
   return whenConnected(connect(origin, { auth: { invite, deviceId }, headers }));
 }
 
-export function connectTherapist(origin: string, cookie: string): Promise<TypedClientSocket> {
-  return whenConnected(connect(origin, { cookie }));
+export function connectTherapist(origin: string, cookie: string, headers?: Record<string, string>): Promise<TypedClientSocket> {
+  return whenConnected(connect(origin, { cookie, headers }));
 }
 
 /** Emits a command and resolves with its ack. */

@@ -49,4 +49,15 @@ describe('configuration', () => {
     expect(config.isSecure).to.equal(true);
     expect(Object.isFrozen(config)).to.equal(true);
   });
+  it('trusts a hop count or named subnets behind proxies, never everything', () => {
+    expect(loadConfig(production).trustProxy).to.equal(false);
+    expect(loadConfig({ ...production, TRUST_PROXY: '1' }).trustProxy).to.deep.equal({ hops: 1 });
+    expect(loadConfig({ ...production, TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::/8, 198.18.0.1' }).trustProxy).to.deep.equal({
+      subnets: ['loopback', '10.0.0.0/8', 'fd00::/8', '198.18.0.1'],
+    });
+    for (const bad of ['true', 'yes', '11', '10.0.0.0/33', 'example.org', '1.2.3.4/8/8', '']) {
+      expect(errorOf({ ...production, TRUST_PROXY: bad }).variables, bad).to.deep.equal(['TRUST_PROXY']);
+    }
+  });
 });
+

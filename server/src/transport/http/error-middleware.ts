@@ -2,19 +2,29 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, toAppError } from '../../app-error.ts';
 import type { Logger } from '../../observability/logger.ts';
 
-/** body-parser's errors carry a `type`; map them to our codes without echoing their text. */
-function fromBodyParser(error: unknown): AppError | null {
+/**
+ * Express, its router and body-parser report the client's mistakes as errors carrying a
+ * 4xx `status` (a body that fails gzip/deflate/br decoding, `%ZZ` in a path parameter,
+ * an aborted upload). They become our codes, never echoing their text; anything
+ * without a 4xx status is ours to fix and stays a 500.
+ */
+function fromFramework(error: unknown): AppError | null {
   const type = (error as { type?: unknown })?.type;
   if (type === 'entity.too.large') return new AppError('payload_too_large', 'The request body is too large.');
   if (type === 'entity.parse.failed') return AppError.badRequest('The request body is not valid JSON.');
   if (typeof type === 'string' && type.startsWith('encoding.')) return AppError.badRequest('Unsupported body encoding.');
   if (type === 'charset.unsupported') return AppError.badRequest('Unsupported body charset.');
+  const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (status === 413) return new AppError('payload_too_large', 'The request body is too large.');
+    return AppError.badRequest();
+  }
   return null;
 }
 
 export function createErrorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const appError = fromBodyParser(error) ?? toAppError(error);
+    const appError = error instanceof AppError ? error : (fromFramework(error) ?? toAppError(error));
     const fields = { code: appError.code, status: appError.status, method: req.method, route: req.route?.path ?? 'unmatched' };
     if (appError.status >= 500) {
       logger.error('request failed', { ...fields, errorName: (appError.cause as Error | undefined)?.name ?? appError.name });

@@ -6,13 +6,15 @@ import type { Logger } from '../../observability/logger.ts';
 import { createErrorMiddleware, notFoundHandler } from './error-middleware.ts';
 import { requireAllowedOrigin } from './origin-check.ts';
 import type { Router } from 'express';
+import type { TrustFunction } from './client-address.ts';
 
 export interface HttpAppDeps {
   logger: Logger;
   allowedOrigins: readonly string[];
   livekitUrl: string;
   isSecure: boolean;
-  trustProxy: boolean;
+  /** Which hops may report the client's address (see client-address.ts). */
+  trustProxy: TrustFunction;
   /** Mounted before the JSON parser (raw-body routes). */
   rawRoutes: Router[];
   apiRoutes: Router[];

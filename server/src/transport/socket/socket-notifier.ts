@@ -1,4 +1,4 @@
-import { FACTS } from '@alcove/shared';
+import { FACTS, keyReadyAckSchema } from '@alcove/shared';
 import type { Notifier } from '../../presence/notifier.ts';
 import { socketRooms, type AlcoveServer } from './socket-types.ts';
 
@@ -36,9 +36,21 @@ export function createSocketNotifier(getIo: () => AlcoveServer): Notifier {
     closeParticipant(participantId, reason) {
       closeRoom(socketRooms.participant(participantId), reason);
     },
-    keyRotated(_sessionId, therapistId, participantIds, fact) {
+    keyRotated(_sessionId, therapistId, participantIds, fact, timeoutMs) {
       const rooms = [socketRooms.therapist(therapistId), ...participantIds.map(socketRooms.participant)];
-      getIo().to(rooms).emit(FACTS.keyRotated, fact);
+      return new Promise((resolve) => {
+        // On timeout Socket.io still hands over the answers that did arrive. Answers are client input: validated here.
+        getIo()
+          .to(rooms)
+          .timeout(timeoutMs)
+          .emit(FACTS.keyRotated, fact, (error: Error | null, answers: unknown[]) => {
+            const ready = (answers ?? []).filter((answer) => keyReadyAckSchema.safeParse(answer).data?.keyIndex === fact.keyIndex).length;
+            resolve({ ready, timedOut: error !== null });
+          });
+      });
+    },
+    keyActivated(_sessionId, therapistId, participantIds, fact) {
+      getIo().to([socketRooms.therapist(therapistId), ...participantIds.map(socketRooms.participant)]).emit(FACTS.keyActivated, fact);
     },
     closeSession(sessionId, reason) {
       closeRoom(socketRooms.sessionClients(sessionId), reason);
