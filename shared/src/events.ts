@@ -15,6 +15,7 @@ import type {
 } from './domain.ts';
 import type {
   checkInSchema,
+  keyReadyAckSchema,
   leaveWaitingRoomSchema,
   participantCommandSchema,
   sessionCommandSchema,
@@ -47,6 +48,7 @@ export const FACTS = {
   mutedByHost: 'participant:muted-by-host',
   closed: 'session:closed',
   keyRotated: 'call:key-rotated',
+  keyActivated: 'call:key-activated',
   // to therapists
   presenceUpdated: 'presence:updated',
   deviceRefused: 'presence:device-refused',
@@ -123,6 +125,29 @@ export interface E2eeKeyFact {
   key: string;
   keyIndex: number;
 }
+/** Everyone who stays holds the rotated key (or the wait ran out): encrypt with `keyIndex` from now on. */
+export interface KeyActivatedFact {
+  sessionId: string;
+  keyIndex: number;
+}
+/** A browser's answer to `call:key-rotated`: it holds the key at `keyIndex` (or has no call to put it in). */
+export type KeyReadyAck = z.input<typeof keyReadyAckSchema>;
+
+/**
+ * Key rotation is two-phase so that nobody encrypts with a key someone else
+ * lacks: the server sends the new key (`call:key-rotated`), each browser puts
+ * it in its key ring *beside* the old one and answers; once all answered, or
+ * after this bound, the server says `call:key-activated` and everyone encrypts
+ * with it.
+ */
+export const KEY_READY_TIMEOUT_MS = 2000;
+/**
+ * How long a browser tolerates frames under a key index it does not hold
+ * (`MissingKey`) before it blocks the call: longer than the server's wait, so
+ * only a key that never arrives raises the alarm.
+ */
+export const MISSING_KEY_GRACE_MS = 5000;
+
 export interface SessionEndedFact {
   sessionId: string;
 }
@@ -133,7 +158,8 @@ export interface ServerToClientEvents {
   [FACTS.messagePosted]: (fact: WaitingRoomMessage) => void;
   [FACTS.mutedByHost]: (fact: Record<string, never>) => void;
   [FACTS.closed]: (fact: ClosedFact) => void;
-  [FACTS.keyRotated]: (fact: E2eeKeyFact) => void;
+  [FACTS.keyRotated]: (fact: E2eeKeyFact, ready: (ack: KeyReadyAck) => void) => void;
+  [FACTS.keyActivated]: (fact: KeyActivatedFact) => void;
   [FACTS.loginExpired]: (fact: Record<string, never>) => void;
   [FACTS.presenceUpdated]: (fact: PresenceUpdatedFact) => void;
   [FACTS.deviceRefused]: (fact: DeviceRefusedFact) => void;

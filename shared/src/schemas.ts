@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { normaliseDisplayName } from './display-name.ts';
 import { SESSION_KINDS } from './domain.ts';
+import { E2EE_KEYRING_SIZE } from './e2ee.ts';
 import {
   DEVICE_ID_MAX_CHARS,
   EMAIL_MAX_CHARS,
@@ -114,4 +115,11 @@ export const waitingRoomMessageSchema = z.strictObject({
     .refine((text) => !/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u.test(text), {
       message: 'must not contain control characters',
     }),
+});
+
+// ---------- Socket.io acks of facts ----------
+
+/** A browser's answer to `call:key-rotated`: the key-ring slot it now holds. */
+export const keyReadyAckSchema = z.strictObject({
+  keyIndex: z.number().int().min(0).max(E2EE_KEYRING_SIZE - 1),
 });

@@ -4,7 +4,7 @@
  * Talk-only: camera and microphone, nothing else is ever published; always
  * end-to-end encrypted with the session key, or not joined at all.
  */
-import { deriveVerificationCode } from '@alcove/shared';
+import { deriveVerificationCode, MISSING_KEY_GRACE_MS } from '@alcove/shared';
 import {
   ConnectionQuality,
   ConnectionState,
@@ -73,7 +73,10 @@ export interface CallRoom {
   readonly localIdentity: string;
   /** Refuses (EncryptionUnavailableError) rather than join unencrypted. */
   connect(url: string, token: string, key: SessionKey): Promise<void>;
-  rotateKey(key: SessionKey): Promise<void>;
+  /** A rotated key: held for decrypting at once, used for encrypting only after `activateKey`. */
+  installKey(key: SessionKey): Promise<void>;
+  /** Everyone holds the key in this slot now: encrypt with it. */
+  activateKey(keyIndex: number): void;
   peers(): PeerSnapshot[];
   attachVideo(identity: string, element: HTMLVideoElement): void;
   setCamera(on: boolean): Promise<void>;
@@ -99,6 +102,9 @@ const QUALITY: Readonly<Record<ConnectionQuality, Quality>> = {
 
 /** After the network comes back, how long LiveKit gets to start resuming before we trust its state. */
 const ONLINE_SETTLE_MS = 1000;
+
+/** How livekit-client's worker words a frame under a key index we do not hold (the message is all it passes on). */
+const MISSING_KEY_ERROR = /^MissingKey:.*\bat index (\d+)/u;
 
 function endReasonOf(reason: DisconnectReason | undefined): CallEndReason {
   switch (reason) {
@@ -158,6 +164,36 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
   let privacyRestore: { camera: boolean; mic: boolean } | null = null;
   let endedByUs = false;
   const speaking = new Set<string>();
+  /** Verification code of each key-ring slot we hold, shown when that key is activated. */
+  const codes = new Map<number, string>();
+  const missingKeyTimers = new Map<number, number>();
+  let encryptionFailed = false;
+  /** The slot the server last told us to encrypt with, even if its key is not installed yet. */
+  let wantedKeyIndex: number | null = null;
+
+  const failEncryption = () => {
+    encryptionFailed = true;
+    callbacks.onEncryption({ state: 'failed' });
+  };
+
+  /**
+   * A wrong key (`InvalidKey`) fails the call at once. A frame under a key index we do not hold
+   * (`MissingKey`) can be a rotated key that is still on its way to us, so it fails the call only
+   * if that key has not arrived after a grace period; a key that never comes is still an alarm.
+   */
+  const onEncryptionError = (error: Error) => {
+    const missing = MISSING_KEY_ERROR.exec(error.message);
+    if (!missing) return failEncryption();
+    const keyIndex = Number(missing[1]);
+    if (keyProvider.hasKey(keyIndex) || missingKeyTimers.has(keyIndex)) return;
+    missingKeyTimers.set(
+      keyIndex,
+      window.setTimeout(() => {
+        missingKeyTimers.delete(keyIndex);
+        if (!keyProvider.hasKey(keyIndex)) failEncryption();
+      }, MISSING_KEY_GRACE_MS),
+    );
+  };
 
   const snapshotOf = (p: Participant): PeerSnapshot => {
     const video = p.getTrackPublication(Track.Source.Camera);
@@ -225,20 +261,30 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
     .on(RoomEvent.Reconnecting, () => callbacks.onConnection('reconnecting'))
     .on(RoomEvent.SignalReconnecting, () => callbacks.onConnection('reconnecting'))
     .on(RoomEvent.Reconnected, () => callbacks.onConnection('connected'))
-    .on(RoomEvent.EncryptionError, () => callbacks.onEncryption({ state: 'failed' }))
+    .on(RoomEvent.EncryptionError, onEncryptionError)
     .on(RoomEvent.AudioPlaybackStatusChanged, () => callbacks.onAudioBlocked(!room.canPlaybackAudio))
     .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => {
       window.removeEventListener('offline', onOffline);
       window.removeEventListener('online', onOnline);
+      for (const timer of missingKeyTimers.values()) window.clearTimeout(timer);
+      missingKeyTimers.clear();
       callbacks.onConnection('disconnected');
       callbacks.onEnded(endedByUs ? 'left' : endReasonOf(reason));
     });
 
   const local = room.localParticipant;
 
-  async function applyKey(key: SessionKey): Promise<void> {
-    await keyProvider.setSessionKey(key.key, key.keyIndex);
-    callbacks.onEncryption({ state: 'on', verificationCode: await deriveVerificationCode(key.key) });
+  async function installKey(key: SessionKey): Promise<void> {
+    codes.set(key.keyIndex, await deriveVerificationCode(key.key));
+    await keyProvider.installKey(key.key, key.keyIndex);
+    // The switch can overtake a slow install (or a key that came late): it applies once the key is in.
+    if (wantedKeyIndex === key.keyIndex) activateKey(key.keyIndex);
+  }
+
+  function activateKey(keyIndex: number): void {
+    wantedKeyIndex = keyIndex;
+    // After a failure the alert stays: the call has to be left and joined again.
+    if (keyProvider.activateKey(keyIndex) && !encryptionFailed) callbacks.onEncryption({ state: 'on', verificationCode: codes.get(keyIndex)! });
   }
 
   return {
@@ -248,7 +294,8 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
 
     async connect(url, token, key) {
       callbacks.onConnection('connecting');
-      await applyKey(key);
+      await installKey(key);
+      activateKey(key.keyIndex);
       await room.setE2EEEnabled(true);
       await room.connect(url, token, { autoSubscribe: true });
       callbacks.onConnection('connected');
@@ -261,7 +308,8 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
       changed();
     },
 
-    rotateKey: applyKey,
+    installKey,
+    activateKey,
 
     peers,
 

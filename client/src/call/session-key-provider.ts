@@ -1,15 +1,67 @@
 /**
  * End-to-end encryption of the call with the session's key. The key comes from
  * our server over the authenticated socket, only to admitted people; LiveKit
- * never sees it. Rotation after a removal puts the new key in its own key-ring
- * slot, so frames in flight under the old key still decrypt.
+ * never sees it.
+ *
+ * A rotated key is first *installed* in its own key-ring slot, beside the old
+ * one, so frames under either key decrypt; only when the server says everyone
+ * holds it is it *activated* for our own encryption. livekit-client's
+ * `onSetEncryptionKey` does both at once (any key set with an index becomes
+ * the one we encrypt with), which is what made the others miss frames, so
+ * this provider emits the key events itself and keeps its own key ring.
+ *
+ * The key is 32 random bytes, so the frame key is derived with HKDF, not with
+ * PBKDF2's 100,000 rounds (meant for passphrases): installing takes well under a
+ * millisecond in the worker, so a browser's "I hold it" is true by the time
+ * anyone can act on it.
  */
-import { createKeyMaterialFromString, ExternalE2EEKeyProvider, isE2EESupported } from 'livekit-client';
+import { createKeyMaterialFromBuffer, ExternalE2EEKeyProvider, isE2EESupported, KeyProviderEvent, type KeyInfo } from 'livekit-client';
 import E2eeWorker from 'livekit-client/e2ee-worker?worker';
 
+/** The server's key is base64url (no padding); HKDF wants the raw bytes. */
+function keyBytes(key: string): ArrayBuffer {
+  const binary = atob(key.replace(/-/gu, '+').replace(/_/gu, '/'));
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0)).buffer;
+}
+
 export class SessionKeyProvider extends ExternalE2EEKeyProvider {
-  async setSessionKey(key: string, keyIndex: number): Promise<void> {
-    this.onSetEncryptionKey(await createKeyMaterialFromString(key), undefined, keyIndex);
+  private readonly ring = new Map<number, KeyInfo>();
+  private activeIndex: number | null = null;
+  private newestIndex: number | null = null;
+
+  /** Puts the key in its slot for decrypting; what we encrypt with does not change. */
+  async installKey(key: string, keyIndex: number): Promise<void> {
+    const info: KeyInfo = { key: await createKeyMaterialFromBuffer(keyBytes(key)), keyIndex };
+    this.ring.set(keyIndex, info);
+    this.newestIndex = keyIndex;
+    this.emit(KeyProviderEvent.SetKey, info, false);
+  }
+
+  /**
+   * Encrypts with the key in `keyIndex` from now on. Only the newest installed key can be
+   * activated: a late switch to an older one (two removals in a row) is ignored.
+   */
+  activateKey(keyIndex: number): boolean {
+    const info = this.ring.get(keyIndex);
+    if (!info || keyIndex !== this.newestIndex) return false;
+    if (keyIndex === this.activeIndex) return true;
+    this.activeIndex = keyIndex;
+    this.emit(KeyProviderEvent.SetKey, info, true);
+    return true;
+  }
+
+  hasKey(keyIndex: number): boolean {
+    return this.ring.has(keyIndex);
+  }
+
+  // LiveKit re-sends these to its worker on (re)connection: the ring as we hold it, and
+  // which slot we encrypt with — not merely the slot set last.
+  override getKeys(): KeyInfo[] {
+    return [...this.ring.values()];
+  }
+
+  override getLatestManuallySetKeyIndex(): number {
+    return this.activeIndex ?? 0;
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { E2EE_KEYRING_SIZE, type E2eeKeyFact } from '@alcove/shared';
+import { E2EE_KEYRING_SIZE, KEY_READY_TIMEOUT_MS, type E2eeKeyFact, type KeyActivatedFact } from '@alcove/shared';
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
@@ -22,9 +22,17 @@ export interface SessionKeyStore {
   rotate(sessionId: string, key: string, expiresAt: number): Promise<StoredSessionKey | null>;
 }
 
-/** Delivers a rotated key to everyone still allowed in the call. */
+/** How many browsers said they hold a rotated key, and whether some had not answered in time. */
+export interface KeyReadiness {
+  ready: number;
+  timedOut: boolean;
+}
+
+/** Delivers a rotated key to everyone still allowed in the call, then tells them to use it. */
 export interface KeyDelivery {
-  keyRotated(sessionId: string, therapistId: string, participantIds: string[], fact: E2eeKeyFact): void;
+  /** Resolves once every browser of these people has answered, or after `timeoutMs`. Never rejects. */
+  keyRotated(sessionId: string, therapistId: string, participantIds: string[], fact: E2eeKeyFact, timeoutMs: number): Promise<KeyReadiness>;
+  keyActivated(sessionId: string, therapistId: string, participantIds: string[], fact: KeyActivatedFact): void;
 }
 
 export interface SessionKeysDeps {
@@ -43,13 +51,35 @@ export interface SessionKeys {
   /** The key for an admitted participant of a live session, or the session's therapist. */
   forParticipant(participantId: string, sessionId: string): Promise<E2eeKeyFact>;
   forTherapist(session: SessionRecord): Promise<E2eeKeyFact>;
-  /** After a removal: a fresh key, sent only to those who remain. */
+  /**
+   * After a removal: a fresh key, sent only to those who remain. Resolves once it is stored
+   * and on its way; the switch to it (`keyActivated`) follows when everyone holds it.
+   */
   rotate(session: SessionRecord): Promise<void>;
 }
 
 const newKey = () => randomBytes(KEY_BYTES).toString('base64url');
 
 export function createSessionKeys(deps: SessionKeysDeps): SessionKeys {
+  /**
+   * A receiver drops (and reports) every frame under a key index it does not hold, so
+   * nobody may encrypt with the new key before everyone who stays has it. Until the
+   * switch everyone keeps encrypting with the old key, which they all still hold; the
+   * removed person cannot use it, being out of the media room already.
+   */
+  async function activateWhenReady(session: SessionRecord, participantIds: string[], fact: E2eeKeyFact): Promise<void> {
+    const started = performance.now();
+    const readiness = await deps.delivery.keyRotated(session.id, session.therapistId, participantIds, fact, KEY_READY_TIMEOUT_MS);
+    deps.delivery.keyActivated(session.id, session.therapistId, participantIds, { sessionId: session.id, keyIndex: fact.keyIndex });
+    deps.logger.info('session key activated', {
+      event: 'e2ee.key-activated',
+      sessionId: session.id,
+      count: readiness.ready,
+      reason: readiness.timedOut ? 'timeout' : 'all-ready',
+      durationMs: Math.round(performance.now() - started),
+    });
+  }
+
   async function current(session: SessionRecord): Promise<E2eeKeyFact> {
     if (session.status !== 'live') throw new AppError('conflict', 'The session has not started yet.');
     const stored = await deps.keys.get(session.id);
@@ -78,9 +108,13 @@ export function createSessionKeys(deps: SessionKeysDeps): SessionKeys {
       const rotated = await deps.keys.rotate(session.id, newKey(), deps.expiresAtFor(session));
       if (!rotated) return;
       const remaining = (await deps.store.listParticipants(session.id)).filter((p) => p.status === 'admitted').map((p) => p.id);
-      deps.delivery.keyRotated(session.id, session.therapistId, remaining, { sessionId: session.id, key: rotated.key, keyIndex: rotated.keyIndex % E2EE_KEYRING_SIZE });
+      const fact = { sessionId: session.id, key: rotated.key, keyIndex: rotated.keyIndex % E2EE_KEYRING_SIZE };
       deps.audit.record('key-rotated', { sessionId: session.id, therapistId: session.therapistId });
       deps.logger.info('session key rotated', { event: 'e2ee.key-rotated', sessionId: session.id, count: rotated.keyIndex });
+      // Not awaited: the removal is done; waiting for every browser must not hold up the therapist's answer.
+      void activateWhenReady(session, remaining, fact).catch((error: unknown) =>
+        deps.logger.error('session key activation failed', { event: 'e2ee.key-activated', sessionId: session.id, errorName: (error as Error)?.name }),
+      );
     },
   };
 }

@@ -195,8 +195,13 @@ function showDashboard(shell: PageShell, therapist: TherapistProfile, alert: Arr
     // Admitting starts a session: pick up its new status and start time.
     if (participant.state === 'admitted' && sessions.find((s) => s.sessionId === sessionId)?.status !== 'live') void refreshSessions();
   });
-  socket.on(FACTS.keyRotated, (key) => {
-    if (selected?.sessionId === key.sessionId) selected.rotateKey(key);
+  // The answer tells the server this console holds the key (or has no call of that session to put it in).
+  socket.on(FACTS.keyRotated, (key, ready) => {
+    const installing = selected?.sessionId === key.sessionId ? selected.installKey(key) : Promise.resolve();
+    void installing.then(() => ready({ keyIndex: key.keyIndex }));
+  });
+  socket.on(FACTS.keyActivated, ({ sessionId, keyIndex }) => {
+    if (selected?.sessionId === sessionId) selected.activateKey(keyIndex);
   });
   socket.on(FACTS.deviceRefused, ({ sessionId, participantId }) => {
     if (selected?.sessionId === sessionId) selected.deviceRefused(participantId);

@@ -33,8 +33,10 @@ export interface SessionPanel {
   setPresence(participants: ParticipantPresence[]): void;
   deviceRefused(participantId: string): void;
   ended(): void;
-  /** Someone was removed: the call switches to the new session key. */
-  rotateKey(key: E2eeKeyFact): void;
+  /** Someone was removed: hold the new key beside the old one; resolves once it is in (at once when not in the call). */
+  installKey(key: E2eeKeyFact): Promise<void>;
+  /** Everyone holds the new key: encrypt with it. */
+  activateKey(keyIndex: number): void;
   rerender(): void;
   destroy(): void;
 }
@@ -267,7 +269,8 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
       say('panel.deviceRefused', { who: t(label.key, label.params) });
     },
     ended: () => void markEnded(),
-    rotateKey: (key) => void call?.room.rotateKey(key),
+    installKey: async (key) => call?.room.installKey(key),
+    activateKey: (keyIndex) => call?.room.activateKey(keyIndex),
     rerender: render,
     destroy() {
       window.clearInterval(tick);

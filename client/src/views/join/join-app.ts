@@ -258,7 +258,9 @@ export function startJoinApp(mount: HTMLElement): void {
     lastMessage = message;
     waiting?.showMessage(message);
   });
-  socket.on(FACTS.keyRotated, (key) => void call?.room?.rotateKey(key));
+  // The answer tells the server this browser holds the key (or has no call to put it in yet).
+  socket.on(FACTS.keyRotated, (key, ready) => void (call?.room?.installKey(key) ?? Promise.resolve()).then(() => ready({ keyIndex: key.keyIndex })));
+  socket.on(FACTS.keyActivated, ({ keyIndex }) => call?.room?.activateKey(keyIndex));
   socket.on(FACTS.mutedByHost, () => call?.view.notice('call.mutedByHost'));
   socket.on(FACTS.closed, ({ reason }) => {
     leaving = true;

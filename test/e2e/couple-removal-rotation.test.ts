@@ -1,0 +1,241 @@
+import { expect } from 'chai';
+import type { Page } from 'playwright-core';
+import { FACTS, KEY_READY_TIMEOUT_MS, MISSING_KEY_GRACE_MS } from '@alcove/shared';
+import { startE2eStack, type E2eStack } from '../support/browser-stack.ts';
+import { newPerson, screenshot, type Person } from '../support/browser.ts';
+import { inboundTotals, waitForRisingMedia } from '../support/browser-page-probe.ts';
+import {
+  clickParticipantAction,
+  clientChecksIn,
+  clientReadsNotice,
+  therapistCreatesSession,
+  therapistJoinsCall,
+  therapistSignsIn,
+  verificationCode,
+  waitForCallTiles,
+  waitForPresence,
+} from '../support/browser-journeys.ts';
+
+const ROUNDS = 10;
+/** The promise to the people who stay: their picture keeps decoding within this long of the rotation. */
+const DECODE_AFTER_ROTATION_MS = 1000;
+const STEP_TIMEOUT_MS = 15_000;
+
+/** Facts that carry or switch the media key; the removed person must never see one. */
+const KEY_FACTS = Object.values(FACTS).filter((name) => name.startsWith('call:key-'));
+
+/**
+ * Records every role="alert" that ever becomes visible, so an alert that shows and hides
+ * again between two looks is still caught. Plain JavaScript (see browser-page-probe.ts).
+ */
+const ALERT_WATCH_SCRIPT = `(() => {
+  const g = globalThis;
+  g.__alcoveAlertsSeen = [];
+  const look = () => {
+    for (const el of document.querySelectorAll('[role="alert"]')) {
+      const text = (el.textContent || '').trim();
+      if (text && !el.closest('[hidden]') && el.getClientRects().length > 0 && !g.__alcoveAlertsSeen.includes(text)) g.__alcoveAlertsSeen.push(text);
+    }
+  };
+  if (g.__alcoveAlertObserver) g.__alcoveAlertObserver.disconnect();
+  g.__alcoveAlertObserver = new MutationObserver(look);
+  g.__alcoveAlertObserver.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  look();
+})()`;
+
+const watchAlerts = (page: Page) => page.evaluate(ALERT_WATCH_SCRIPT);
+const alertsSeen = (page: Page) => page.evaluate(() => ((globalThis as any).__alcoveAlertsSeen ?? []) as string[]);
+
+/** Resolves with how long it took until some remote video track decoded a new frame; fails past `withinMs`. */
+async function msUntilVideoDecodes(page: Page, withinMs: number): Promise<number> {
+  const started = Date.now();
+  const before = (await inboundTotals(page)).videoFrames;
+  for (;;) {
+    const now = (await inboundTotals(page)).videoFrames;
+    if (Object.keys(now).some((id) => now[id]! > (before[id] ?? 0))) return Date.now() - started;
+    if (Date.now() - started > withinMs) throw new Error(`no remote video frame decoded within ${withinMs} ms of the rotation`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('e2e: removing one partner rotates the key without alarming those who stay', function () {
+  this.timeout(ROUNDS * 40_000);
+  let stack: E2eStack;
+  let therapist: Person;
+  let partner1: Person;
+  let partner2: Person;
+  /** Encryption problems LiveKit logged in a page, by person. */
+  const cryptoLogs = new Map<Person, string[]>();
+  /** Key facts that reached partner 2's browser (who is removed every round). */
+  const keyFactsAtRemoved: string[] = [];
+
+  before(async function () {
+    this.timeout(90_000);
+    stack = await startE2eStack();
+    therapist = await newPerson(stack.browser, { origin: stack.t.origin });
+    partner1 = await newPerson(stack.browser, { origin: stack.t.origin });
+    partner2 = await newPerson(stack.browser, { origin: stack.t.origin });
+    await therapistSignsIn(therapist.page, stack.t.origin, stack.therapist.email, stack.therapist.password);
+    for (const person of [therapist, partner1, partner2]) {
+      const logs: string[] = [];
+      cryptoLogs.set(person, logs);
+      person.page.on('console', (message) => {
+        if (/MissingKey|InvalidKey|decrypt|encrypt/iu.test(message.text())) logs.push(message.text());
+      });
+    }
+    partner2.page.on('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => {
+        const text = String(payload);
+        for (const name of KEY_FACTS) if (text.includes(`"${name}"`)) keyFactsAtRemoved.push(name);
+      }),
+    );
+  });
+  after(async () => {
+    for (const person of [therapist, partner1, partner2]) await person?.close();
+    await stack?.close();
+  });
+
+  /** A new couple session with all three in the call, everyone seeing the other two, the same code everywhere. */
+  async function coupleInCall(at: string): Promise<{ codeBefore: string }> {
+    // A removed person's invite is revoked for good, so each removal needs a new couple session.
+    const [link1, link2] = await therapistCreatesSession(therapist.page, 'couple');
+    await therapistJoinsCall(therapist.page, { camera: true });
+    await Promise.all([
+      clientReadsNotice(partner1.page, link1!).then(() => clientChecksIn(partner1.page, 'Sam', { camera: true })),
+      clientReadsNotice(partner2.page, link2!).then(() => clientChecksIn(partner2.page, 'Kai', { camera: true })),
+    ]);
+    await waitForPresence(therapist.page, 'waiting', 2);
+    await clickParticipantAction(therapist.page, 'Admit', 'Partner 1');
+    await clickParticipantAction(therapist.page, 'Admit', 'Partner 2');
+    await Promise.all([therapist, partner1, partner2].map((person) => waitForCallTiles(person.page, 3)));
+    await Promise.all([therapist, partner1, partner2].map((person) => waitForRisingMedia(person.page, { videoTracks: 2, audioTracks: 2 }, 30_000)));
+    const codeBefore = await verificationCode(therapist.page);
+    expect(await verificationCode(partner1.page), at).to.equal(codeBefore);
+    await Promise.all([therapist, partner1].map((person) => watchAlerts(person.page)));
+    for (const logs of cryptoLogs.values()) logs.length = 0;
+    return { codeBefore };
+  }
+
+  async function removePartner2(): Promise<void> {
+    await clickParticipantAction(therapist.page, 'Remove', 'Partner 2');
+    await therapist.page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await partner2.page.getByRole('heading', { name: 'Your visit has ended' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  }
+
+  /** The rotation is done for a person once their call shows the new key's code. */
+  async function waitForNewCode(person: Person, codeBefore: string, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
+    await person.page.waitForFunction(
+      (before) => {
+        const code = (globalThis as any).document.querySelector('.call-encryption .verification-code');
+        return code !== null && code.textContent !== before;
+      },
+      codeBefore,
+      { timeout: timeoutMs },
+    );
+  }
+
+  async function endSession(): Promise<void> {
+    await therapist.page.getByRole('button', { name: 'End session for everyone' }).click();
+    await therapist.page.getByRole('dialog').getByRole('button', { name: 'End for everyone' }).click();
+    await Promise.all([
+      partner1.page.getByRole('heading', { name: 'The session has ended' }).waitFor({ timeout: STEP_TIMEOUT_MS }),
+      therapist.page.getByText('The session has ended for everyone.').first().waitFor({ timeout: STEP_TIMEOUT_MS }),
+    ]);
+  }
+
+  it(`for ${ROUNDS} removals in a row: no error for those who stay, their video decodes within 1 s, the removed one gets nothing`, async () => {
+    const decodeMs: number[] = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const at = `round ${round}`;
+      const { codeBefore } = await coupleInCall(at);
+
+      await removePartner2();
+      await Promise.all([therapist, partner1].map((person) => waitForNewCode(person, codeBefore)));
+      const codesAfter = await Promise.all([therapist, partner1].map((person) => verificationCode(person.page)));
+      expect(codesAfter[0], at).to.equal(codesAfter[1]);
+      const [therapistMs, partnerMs] = await Promise.all([therapist, partner1].map((person) => msUntilVideoDecodes(person.page, DECODE_AFTER_ROTATION_MS)));
+      decodeMs.push(therapistMs!, partnerMs!);
+      await Promise.all([waitForCallTiles(therapist.page, 2), waitForCallTiles(partner1.page, 2)]);
+      // Those who stay were never told encryption failed.
+      for (const person of [therapist, partner1]) {
+        const who = `${at}, ${person === therapist ? 'therapist' : 'partner 1'}`;
+        expect(await alertsSeen(person.page), `alerts seen by the ${who}`).to.deep.equal([]);
+        expect(await person.page.locator('.call-encryption').getAttribute('data-state'), who).to.equal('on');
+        // No frame was dropped for want of a key: everyone held the new key before anyone used it.
+        expect(cryptoLogs.get(person), `encryption errors logged by the ${who}`).to.deep.equal([]);
+      }
+      // The removed person's media connections are closed, so nothing can decode there any more.
+      await partner2.page.waitForFunction(() => ((globalThis as any).__alcovePeerConnections as any[]).every((pc) => pc.connectionState === 'closed'), null, {
+        timeout: STEP_TIMEOUT_MS,
+      });
+      expect(Object.keys((await inboundTotals(partner2.page)).videoFrames), `${at}: video streams open at the removed partner`).to.deep.equal([]);
+      expect(keyFactsAtRemoved, `${at}: key facts delivered to the removed partner`).to.deep.equal([]);
+      if (round === 1) await screenshot(partner1.page, '27-couple-after-removal');
+      await endSession();
+    }
+    console.log(`      decode after rotation: max ${Math.max(...decodeMs)} ms, median ${[...decodeMs].sort((a, b) => a - b)[Math.floor(decodeMs.length / 2)]} ms over ${decodeMs.length} looks`);
+  });
+
+  /**
+   * What partner 1's socket does with the facts from the server from the moment the new key is
+   * sent: pass them on, hold everything for a while (a stalled connection), or lose the key.
+   */
+  let partner1Link: 'pass' | 'stall' | 'lose-key' = 'pass';
+  const STALL_MS = KEY_READY_TIMEOUT_MS + 1500;
+
+  it('a key that arrives late, after the others switched, is taken in without an alarm', async () => {
+    expect(STALL_MS, 'the stall must outlast the server’s wait and end within the grace period').to.be.within(KEY_READY_TIMEOUT_MS + 1, MISSING_KEY_GRACE_MS - 1);
+    await partner1.page.routeWebSocket(/\/socket\.io\//u, (ws) => {
+      const server = ws.connectToServer();
+      let held: Array<string | Buffer> | null = null;
+      server.onMessage((message) => {
+        const isKey = typeof message === 'string' && message.includes(`"${FACTS.keyRotated}"`);
+        if (isKey && partner1Link === 'lose-key') return;
+        if (isKey && partner1Link === 'stall' && held === null) {
+          held = [];
+          // Simulates a stalled network: everything from the new key on arrives late, in order.
+          setTimeout(() => {
+            for (const m of held!) ws.send(m);
+            held = null;
+          }, STALL_MS);
+        }
+        if (held) held.push(message);
+        else ws.send(message);
+      });
+    });
+    partner1Link = 'stall';
+    const { codeBefore } = await coupleInCall('late key');
+    await removePartner2();
+    // The therapist switches when the server stops waiting; partner 1 holds the key only later.
+    await waitForNewCode(therapist, codeBefore);
+    await waitForNewCode(partner1, codeBefore, STALL_MS + STEP_TIMEOUT_MS);
+    expect(await verificationCode(partner1.page)).to.equal(await verificationCode(therapist.page));
+    await Promise.all([therapist, partner1].map((person) => waitForRisingMedia(person.page, { videoTracks: 1, audioTracks: 1 })));
+    // Frames under the new key were dropped at partner 1 until it came: that is what the grace period is for.
+    expect(cryptoLogs.get(partner1)!.some((line) => line.includes('MissingKey')), 'partner 1 missed frames while the key was late').to.equal(true);
+    // An absence can only be seen over a window: outlast the grace period, by when an alarm would have been raised.
+    await new Promise((resolve) => setTimeout(resolve, MISSING_KEY_GRACE_MS));
+    for (const person of [therapist, partner1]) {
+      expect(await alertsSeen(person.page)).to.deep.equal([]);
+      expect(await person.page.locator('.call-encryption').getAttribute('data-state')).to.equal('on');
+    }
+    await endSession();
+  });
+
+  it('a key that never arrives still blocks the call with the clear error, after the grace period', async () => {
+    partner1Link = 'lose-key';
+    const { codeBefore } = await coupleInCall('lost key');
+    await removePartner2();
+    await waitForNewCode(therapist, codeBefore);
+    await partner1.page.getByRole('alert').filter({ hasText: 'Encryption failed' }).waitFor({ timeout: KEY_READY_TIMEOUT_MS + MISSING_KEY_GRACE_MS + STEP_TIMEOUT_MS });
+    expect(await partner1.page.locator('.call-encryption').getAttribute('data-state')).to.equal('failed');
+    // The therapist still decodes partner 1, who encrypts with the old key both still hold.
+    expect(await alertsSeen(therapist.page)).to.deep.equal([]);
+    await screenshot(partner1.page, '28-couple-key-never-arrived');
+    await endSession();
+    for (const person of [therapist, partner1, partner2]) {
+      expect(await person.cspViolations()).to.deep.equal([]);
+      expect(person.pageErrors).to.deep.equal([]);
+    }
+  });
+});
