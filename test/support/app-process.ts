@@ -15,6 +15,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export interface AppProcess {
   origin: string;
   port: number;
+  /** Its Redis key prefix, for tests that seed accounts directly. */
+  redisPrefix: string;
   /** Every stdout and stderr line, in order, tagged with its stream. */
   lines: { stream: 'stdout' | 'stderr'; text: string }[];
   /** Resolves with the exit code (or signal name) if the process ends. */
@@ -27,6 +29,7 @@ export async function startAppProcess(env: Record<string, string> = {}): Promise
   const livekit = await livekitStack();
   const port = await freeTcpPort();
   const origin = `http://127.0.0.1:${port}`;
+  const redisPrefix = randomPrefix();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT,
     env: {
@@ -36,7 +39,7 @@ export async function startAppProcess(env: Record<string, string> = {}): Promise
       PORT: String(port),
       PUBLIC_URL: origin,
       REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: randomPrefix(),
+      REDIS_PREFIX: redisPrefix,
       LIVEKIT_URL: livekit.url,
       LIVEKIT_API_KEY: livekit.apiKey,
       LIVEKIT_API_SECRET: livekit.apiSecret,
@@ -74,6 +77,7 @@ export async function startAppProcess(env: Record<string, string> = {}): Promise
   return {
     origin,
     port,
+    redisPrefix,
     lines,
     exited,
     isRunning: () => running,

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { SOCKET_PAYLOAD_MAX_BYTES, type Ack } from '@alcove/shared';
@@ -71,6 +71,14 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
     }),
     pingInterval: 10_000,
     pingTimeout: 10_000,
+  });
+
+  // Engine.IO's polling transport answers any method but GET and POST with a bare 500;
+  // its middlewares run on every request, so those are refused here as the 4xx they are.
+  io.engine.use((req: IncomingMessage, res: ServerResponse, next: (error?: Error) => void) => {
+    if (req.method === 'GET' || req.method === 'POST') return next();
+    res.writeHead(405, { allow: 'GET, POST', 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: AppError.badRequest('Only GET and POST are used here.').toBody() }));
   });
 
   const slots = trackConnectionSlots(io.engine, deps.clientAddressOf);
