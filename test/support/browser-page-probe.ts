@@ -15,9 +15,10 @@ export interface InboundTotals {
 
 /**
  * Plain JavaScript on purpose: functions compiled by tsx gain `__name` helper
- * calls that do not exist in the page.
+ * calls that do not exist in the page. Exported for Firefox (firefox.ts), which
+ * installs the same script.
  */
-const PAGE_PROBE_SCRIPT = `(() => {
+export const PAGE_PROBE_SCRIPT = `(() => {
   const g = globalThis;
   g.__alcovePeerConnections = [];
   g.__alcoveCspViolations = [];
@@ -60,23 +61,25 @@ export async function installPageProbe(context: BrowserContext): Promise<void> {
   await context.addInitScript({ content: PAGE_PROBE_SCRIPT });
 }
 
-/** Sums inbound counters over the page's open peer connections. */
-export async function inboundTotals(page: Page): Promise<InboundTotals> {
-  return page.evaluate(async () => {
-    const g = globalThis as any;
-    const totals = { videoFrames: {} as Record<string, number>, audioPackets: {} as Record<string, number> };
-    for (const pc of g.__alcovePeerConnections as any[]) {
-      if (pc.connectionState === 'closed') continue;
-      const stats = await pc.getStats();
-      stats.forEach((report: any) => {
-        if (report.type !== 'inbound-rtp') return;
-        const id = String(report.trackIdentifier ?? report.id);
-        if (report.kind === 'video') totals.videoFrames[id] = (totals.videoFrames[id] ?? 0) + (report.framesDecoded ?? 0);
-        if (report.kind === 'audio') totals.audioPackets[id] = (totals.audioPackets[id] ?? 0) + (report.packetsReceived ?? 0);
-      });
-    }
-    return totals;
-  });
+/** Runs in the page (Chromium or Firefox): sums inbound counters over the page's open peer connections. */
+export const readInboundTotals = async (): Promise<InboundTotals> => {
+  const g = globalThis as any;
+  const totals = { videoFrames: {} as Record<string, number>, audioPackets: {} as Record<string, number> };
+  for (const pc of g.__alcovePeerConnections as any[]) {
+    if (pc.connectionState === 'closed') continue;
+    const stats = await pc.getStats();
+    stats.forEach((report: any) => {
+      if (report.type !== 'inbound-rtp') return;
+      const id = String(report.trackIdentifier ?? report.id);
+      if (report.kind === 'video') totals.videoFrames[id] = (totals.videoFrames[id] ?? 0) + (report.framesDecoded ?? 0);
+      if (report.kind === 'audio') totals.audioPackets[id] = (totals.audioPackets[id] ?? 0) + (report.packetsReceived ?? 0);
+    });
+  }
+  return totals;
+};
+
+export function inboundTotals(page: Page): Promise<InboundTotals> {
+  return page.evaluate(readInboundTotals);
 }
 
 const sum = (values: Record<string, number>) => Object.values(values).reduce((a, b) => a + b, 0);
@@ -89,13 +92,18 @@ export interface FlowCheck {
  * Resolves once at least `videoTracks` remote video tracks have decoded frames
  * rising and at least `audioTracks` remote audio tracks have packets rising.
  */
-export async function waitForRisingMedia(page: Page, expect: { videoTracks: number; audioTracks: number }, timeoutMs = 20_000): Promise<FlowCheck> {
+export function waitForRisingMedia(page: Page, expect: { videoTracks: number; audioTracks: number }, timeoutMs = 20_000): Promise<FlowCheck> {
+  return waitForRisingTotals(() => inboundTotals(page), expect, timeoutMs);
+}
+
+/** The same wait over any reader of inbound totals (a Chromium or a Firefox page). */
+export async function waitForRisingTotals(read: () => Promise<InboundTotals>, expect: { videoTracks: number; audioTracks: number }, timeoutMs = 20_000): Promise<FlowCheck> {
   const deadline = Date.now() + timeoutMs;
-  let before = await inboundTotals(page);
+  let before = await read();
   let last = { video: 0, audio: 0 };
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 700));
-    const after = await inboundTotals(page);
+    const after = await read();
     const video = Object.keys(after.videoFrames).filter((id) => after.videoFrames[id]! > (before.videoFrames[id] ?? 0) && after.videoFrames[id]! > 0).length;
     const audio = Object.keys(after.audioPackets).filter((id) => after.audioPackets[id]! > (before.audioPackets[id] ?? 0) && after.audioPackets[id]! > 0).length;
     last = { video, audio };
@@ -132,12 +140,16 @@ export async function firstDecodedFrameAt(page: Page, timeoutMs = 20_000): Promi
   }, timeoutMs);
 }
 
-/** Titles of the desktop notifications the page has shown. */
+/** In the page: titles of the desktop notifications the page has shown. */
+export const readNotifications = () => ((globalThis as any).__alcoveNotifications ?? []) as string[];
+
+/** In the page: how many generated sounds (chimes, test sounds) the page has started playing. */
+export const readSoundsPlayed = () => Number((globalThis as any).__alcoveSoundsPlayed ?? 0);
+
 export function notificationsShown(page: Page): Promise<string[]> {
-  return page.evaluate(() => ((globalThis as any).__alcoveNotifications ?? []) as string[]);
+  return page.evaluate(readNotifications);
 }
 
-/** How many generated sounds (chimes, test sounds) the page has started playing. */
 export function soundsPlayed(page: Page): Promise<number> {
-  return page.evaluate(() => Number((globalThis as any).__alcoveSoundsPlayed ?? 0));
+  return page.evaluate(readSoundsPlayed);
 }
