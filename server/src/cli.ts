@@ -6,6 +6,7 @@
  *   alcove therapist reset-password --email E [--password-stdin]
  *   alcove therapist reset-2fa --email E
  *   alcove audit export [--since ISO-8601]      JSON lines, oldest first
+ *   alcove doctor [--config-dir /etc/alcove]    checks a running deployment (server/src/operations/doctor)
  * The password is read from a hidden prompt, or from standard input for automation.
  */
 import { parseArgs } from 'node:util';
@@ -18,10 +19,12 @@ import { createRedisKeys } from './adapters/redis/keys.ts';
 import { createRedisTherapistStore } from './adapters/redis/therapist-store.ts';
 import { createTherapistDirectory } from './therapists/therapist-directory.ts';
 import { createRedisAuditTrail } from './adapters/redis/audit-stream.ts';
+import { runDoctorCommand } from './operations/doctor/doctor-command.ts';
 
 const USAGE = [
   'usage: alcove therapist <add|list|disable|enable|reset-password|reset-2fa> [--email E] [--name N] [--password-stdin] [--json]',
   '       alcove audit export [--since ISO-8601]',
+  '       alcove doctor [--config-dir /etc/alcove] [--json]',
 ].join('\n');
 
 async function readPasswordFromStdin(): Promise<string> {
@@ -54,6 +57,8 @@ async function readPassword(fromStdin: boolean): Promise<string> {
 }
 
 async function run(argv: string[]): Promise<number> {
+  // The doctor reads the rendered deployment files, not this process's environment.
+  if (argv[0] === 'doctor') return runDoctorCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
