@@ -10,6 +10,9 @@ import type { Config } from './config.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { connectRedis, type RedisClient } from './adapters/redis/redis-client.ts';
 import { createRedisKeys } from './adapters/redis/keys.ts';
+import { requirePersistentRedis } from './adapters/redis/persistence-check.ts';
+import { watchRedisHealth } from './adapters/redis/redis-health.ts';
+import { startRedisClock } from './adapters/redis/redis-clock.ts';
 import { createRedisSessionStore } from './adapters/redis/session-store.ts';
 import { createRedisTherapistStore } from './adapters/redis/therapist-store.ts';
 import { createRedisLoginStore } from './adapters/redis/login-store.ts';
@@ -74,11 +77,21 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const now = options.now ?? Date.now;
   const redis = await connectRedis(config.redis.url, logger, 'main');
+  if (config.redis.requirePersistence) {
+    try {
+      await requirePersistentRedis(redis);
+    } catch (error) {
+      await redis.close();
+      throw error;
+    }
+  }
   // Waits out a Redis outage rather than failing fast: see RedisConnectOptions (test/integration/redis-outage.test.ts).
   const adapterRedis = await connectRedis(config.redis.url, logger, 'socket-adapter', { queueWhileOffline: true });
   const keys = createRedisKeys(config.redis.prefix);
+  const redisHealth = watchRedisHealth(redis, logger);
 
-  const store = createRedisSessionStore(redis, keys);
+  const redisClock = await startRedisClock(redis);
+  const store = createRedisSessionStore(redis, keys, redisClock);
   const audit = createRedisAuditTrail({ redis, keys, logger, now, retentionMs: config.audit.retentionMs });
   const therapists = createRedisTherapistStore(redis, keys);
   const rateLimiter = createRedisRateLimiter(redis, keys);
@@ -162,7 +175,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
       createJoinRoutes({ tokens }),
     ],
     staticRoot: options.staticRoot === undefined ? defaultStaticRoot() : options.staticRoot,
-    isReady: async () => (await redis.ping()) === 'PONG',
+    isReady: () => redisHealth.check(),
     accessLog: config.logLevel === 'debug',
   });
   // Express first: Socket.io then wraps it and keeps /socket.io/ to itself. Attached the other
@@ -206,6 +219,8 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     },
     async close() {
       stopTrimmer();
+      redisHealth.stop();
+      redisClock.stop();
       // io.close() also closes the HTTP server and every WebSocket (server.close() alone would not).
       await new Promise<void>((resolve) => socketServer.close(() => resolve()));
       await Promise.allSettled([redis.close(), adapterRedis.close()]);

@@ -27,6 +27,8 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().default('false'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//u).default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/u).default('alcove:'),
+  // Accounts and the audit trail live in Redis: production refuses one that keeps nothing on disk.
+  REDIS_REQUIRE_PERSISTENCE: z.enum(['true', 'false']).optional(),
   LIVEKIT_URL: z.string().regex(/^wss?:\/\//u).default('ws://127.0.0.1:7880'),
   LIVEKIT_API_KEY: z.string().min(3).optional(),
   LIVEKIT_API_SECRET: z.string().min(MIN_SECRET_CHARS).optional(),
@@ -53,7 +55,7 @@ export interface Config {
   allowedOrigins: readonly string[];
   isSecure: boolean;
   trustProxy: TrustProxy;
-  redis: { url: string; prefix: string };
+  redis: { url: string; prefix: string; requirePersistence: boolean };
   livekit: { url: string; apiKey: string; apiSecret: string; tokenTtlSeconds: number };
   auth: { jwtSecret: string; absoluteTtlSeconds: number; idleTtlSeconds: number };
   waitingRoom: { graceMs: number };
@@ -97,8 +99,11 @@ export function parseTrustProxy(value: string): TrustProxy | null {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variables: string[]) {
-    super(`Invalid or missing configuration: ${variables.join(', ')}`);
+  constructor(
+    readonly variables: string[],
+    message = `Invalid or missing configuration: ${variables.join(', ')}`,
+  ) {
+    super(message);
     this.name = 'ConfigError';
   }
 }
@@ -151,7 +156,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     allowedOrigins: Object.freeze([...new Set(allowedOrigins)]),
     isSecure: publicUrl.startsWith('https://'),
     trustProxy: trustProxy ? Object.freeze(trustProxy) : false,
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, requirePersistence: (e.REDIS_REQUIRE_PERSISTENCE ?? (isLocal ? 'false' : 'true')) === 'true' },
     livekit: { url: e.LIVEKIT_URL, apiKey: apiKey!, apiSecret: apiSecret!, tokenTtlSeconds: e.LIVEKIT_TOKEN_TTL_SECONDS },
     auth: {
       jwtSecret: jwtSecret!,

@@ -24,7 +24,16 @@ async function main(): Promise<void> {
     process.exit(70);
   });
 
-  const app = await createApp(config, { logger });
+  let app;
+  try {
+    app = await createApp(config, { logger });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`alcove: ${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
   const port = await app.listen();
   logger.info('alcove listening', { port, url: config.publicUrl, event: 'server.started' });
 

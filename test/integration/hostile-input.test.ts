@@ -199,8 +199,12 @@ describe('hostile input', () => {
     it('disconnects a socket that floods commands', async () => {
       const socket = await connectTherapist(t.origin, therapist.cookie);
       const gone = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+      const logsBefore = t.logs.length;
       for (let i = 0; i < 100; i += 1) void command(socket, COMMANDS.watchSession, { sessionId: waitingSession.session.sessionId }, 2000).catch(() => undefined);
       await gone;
+      // One line for the throttled socket, not one per event past the limit.
+      const floodLines = t.logs.slice(logsBefore).filter((line) => JSON.parse(line).event === 'socket.flood');
+      expect(floodLines).to.have.length(1);
     });
   });
 

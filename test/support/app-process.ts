@@ -45,6 +45,7 @@ export async function startAppProcess(env: Record<string, string> = {}): Promise
       LIVEKIT_API_SECRET: livekit.apiSecret,
       JWT_SECRET: 'test-jwt-secret-0123456789abcdef-0123456789',
       LOG_LEVEL: 'debug',
+      REDIS_REQUIRE_PERSISTENCE: 'false', // see test-app.ts
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -22,6 +22,10 @@ export interface RedisProcess {
   stop(): Promise<void>;
   /** Starts it again on the same port with the same data. */
   start(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open, nothing is answered — a stalled Redis. */
+  pause(): void;
+  /** Lets a paused Redis run again (SIGCONT). */
+  resume(): void;
   /** Stops it and deletes its data. */
   close(): Promise<void>;
 }
@@ -93,7 +97,10 @@ export async function startRedisProcess(): Promise<RedisProcess> {
     isRunning: () => child !== null,
     stop,
     start,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     async close() {
+      child?.kill('SIGCONT'); // a stopped process ignores SIGTERM until it runs again
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },

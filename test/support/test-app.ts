@@ -54,6 +54,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LIVEKIT_API_SECRET: livekit.apiSecret,
     JWT_SECRET: 'test-jwt-secret-0123456789abcdef-0123456789',
     LOG_LEVEL: 'debug',
+    // The machine's test Redis keeps nothing on disk on purpose; production refusing that is
+    // proved in redis-persistence.test.ts.
+    REDIS_REQUIRE_PERSISTENCE: 'false',
     ...options.env,
   });
   const logs: string[] = [];

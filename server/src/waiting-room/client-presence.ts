@@ -50,13 +50,16 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
     deps.notifier.presenceChanged(therapistId, record.sessionId, toPresence(record));
 
   async function redeemInvite(inviteSecret: string, clientIp: string) {
-    // Both at once, but the block is checked first: a blocked prober learns nothing even from a right guess.
+    // Both at once. A right invite is never refused because of other people's failures from the
+    // same address (a clinic's Wi-Fi, a carrier's NAT): the address limit only slows down wrong
+    // guesses, which is all it is for — a 256-bit secret cannot be guessed, only flooded for.
     const [blocked, found] = await Promise.all([
       deps.rateLimiter.isBlocked('invite-fail', clientIp, INVITE_FAILURE_LIMIT.limit),
       deps.store.resolveInvite(hashInviteSecret(inviteSecret)),
     ]);
-    if (!blocked.allowed) throw AppError.rateLimited(blocked.retryAfterSeconds);
     if (!found || found.participant.status === 'removed') {
+      // A blocked address is told only "slow down", so a flood learns nothing and costs one lookup.
+      if (!blocked.allowed) throw AppError.rateLimited(blocked.retryAfterSeconds);
       const decision = await deps.rateLimiter.hit('invite-fail', clientIp, INVITE_FAILURE_LIMIT.limit, INVITE_FAILURE_LIMIT.windowSeconds);
       if (!decision.allowed) throw AppError.rateLimited(decision.retryAfterSeconds);
       throw AppError.invalidInvite();

@@ -5,6 +5,12 @@ export type RedisClient = ReturnType<typeof createClient>;
 
 const CONNECT_TIMEOUT_MS = 2_000;
 const RECONNECT_MAX_DELAY_MS = 2_000;
+/**
+ * Every command on the request path gives up after this: a stalled Redis (paused, swapping,
+ * a failover in progress) fails closed with 503 in 1.5 s instead of hanging a token request,
+ * a check-in or an admit past the console's 8 s patience.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_500;
 
 export interface RedisConnectOptions {
   /**
@@ -43,5 +49,46 @@ export async function connectRedis(url: string, logger: Logger, name = 'main', o
     healthy = true;
   });
   await client.connect();
+  // Not on the adapter's connection: its XREAD blocks by design.
+  if (!options.queueWhileOffline) applyReplyTimeout(client, REDIS_COMMAND_TIMEOUT_MS);
   return client;
+}
+
+/** node-redis's own timeout does not help here: it stops only at the write, never waits on a reply. */
+class RedisReplyTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`Redis did not answer within ${timeoutMs} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+function withinMs<T>(reply: Promise<T>, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new RedisReplyTimeoutError(timeoutMs)), timeoutMs);
+    reply.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (error: unknown) => (clearTimeout(timer), reject(error)),
+    );
+  });
+}
+
+/**
+ * Rejects every command, transaction and pipeline that has no reply after `defaultMs`
+ * (or its own `timeout` command option, e.g. the readiness probe's). The command stays
+ * in node-redis's reply queue, so replies keep their order when Redis answers late; a
+ * write that may still run late must guard itself (see redis-clock.ts).
+ */
+function applyReplyTimeout(client: RedisClient, defaultMs: number): void {
+  // Typed command methods and multi() call through `_self`, the client behind node-redis's facade.
+  const internals = ((client as unknown as { _self?: unknown })._self ?? client) as {
+    sendCommand(args: unknown, options?: { timeout?: number }): Promise<unknown>;
+    _executeMulti(...args: unknown[]): Promise<unknown>;
+    _executePipeline(...args: unknown[]): Promise<unknown>;
+  };
+  const send = internals.sendCommand.bind(internals);
+  const multi = internals._executeMulti.bind(internals);
+  const pipeline = internals._executePipeline.bind(internals);
+  internals.sendCommand = (args, options) => withinMs(send(args, options), options?.timeout ?? defaultMs);
+  internals._executeMulti = (...args) => withinMs(multi(...args), defaultMs);
+  internals._executePipeline = (...args) => withinMs(pipeline(...args), defaultMs);
 }

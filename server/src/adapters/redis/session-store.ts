@@ -1,7 +1,9 @@
 import type { ParticipantPatch, ParticipantRecord, ParticipantStatus, SessionRecord, SessionStore } from '../../sessions/session-records.ts';
 import type { RedisKeys } from './keys.ts';
 import { defineLuaScript } from './lua-script.ts';
-import type { RedisClient } from './redis-client.ts';
+import { REDIS_COMMAND_TIMEOUT_MS, type RedisClient } from './redis-client.ts';
+import type { RedisClock } from './redis-clock.ts';
+import { AppError } from '../../app-error.ts';
 
 // Compare-and-set on a participant hash, so two app instances (or a therapist
 // and a reconnecting client) can never overwrite each other's transition.
@@ -14,7 +16,10 @@ for s in string.gmatch(ARGV[1], '[^,]+') do
 end
 if not allowed then return false end
 if ARGV[2] == '1' and redis.call('HGET', KEYS[1], 'connectionId') ~= ARGV[3] then return false end
-if #ARGV > 3 then redis.call('HSET', KEYS[1], unpack(ARGV, 4)) end
+-- Run after the caller gave up (Redis was stalled): change nothing, the caller was told it failed.
+local t = redis.call('TIME')
+if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(ARGV[4]) then return -1 end
+if #ARGV > 4 then redis.call('HSET', KEYS[1], unpack(ARGV, 5)) end
 return redis.call('HGETALL', KEYS[1])
 `);
 
@@ -108,7 +113,7 @@ function flatToHash(flat: unknown): Hash {
   return hash;
 }
 
-export function createRedisSessionStore(redis: RedisClient, keys: RedisKeys): SessionStore {
+export function createRedisSessionStore(redis: RedisClient, keys: RedisKeys, clock: RedisClock): SessionStore {
   return {
     async createSession({ session, participants, invites, expiresAt }) {
       const tx = redis.multi();
@@ -170,8 +175,9 @@ export function createRedisSessionStore(redis: RedisClient, keys: RedisKeys): Se
       const fields = Object.entries(toHash(patch)).flat();
       const result = await TRANSITION_SCRIPT.run(redis, {
         keys: [keys.participant(participantId)],
-        arguments: [from.join(','), ifConnectionId === undefined ? '0' : '1', ifConnectionId ?? '', ...fields],
+        arguments: [from.join(','), ifConnectionId === undefined ? '0' : '1', ifConnectionId ?? '', String(clock.deadline(REDIS_COMMAND_TIMEOUT_MS)), ...fields],
       });
+      if (result === -1) throw AppError.unavailable(new Error('transition ran after its deadline'));
       return result ? participantFromHash(flatToHash(result)) : null;
     },
 

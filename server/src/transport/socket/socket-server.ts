@@ -124,7 +124,11 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
     // From here the socket's own disconnect event handles the connection going away.
     admission.settle();
     const rate = createEventRateLimit({ burst: SOCKET_EVENT_BURST, refillPerSecond: SOCKET_EVENTS_PER_SECOND });
+    let flooded = false;
     const flood = () => {
+      // One line per throttled socket: the events already in flight would otherwise each log one.
+      if (flooded) return;
+      flooded = true;
       deps.logger.warn('socket flood, disconnecting', { event: 'socket.flood', socketRole: identity.role });
       socket.disconnect(true);
     };

@@ -1,0 +1,116 @@
+/**
+ * A stalled Redis (SIGSTOP: connections open, nothing answered — a paused VM, a swap storm,
+ * a failover in progress) must fail closed *fast*: 503 within the command timeout, /readyz
+ * 503 within a second, one log line for the stall and one for its end, and nothing the
+ * caller was told failed may take effect once Redis runs again.
+ */
+import { expect } from 'chai';
+import { COMMANDS } from '@alcove/shared';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
+import { command, connectClient, connectTherapist, newDeviceId, type TypedClientSocket } from '../support/socket-clients.ts';
+import { startRedisProcess, type RedisProcess } from '../support/redis-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { connectRedis } from '../../server/src/adapters/redis/redis-client.ts';
+import { createRedisKeys } from '../../server/src/adapters/redis/keys.ts';
+import { createRedisSessionStore } from '../../server/src/adapters/redis/session-store.ts';
+import { REDIS_COMMAND_TIMEOUT_MS } from '../../server/src/adapters/redis/redis-client.ts';
+import { createLogger } from '../../server/src/observability/logger.ts';
+import { randomPrefix } from '../support/test-app.ts';
+
+/** The bound each answer must come within: the command timeout plus generous scheduling slack. */
+const FAIL_FAST_BOUND_MS = REDIS_COMMAND_TIMEOUT_MS + 1_500;
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  const value = await work();
+  return { value, ms: Date.now() - started };
+}
+
+describe('Redis stalled', function () {
+  this.timeout(60_000);
+  let redis: RedisProcess;
+  let t: TestApp;
+  let therapist: TherapistClient;
+  let consoleSocket: TypedClientSocket;
+  const sockets: TypedClientSocket[] = [];
+
+  before(async () => {
+    redis = await startRedisProcess();
+    t = await startTestApp({ redisUrl: redis.url });
+    const account = await t.addTherapist();
+    therapist = await loginTherapist(t.origin, account.email, account.password);
+    consoleSocket = await connectTherapist(t.origin, therapist.cookie);
+  });
+  afterEach(() => redis.resume());
+  after(async () => {
+    for (const s of sockets) s.close();
+    consoleSocket?.close();
+    redis?.resume();
+    await t?.close();
+    await redis?.close();
+  });
+
+  it('answers 503 within the command timeout, readiness 503 within a second, logs the stall once, and an admit it refused never happens later', async () => {
+    const { session, secrets, invites } = await therapist.createSession('individual');
+    await therapist.start(session.sessionId);
+    const deviceId = newDeviceId();
+    const client = await connectClient(t.origin, secrets[0]!, deviceId);
+    sockets.push(client);
+    expect((await command(client, COMMANDS.checkIn, { displayName: 'Waiting Person' })).ok).to.equal(true);
+    const logsBefore = t.logs.length;
+
+    redis.pause();
+    const ready = await timed(() => request(t.origin, 'GET', '/readyz'));
+    expect(ready.value.status).to.equal(503);
+    expect(ready.ms).to.be.below(1_500);
+    const token = await timed(() => request(t.origin, 'POST', '/api/join/token', { body: { invite: secrets[0], deviceId } }));
+    expect(token.value.status).to.equal(503);
+    expect(token.value.body.error.code).to.equal('service_unavailable');
+    expect(token.ms).to.be.below(FAIL_FAST_BOUND_MS);
+    const admit = await timed(() => command(consoleSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[0]!.participantId }, 8_000));
+    expect(admit.value.ok).to.equal(false);
+    if (!admit.value.ok) expect(admit.value.error.code).to.equal('service_unavailable');
+    expect(admit.ms).to.be.below(FAIL_FAST_BOUND_MS);
+    for (let i = 0; i < 5; i += 1) await request(t.origin, 'GET', '/api/sessions', { cookie: therapist.cookie });
+    await eventually(() => t.logs.slice(logsBefore).some((line) => line.includes('"event":"redis.stalled"')), 'the stall to be logged');
+
+    redis.resume();
+    await eventually(() => t.logs.slice(logsBefore).some((line) => line.includes('"event":"redis.recovered"')), 'the recovery to be logged');
+    expect((await request(t.origin, 'GET', '/readyz')).status).to.equal(200);
+    const lines = t.logs.slice(logsBefore).map((line) => JSON.parse(line) as { event?: string });
+    expect(lines.filter((l) => l.event === 'redis.stalled')).to.have.length(1);
+    expect(lines.filter((l) => l.event === 'redis.recovered')).to.have.length(1);
+    // What Redis had queued while frozen has run by now: the refused admit did not take effect.
+    await request(t.origin, 'GET', '/readyz');
+    const detail = await therapist.call('GET', `/api/sessions/${session.sessionId}`);
+    expect(detail.body.participants[0].state).to.equal('waiting');
+    // And everything works again.
+    const again = await command(consoleSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[0]!.participantId });
+    expect(again.ok).to.equal(true);
+    expect((await request(t.origin, 'POST', '/api/join/token', { body: { invite: secrets[0], deviceId } })).status).to.equal(200);
+  });
+
+  it('refuses a participant transition that reaches Redis after its deadline (as one queued behind a stall would)', async () => {
+    const prefix = randomPrefix();
+    const keys = createRedisKeys(prefix);
+    const client = await connectRedis(redis.url, createLogger({ level: 'error', write: () => undefined }));
+    try {
+      // A clock whose deadlines have already passed stands in for a command that waited out a stall.
+      const late = createRedisSessionStore(client, keys, { deadline: () => Date.now() - 1, stop: () => undefined });
+      const onTime = createRedisSessionStore(client, keys, { deadline: () => Date.now() + 60_000, stop: () => undefined });
+      await client.hSet(keys.participant('p_late'), { id: 'p_late', sessionId: 's_late', slot: '1', status: 'waiting', updatedAt: '1' });
+      await client.expire(keys.participant('p_late'), 60);
+      const refused = await late.transitionParticipant('p_late', ['waiting'], { status: 'admitted' }).then(
+        () => 'applied',
+        (error: { code?: string }) => error.code,
+      );
+      expect(refused).to.equal('service_unavailable');
+      expect(await client.hGet(keys.participant('p_late'), 'status')).to.equal('waiting');
+      expect((await onTime.transitionParticipant('p_late', ['waiting'], { status: 'admitted' }))?.status).to.equal('admitted');
+    } finally {
+      await client.del(keys.participant('p_late'));
+      await client.close();
+    }
+  });
+});
