@@ -180,17 +180,19 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
    * A wrong key (`InvalidKey`) fails the call at once. A frame under a key index we do not hold
    * (`MissingKey`) can be a rotated key that is still on its way to us, so it fails the call only
    * if that key has not arrived after a grace period; a key that never comes is still an alarm.
+   * A slot *behind* our newest key is the old key of a rotation we joined in the middle of: the
+   * others use it only until the switch (at most KEY_READY_TIMEOUT_MS), so we wait for nothing.
    */
   const onEncryptionError = (error: Error) => {
     const missing = MISSING_KEY_ERROR.exec(error.message);
     if (!missing) return failEncryption();
     const keyIndex = Number(missing[1]);
-    if (keyProvider.hasKey(keyIndex) || missingKeyTimers.has(keyIndex)) return;
+    if (keyProvider.hasKey(keyIndex) || !keyProvider.isAhead(keyIndex) || missingKeyTimers.has(keyIndex)) return;
     missingKeyTimers.set(
       keyIndex,
       window.setTimeout(() => {
         missingKeyTimers.delete(keyIndex);
-        if (!keyProvider.hasKey(keyIndex)) failEncryption();
+        if (!keyProvider.hasKey(keyIndex) && keyProvider.isAhead(keyIndex)) failEncryption();
       }, MISSING_KEY_GRACE_MS),
     );
   };
