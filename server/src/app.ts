@@ -95,7 +95,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   const audit = createRedisAuditTrail({ redis, keys, logger, now, retentionMs: config.audit.retentionMs });
   const therapists = createRedisTherapistStore(redis, keys);
   const rateLimiter = createRedisRateLimiter(redis, keys);
-  const rooms = createLivekitMediaRooms(config.livekit);
+  const rooms = createLivekitMediaRooms(config.livekit, logger);
   const signer = createLivekitTokenSigner(config.livekit);
 
   const httpServer = createHttpServer();

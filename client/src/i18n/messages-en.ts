@@ -217,6 +217,7 @@ export const en = {
   'panel.error.ended': 'This session has already ended.',
   'panel.error.network': 'No answer from the server. Please try again.',
   'panel.error.generic': 'That did not work. Please try again.',
+  'panel.error.unavailable': 'Part of the service is not answering right now, so nothing was changed. Please try again in a moment.',
 
   'participant.client': 'Client',
   'participant.partner': 'Partner {n}',

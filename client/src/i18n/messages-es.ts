@@ -219,6 +219,7 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'panel.error.ended': 'Esta sesión ya ha terminado.',
   'panel.error.network': 'El servidor no responde. Inténtelo de nuevo.',
   'panel.error.generic': 'No funcionó. Inténtelo de nuevo.',
+  'panel.error.unavailable': 'Una parte del servicio no responde en este momento, así que no se cambió nada. Inténtelo de nuevo en un momento.',
 
   'participant.client': 'Cliente',
   'participant.partner': 'Miembro {n} de la pareja',

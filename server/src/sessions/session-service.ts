@@ -15,6 +15,12 @@ export const SESSION_RETENTION_AFTER_CLOSE_MS = 60 * 60_000;
 export const ENDED_MARKER_MS = 15 * 60_000;
 /** A LiveKit room survives everyone dropping out (e.g. a therapist's reload) this long. */
 export const ROOM_DEPARTURE_TIMEOUT_SECONDS = 300;
+/**
+ * How long this instance trusts that a live session's room exists before asking LiveKit
+ * again. A LiveKit restart forgets every room; the next token asked for after this heals it.
+ */
+export const ROOM_RECHECK_MS = 5_000;
+const ROOM_MEMO_MAX_ENTRIES = 10_000;
 
 export interface SessionServiceDeps {
   store: SessionStore;
@@ -49,8 +55,17 @@ export interface SessionService {
   start(therapistId: string, sessionId: string): Promise<SessionRecord>;
   reissueInvite(therapistId: string, sessionId: string, participantId: string): Promise<IssuedInvite>;
   end(therapistId: string, sessionId: string): Promise<void>;
-  /** Ends a session the media server closed (room_finished) or that is otherwise over. */
-  endWithoutOwner(sessionId: string): Promise<void>;
+  /**
+   * The media room of a live session exists (recreated after a LiveKit restart or crash);
+   * asks LiveKit at most every ROOM_RECHECK_MS per room on this instance.
+   */
+  ensureRoom(session: SessionRecord): Promise<void>;
+  /**
+   * LiveKit closed the room (room_finished). A media failure never ends a session: while
+   * anyone is still connected the room is recreated when next needed; only a session that
+   * nobody is connected to any more ends here.
+   */
+  roomFinished(roomName: string): Promise<void>;
 }
 
 export function toSummary(s: SessionRecord): SessionSummary {
@@ -68,6 +83,26 @@ export function toSummary(s: SessionRecord): SessionSummary {
 
 export function createSessionService(deps: SessionServiceDeps): SessionService {
   const joinUrl = (secret: string) => `${deps.publicUrl}/join#${secret}`;
+  const roomCheckedAt = new Map<string, number>();
+
+  /** Idempotent on LiveKit: creating a room that exists returns it unchanged. */
+  async function createRoom(session: SessionRecord, now: number): Promise<void> {
+    await deps.rooms.createRoom({
+      roomName: session.roomName,
+      maxParticipants: 1 + session.clientSlots,
+      emptyTimeoutSeconds: Math.max(60, Math.ceil((session.closesAt - now) / 1000)),
+      departureTimeoutSeconds: ROOM_DEPARTURE_TIMEOUT_SECONDS,
+    });
+    if (roomCheckedAt.size >= ROOM_MEMO_MAX_ENTRIES) roomCheckedAt.clear();
+    roomCheckedAt.set(session.roomName, now);
+  }
+
+  async function ensureRoom(session: SessionRecord): Promise<void> {
+    const now = deps.now();
+    const checked = roomCheckedAt.get(session.roomName);
+    if (checked !== undefined && now - checked < ROOM_RECHECK_MS) return;
+    await createRoom(session, now);
+  }
 
   async function getOwned(therapistId: string, sessionId: string): Promise<SessionRecord> {
     const session = await deps.store.getSession(sessionId);
@@ -171,17 +206,13 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       if (session.status === 'ended') throw AppError.sessionEnded();
       const now = deps.now();
       if (now >= session.closesAt) throw AppError.sessionEnded();
+      // createRoom is idempotent on LiveKit, so two racing starts are harmless. A live session's
+      // room is created again too: LiveKit may have restarted and forgotten it.
+      await createRoom(session, now);
       if (session.status === 'live') {
         await deps.onStarted(session);
         return session;
       }
-      // createRoom is idempotent on LiveKit, so two racing starts are harmless.
-      await deps.rooms.createRoom({
-        roomName: session.roomName,
-        maxParticipants: 1 + session.clientSlots,
-        emptyTimeoutSeconds: Math.max(60, Math.ceil((session.closesAt - now) / 1000)),
-        departureTimeoutSeconds: ROOM_DEPARTURE_TIMEOUT_SECONDS,
-      });
       const live = { ...session, status: 'live' as const, startedAt: now };
       // The key exists before the session is live, so nobody is admitted into a call without one.
       await deps.onStarted(live);
@@ -208,9 +239,24 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       await endSession(await getOwned(therapistId, sessionId));
     },
 
-    async endWithoutOwner(sessionId) {
-      const session = await deps.store.getSession(sessionId);
-      if (session) await endSession(session);
+    ensureRoom,
+
+    async roomFinished(roomName) {
+      roomCheckedAt.delete(roomName);
+      // The room name is the session id (see create()).
+      const session = await deps.store.getSession(roomName);
+      if (!session || session.status === 'ended') return;
+      const participants = await deps.store.listParticipants(session.id);
+      const connected = participants.filter((p) => p.connectionId && (p.status === 'waiting' || p.status === 'admitted'));
+      if (connected.length > 0) {
+        deps.logger.warn('media room closed while people are connected; it is recreated when next needed', {
+          event: 'session.room-lost',
+          sessionId: session.id,
+          count: connected.length,
+        });
+        return;
+      }
+      await endSession(session);
     },
   };
 }

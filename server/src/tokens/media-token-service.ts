@@ -50,6 +50,8 @@ export function createMediaTokenService(deps: MediaTokenServiceDeps): MediaToken
       if (holder !== deviceId) {
         throw new AppError('device_in_use', 'This invitation is in use on another device.');
       }
+      // A token for a room LiveKit forgot (restart, crash) would be refused at join: recreate it first.
+      await deps.sessions.ensureRoom(session);
       const response = await sign(participant.id, participant.displayName ?? 'Client', session.roomName);
       deps.logger.debug('media token issued', { event: 'token.issued', sessionId: session.id, participantId: participant.id });
       return response;

@@ -139,7 +139,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
         if (event.participantIdentity) await onTrackPublished(event.roomName, event.participantIdentity, event.trackEncrypted);
         break;
       case 'room_finished':
-        await deps.sessions.endWithoutOwner(event.roomName);
+        await deps.sessions.roomFinished(event.roomName);
         break;
       default:
         break;

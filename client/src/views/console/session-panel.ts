@@ -93,6 +93,7 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
     if (code === 'conflict') return 'panel.error.conflict';
     if (code === 'session_ended') return 'panel.error.ended';
     if (code === 'timeout' || code === 'network') return 'panel.error.network';
+    if (code === 'service_unavailable') return 'panel.error.unavailable';
     return 'panel.error.generic';
   };
 

@@ -1,5 +1,13 @@
 import { RoomServiceClient, EgressClient, ServerError, TrackSource, TrackType } from 'livekit-server-sdk';
+import { AppError } from '../../app-error.ts';
+import type { Logger } from '../../observability/logger.ts';
 import type { MediaRooms } from '../../sessions/media-rooms.ts';
+
+/**
+ * Every RoomService call gives up after this, well inside the console's 8 s command
+ * timeout: a stalled LiveKit answers the therapist with a 503 they can act on, not "no answer".
+ */
+export const LIVEKIT_REQUEST_TIMEOUT_SECONDS = 3;
 
 /** LiveKit's HTTP API lives on the same host as its signalling WebSocket. */
 export function livekitApiHost(livekitUrl: string): string {
@@ -8,25 +16,50 @@ export function livekitApiHost(livekitUrl: string): string {
 
 const isNotFound = (error: unknown) => error instanceof ServerError && (error.status === 404 || error.code === 'not_found');
 
-export function createLivekitMediaRooms(options: { url: string; apiKey: string; apiSecret: string }): MediaRooms {
+/**
+ * LiveKit down (connection refused), stalled (timeout) or failing (5xx) is "briefly
+ * unavailable" to our callers: a 503 and a message the console shows, never a 500.
+ */
+function createOutageWatch(logger: Logger) {
+  let answering = true;
+  return async function calling<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      const result = await call();
+      if (!answering) logger.info('livekit answering again', { event: 'livekit.recovered' });
+      answering = true;
+      return result;
+    } catch (error) {
+      if (error instanceof ServerError && error.status < 500) throw error;
+      // Logged once per outage, however many calls fail during it.
+      if (answering) logger.warn('livekit not answering: room calls fail with 503', { event: 'livekit.unavailable', errorName: (error as Error).name });
+      answering = false;
+      throw AppError.unavailable(error);
+    }
+  };
+}
+
+export function createLivekitMediaRooms(options: { url: string; apiKey: string; apiSecret: string }, logger: Logger): MediaRooms {
+  const calling = createOutageWatch(logger);
   const host = livekitApiHost(options.url);
-  const rooms = new RoomServiceClient(host, options.apiKey, options.apiSecret);
-  const egress = new EgressClient(host, options.apiKey, options.apiSecret);
+  // No region fail-over: that is for LiveKit Cloud, and it would retry past our timeout.
+  const clientOptions = { requestTimeout: LIVEKIT_REQUEST_TIMEOUT_SECONDS, failover: false };
+  const rooms = new RoomServiceClient(host, options.apiKey, options.apiSecret, clientOptions);
+  const egress = new EgressClient(host, options.apiKey, options.apiSecret, clientOptions);
 
   return {
     async createRoom({ roomName, maxParticipants, emptyTimeoutSeconds, departureTimeoutSeconds }) {
-      await rooms.createRoom({ name: roomName, maxParticipants, emptyTimeout: emptyTimeoutSeconds, departureTimeout: departureTimeoutSeconds });
+      await calling(() => rooms.createRoom({ name: roomName, maxParticipants, emptyTimeout: emptyTimeoutSeconds, departureTimeout: departureTimeoutSeconds }));
     },
     async deleteRoom(roomName) {
       try {
-        await rooms.deleteRoom(roomName);
+        await calling(() => rooms.deleteRoom(roomName));
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
     },
     async removeParticipant(roomName, identity) {
       try {
-        await rooms.removeParticipant(roomName, identity);
+        await calling(() => rooms.removeParticipant(roomName, identity));
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
@@ -34,17 +67,17 @@ export function createLivekitMediaRooms(options: { url: string; apiKey: string; 
     async muteMicrophone(roomName, identity) {
       let tracks;
       try {
-        tracks = (await rooms.getParticipant(roomName, identity)).tracks;
+        tracks = (await calling(() => rooms.getParticipant(roomName, identity))).tracks;
       } catch (error) {
         if (isNotFound(error)) return 0;
         throw error;
       }
       const microphones = tracks.filter((t) => t.type === TrackType.AUDIO && (t.source === TrackSource.MICROPHONE || t.source === TrackSource.UNKNOWN) && !t.muted);
-      await Promise.all(microphones.map((t) => rooms.mutePublishedTrack(roomName, identity, t.sid, true)));
+      await calling(() => Promise.all(microphones.map((t) => rooms.mutePublishedTrack(roomName, identity, t.sid, true))));
       return microphones.length;
     },
     async stopEgress(egressId) {
-      await egress.stopEgress(egressId);
+      await calling(() => egress.stopEgress(egressId));
     },
   };
 }

@@ -26,7 +26,9 @@ export function createErrorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const appError = error instanceof AppError ? error : (fromFramework(error) ?? toAppError(error));
     const fields = { code: appError.code, status: appError.status, method: req.method, route: req.route?.path ?? 'unmatched' };
-    if (appError.status >= 500) {
+    // A 503 is an outage the adapters log once when it starts and ends (redis-health.ts, media-rooms.ts), not once per request.
+    if (appError.code === 'service_unavailable') logger.debug('request refused: service unavailable', fields);
+    else if (appError.status >= 500) {
       logger.error('request failed', { ...fields, errorName: (appError.cause as Error | undefined)?.name ?? appError.name });
     }
     if (appError.code === 'rate_limited' && appError.details?.retryAfterSeconds) {

@@ -174,7 +174,9 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
           if (spec.closesSocket) socket.disconnect(true);
         } catch (error) {
           const appError = toAppError(error);
-          if (appError.status >= 500) deps.logger.error('socket command failed', { event, code: appError.code, errorName: (appError.cause as Error | undefined)?.name });
+          if (appError.status >= 500 && appError.code !== 'service_unavailable') {
+            deps.logger.error('socket command failed', { event, code: appError.code, errorName: (appError.cause as Error | undefined)?.name });
+          }
           reply({ ok: false, error: appError.toBody() });
           if (appError.code === 'unauthorized') socket.disconnect(true);
         }
