@@ -133,7 +133,7 @@ export function renderKit(settings: KitEnv, secrets: KitEnv, livekitVersion: str
     ...secrets,
     LIVEKIT_VERSION: livekitVersion,
     APP_UPSTREAMS: ports.map((port) => `127.0.0.1:${port}`).join(' '),
-    TURN_DENY_PEER_CIDRS: `[${cidrsExcept(env.MEDIA_IP!).join(', ')}]`,
+    TURN_DENY_PEER_CIDRS: `[${cidrsExcept(env.MEDIA_IP!).map((cidr) => `"${cidr}"`).join(", ")}]`,
     REDIS_PASSWORD_SHA256: createHash('sha256').update(secrets.REDIS_PASSWORD!).digest('hex'),
     CADDY_TLS_GLOBAL:
       env.TLS_ISSUER === 'internal'

@@ -1,5 +1,5 @@
 import type { CheckResult, DoctorFacts } from './facts.ts';
-import { CERT_WARN_DAYS } from './tls-check.ts';
+import { CERT_WARN_DAYS, formatTimeLeft } from './tls-check.ts';
 
 /** LiveKit's signalling (wss through Caddy) and its TURN over TLS on port 443 of its own name. */
 export function checkLivekit(facts: DoctorFacts): CheckResult[] {
@@ -19,7 +19,7 @@ export function checkLivekit(facts: DoctorFacts): CheckResult[] {
   } else if (!facts.turnTls.ok) {
     results.push({ check: 'turn-tls', status: 'fail', message: `TURN over TLS on ${turnDomain}:${turnTlsPort ?? 443} does not complete a TLS handshake (${facts.turnTls.error}): clients behind strict firewalls get no video. Check that the TURN name points at the media address, that port 443 is open there and that the certificate was handed over (systemctl start alcove-turn-cert).` });
   } else if (facts.turnTls.certDaysLeft < CERT_WARN_DAYS) {
-    results.push({ check: 'turn-tls', status: 'warn', message: `The TURN certificate expires in ${Math.floor(facts.turnTls.certDaysLeft)} days: run systemctl start alcove-turn-cert and check Caddy's log.` });
+    results.push({ check: 'turn-tls', status: 'warn', message: `The TURN certificate expires in ${formatTimeLeft(facts.turnTls.certDaysLeft)}: run systemctl start alcove-turn-cert and check Caddy's log.` });
   } else {
     results.push({ check: 'turn-tls', status: 'ok', message: `TURN over TLS answers on ${turnDomain}:${turnTlsPort ?? 443} with a valid certificate.` });
   }

@@ -1,0 +1,180 @@
+/**
+ * The practice's server, started in its namespace from the production kit itself: the env file is
+ * rendered by scripts/production/render.ts exactly as on a real host (TLS_ISSUER=internal, paths
+ * under a private work directory), the kit's firewall is loaded, and Redis, Caddy, LiveKit and two
+ * built app instances run with the rendered files. Only the supervisor differs: this module stands
+ * in for systemd (same commands, same environment files).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseEnvFile, renderInto } from '../../scripts/production/render.ts';
+import { livekitBinary } from '../../scripts/livekit.ts';
+import { MEDIA_IP, NAMES, SERVER_NS, WEB_IP, runIn } from './network.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const APP_PORTS = [8081, 8082] as const;
+const LIVEKIT_HTTP_PORT = 7880;
+
+export interface ServerStack {
+  workDir: string;
+  configDir: string;
+  /** Caddy's internal CA root: what browsers in the rehearsal are told to trust. */
+  caRootPath: string;
+  secrets: Record<string, string>;
+  therapist: { email: string; password: string };
+  /** The app's environment as rendered (for the CLI and the doctor). */
+  appEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000, process?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return;
+    if (process && process.exitCode !== null) throw new Error(`rehearsal: exited (${process.exitCode}) before ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`rehearsal: ${what} did not happen within ${timeoutMs} ms`);
+}
+
+const httpCodeInServer = (url: string, extra: string[] = []): string =>
+  runIn(SERVER_NS, 'curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', ...extra, url]).stdout;
+
+function findCaddyCert(caddyData: string, name: string): string | null {
+  const certificates = join(caddyData, 'certificates');
+  if (!existsSync(certificates)) return null;
+  for (const issuer of readdirSync(certificates)) {
+    const path = join(certificates, issuer, name, `${name}.crt`);
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
+
+export async function startServerStack(): Promise<ServerStack> {
+  // The client bundle must exist (npm run setup builds it); the server is built as production runs it.
+  if (!existsSync(join(ROOT, 'client/dist/index.html'))) throw new Error('client/dist is missing: run "npm run setup" first');
+  const build = spawnSync('bash', [join(ROOT, 'scripts/production/build-server.sh')], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`server build failed:\n${build.stderr}`);
+
+  const workDir = mkdtempSync(join(tmpdir(), 'alcr-'));
+  const configDir = join(workDir, 'etc');
+  const caddyData = join(workDir, 'caddy');
+  const redisData = join(workDir, 'redis');
+  const logs = join(workDir, 'logs');
+  for (const dir of [configDir, caddyData, redisData, logs]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+
+  const envFile = join(workDir, 'alcove.env');
+  writeFileSync(
+    envFile,
+    [
+      `APP_DOMAIN=${NAMES.app}`,
+      `LIVEKIT_DOMAIN=${NAMES.livekit}`,
+      `TURN_DOMAIN=${NAMES.turn}`,
+      `WEB_IP=${WEB_IP}`,
+      `MEDIA_IP=${MEDIA_IP}`,
+      'ACME_EMAIL=it@alcove.test',
+      'TLS_ISSUER=internal',
+      `APP_PORTS=${APP_PORTS.join(' ')}`,
+      `LIVEKIT_HTTP_PORT=${LIVEKIT_HTTP_PORT}`,
+      'LIVEKIT_PROMETHEUS_PORT=6789',
+      'REDIS_PORT=6379',
+      'WEBHOOK_PORT=8079',
+      'LIVEKIT_UDP_PORT=7882',
+      'LIVEKIT_TCP_PORT=7881',
+      'TURN_UDP_PORT=3478',
+      'TURN_TLS_PORT=443',
+      'TURN_RELAY_PORT_START=30000',
+      'TURN_RELAY_PORT_END=30100',
+      `INSTALL_DIR=${ROOT}`,
+      `CONFIG_DIR=${configDir}`,
+      `REDIS_DATA_DIR=${redisData}`,
+      `CADDY_DATA_DIR=${caddyData}`,
+      `NODE_BIN=${process.execPath}`,
+      `LIVEKIT_BIN=${livekitBinary()}`,
+      'CADDY_BIN=/usr/bin/caddy',
+      'REDIS_BIN=/usr/bin/redis-server',
+      'LOG_LEVEL=info',
+      // Differences from a systemd host: no sd_notify here, and everything runs as root.
+      'REDIS_SUPERVISED=no',
+      'TURN_CERT_OWNER=root:root',
+      '',
+    ].join('\n'),
+  );
+  renderInto(envFile, configDir);
+  const secrets = parseEnvFile(readFileSync(join(configDir, 'secrets.env'), 'utf8'));
+  const appEnv = parseEnvFile(readFileSync(join(configDir, 'app.env'), 'utf8'));
+
+  const children: ChildProcess[] = [];
+  const start = (name: string, command: string, args: string[], env: Record<string, string>): ChildProcess => {
+    const out = openSync(join(logs, `${name}.log`), 'a');
+    // `ip netns exec` execs the command itself, so the child's pid is the service's.
+    const child = spawn('ip', ['netns', 'exec', SERVER_NS, command, ...args], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: workDir, ...env },
+      stdio: ['ignore', out, out],
+    });
+    children.push(child);
+    return child;
+  };
+  const stop = async () => {
+    for (const child of children.reverse()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(workDir, { recursive: true, force: true });
+  };
+
+  try {
+    // The kit's own host firewall, as on a real server.
+    const firewall = runIn(SERVER_NS, 'nft', ['-f', join(configDir, 'nftables.conf')]);
+    if (firewall.code !== 0) throw new Error(`server firewall: ${firewall.stderr}`);
+
+    start('redis', '/usr/bin/redis-server', [join(configDir, 'redis.conf')], {});
+    await waitFor('Redis answering with the alcove user', () =>
+      runIn(SERVER_NS, 'redis-cli', ['--no-auth-warning', '-u', appEnv.REDIS_URL!, 'ping']).stdout.trim() === 'PONG',
+    );
+
+    start('caddy', '/usr/bin/caddy', ['run', '--config', join(configDir, 'Caddyfile'), '--adapter', 'caddyfile'], {
+      XDG_DATA_HOME: caddyData,
+      XDG_CONFIG_HOME: join(caddyData, 'config'),
+    });
+    await waitFor('Caddy issuing the TURN certificate', () => findCaddyCert(caddyData, NAMES.turn) !== null);
+    const caRootPath = join(caddyData, 'pki/authorities/local/root.crt');
+    await waitFor('Caddy writing its CA root', () => existsSync(caRootPath));
+    const handOver = runIn(SERVER_NS, 'sh', [join(configDir, 'turn-cert.sh')]);
+    if (handOver.code !== 0) throw new Error(`turn-cert.sh: ${handOver.stderr}`);
+
+    const livekitEnv = parseEnvFile(readFileSync(join(configDir, 'livekit.env'), 'utf8'));
+    const livekit = start('livekit', livekitBinary(), ['--config', join(configDir, 'livekit.yaml')], { LIVEKIT_KEYS: livekitEnv.LIVEKIT_KEYS! });
+    await waitFor('LiveKit answering on loopback', () => httpCodeInServer(`http://127.0.0.1:${LIVEKIT_HTTP_PORT}/`) === '200', 30_000, livekit);
+
+    // The app reaches LiveKit's API by its public name through Caddy; Node trusts the rehearsal's CA.
+    for (const port of APP_PORTS) {
+      start(`app-${port}`, process.execPath, [join(ROOT, 'dist/server/main.js')], {
+        ...appEnv,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        NODE_ENV: 'production',
+        NODE_EXTRA_CA_CERTS: caRootPath,
+      });
+    }
+    for (const port of APP_PORTS) await waitFor(`app instance ${port} ready`, () => httpCodeInServer(`http://127.0.0.1:${port}/readyz`) === '200');
+    await waitFor('the app answering through Caddy', () => httpCodeInServer(`https://${NAMES.app}/readyz`, ['--cacert', caRootPath]) === '200');
+
+    const therapist = { email: 'dr.rehearsal@alcove.test', password: `rehearsal-${secrets.JWT_SECRET!.slice(0, 12)}` };
+    const add = runIn(
+      SERVER_NS,
+      'env',
+      [...Object.entries(appEnv).map(([k, v]) => `${k}=${v}`), process.execPath, join(ROOT, 'dist/server/cli.js'), 'therapist', 'add', '--email', therapist.email, '--name', 'Dr. Rehearsal', '--password-stdin'],
+      `${therapist.password}\n`,
+    );
+    if (add.code !== 0) throw new Error(`therapist add failed: ${add.stderr}`);
+
+    return { workDir, configDir, caRootPath, secrets, therapist, appEnv, stop };
+  } catch (error) {
+    const tail = readdirSync(logs)
+      .map((file) => `--- ${file}\n${readFileSync(join(logs, file), 'utf8').split('\n').slice(-15).join('\n')}`)
+      .join('\n');
+    await stop();
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tail}`);
+  }
+}
