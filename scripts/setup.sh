@@ -41,6 +41,11 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
+# The production rehearsal (npm run rehearse): Caddy as the TLS front, nft for NAT and firewalls,
+# certutil to make Chromium trust the rehearsal's CA.
+command -v caddy >/dev/null 2>&1 || missing+=(caddy)
+command -v nft >/dev/null 2>&1 || missing+=(nftables)
+command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} from Debian"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
