@@ -57,7 +57,7 @@ export async function startServerStack(): Promise<ServerStack> {
   // The client bundle must exist (npm run setup builds it); the server is built as production runs it.
   if (!existsSync(join(ROOT, 'client/dist/index.html'))) throw new Error('client/dist is missing: run "npm run setup" first');
   const build = spawnSync('bash', [join(ROOT, 'scripts/production/build-server.sh')], { encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`server build failed:\n${build.stderr}`);
+  if (build.status !== 0) throw new Error(`server build failed:\n${build.stdout}${build.stderr}`);
 
   const workDir = mkdtempSync(join(tmpdir(), 'alcr-'));
   const configDir = join(workDir, 'etc');
