@@ -13,6 +13,9 @@ import { createRedisKeys } from './adapters/redis/keys.ts';
 import { requirePersistentRedis } from './adapters/redis/persistence-check.ts';
 import { watchRedisHealth } from './adapters/redis/redis-health.ts';
 import { startRedisClock } from './adapters/redis/redis-clock.ts';
+import { createRedisPresenceLedger } from './adapters/redis/presence-ledger.ts';
+import { startPresenceSweeper } from './waiting-room/presence-sweeper.ts';
+import { randomBytes } from 'node:crypto';
 import { createRedisSessionStore } from './adapters/redis/session-store.ts';
 import { createRedisTherapistStore } from './adapters/redis/therapist-store.ts';
 import { createRedisLoginStore } from './adapters/redis/login-store.ts';
@@ -137,7 +140,9 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     publicUrl: config.publicUrl,
     ...config.sessions,
   });
-  const clients = createClientPresence({ store, notifier, rateLimiter, logger, audit, now, graceMs: config.waitingRoom.graceMs });
+  const presenceLedger = createRedisPresenceLedger(redis, keys);
+  const clients = createClientPresence({ store, deadlines: presenceLedger, notifier, rateLimiter, logger, audit, now, graceMs: config.waitingRoom.graceMs });
+  const presenceSweeper = startPresenceSweeper({ ledger: presenceLedger, clients, logger, now, instanceId: `i_${randomBytes(12).toString('base64url')}` });
   const host = createHostControls({ store, sessions, rooms, notifier, logger, audit, keys: sessionKeys, now });
   const tokens = createMediaTokenService({
     store,
@@ -195,6 +200,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     clientAddressOf: clientAddress.of,
     maxSocketsPerIp: config.limits.maxSocketsPerIp,
     loginTtlMs: (loginId) => logins.ttlMs(loginId),
+    liveness: presenceSweeper,
   });
   const socketServer = io;
   // Recovery needs the stream for the grace period only; a little slack for slow reconnects.
@@ -218,6 +224,8 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
       });
     },
     async close() {
+      // First: any instance (or this one, restarted) sweeps our clients from now on.
+      await presenceSweeper.retire();
       stopTrimmer();
       redisHealth.stop();
       redisClock.stop();

@@ -22,6 +22,8 @@ export interface AppProcess {
   /** Resolves with the exit code (or signal name) if the process ends. */
   exited: Promise<number | string>;
   isRunning(): boolean;
+  /** Sends a signal (e.g. SIGKILL, as a crash or an OOM kill would) and resolves when the process is gone. */
+  kill(signal: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -29,7 +31,7 @@ export async function startAppProcess(env: Record<string, string> = {}): Promise
   const livekit = await livekitStack();
   const port = await freeTcpPort();
   const origin = `http://127.0.0.1:${port}`;
-  const redisPrefix = randomPrefix();
+  const redisPrefix = env.REDIS_PREFIX ?? randomPrefix();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT,
     env: {
@@ -82,6 +84,11 @@ export async function startAppProcess(env: Record<string, string> = {}): Promise
     lines,
     exited,
     isRunning: () => running,
+    async kill(signal) {
+      if (!running) return;
+      child.kill(signal);
+      await exited;
+    },
     async stop() {
       if (!running) return;
       child.kill('SIGTERM');

@@ -7,12 +7,15 @@ import type { Notifier } from '../presence/notifier.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import { hashInviteSecret } from '../sessions/invite-secret.ts';
 import type { ParticipantRecord, SessionRecord, SessionStore } from '../sessions/session-records.ts';
+import type { PresenceLedger } from './presence-ledger.ts';
 
 /** Failed invite redemptions allowed per client IP per window before it is slowed down. */
 export const INVITE_FAILURE_LIMIT = { limit: 20, windowSeconds: 10 * 60 } as const;
 
 export interface ClientPresenceDeps {
   store: SessionStore;
+  /** Deadlines kept where every instance can see them (see presence-sweeper.ts). */
+  deadlines: Pick<PresenceLedger, 'addDeadline'>;
   notifier: Notifier;
   rateLimiter: RateLimiter;
   logger: Logger;
@@ -38,10 +41,12 @@ export interface ClientPresence {
   checkIn(conn: ClientConnection, displayName: string): Promise<CheckInResult>;
   /** Renews the device lease while the connection is alive. */
   heartbeat(conn: ClientConnection): Promise<void>;
-  /** The connection dropped: keep the place for the grace period. Returns when to check again. */
-  disconnected(conn: ClientConnection): Promise<void>;
-  /** Called after the grace period: a client that has not come back loses its place. */
+  /** The connection dropped (at `atMs`, default now): keep the place for the grace period. */
+  disconnected(conn: ClientConnection, atMs?: number): Promise<void>;
+  /** Called once the grace period is over: a client that has not come back loses its place. */
   expireIfGone(conn: ClientConnection): Promise<void>;
+  /** A connection wrongly recorded as dropped (its instance was taken for dead) is live after all. */
+  reaffirm(conn: ClientConnection): Promise<void>;
   leave(conn: ClientConnection): Promise<void>;
 }
 
@@ -142,20 +147,27 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
       }
     },
 
-    async disconnected(conn) {
+    async disconnected(conn, atMs = deps.now()) {
       const record = await deps.store.transitionParticipant(
         conn.participantId,
         ['invited', 'waiting', 'admitted', 'left'],
-        { connectionId: null, disconnectedAt: deps.now(), updatedAt: deps.now() },
+        { connectionId: null, disconnectedAt: atMs, updatedAt: deps.now() },
         conn.connectionId,
       );
-      if (record && record.status !== 'invited') publish(conn.therapistId, record);
+      if (!record) return; // another connection took over meanwhile
+      if (record.status !== 'invited') publish(conn.therapistId, record);
+      await deps.deadlines.addDeadline(conn, atMs + deps.graceMs);
     },
 
     async expireIfGone(conn) {
       const current = await deps.store.getParticipant(conn.participantId);
       if (!current || current.connectionId || current.status !== 'waiting') return;
-      if (!current.disconnectedAt || deps.now() - current.disconnectedAt < deps.graceMs) return;
+      if (!current.disconnectedAt) return;
+      if (deps.now() - current.disconnectedAt < deps.graceMs) {
+        // Swept a little early (clocks of two instances differ): look again when it is due.
+        await deps.deadlines.addDeadline(conn, current.disconnectedAt + deps.graceMs);
+        return;
+      }
       const record = await deps.store.transitionParticipant(
         conn.participantId,
         ['waiting'],
@@ -166,6 +178,16 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
         publish(conn.therapistId, record);
         deps.logger.info('waiting client gone after grace period', { event: 'waiting-room.expired', sessionId: conn.sessionId, participantId: conn.participantId });
       }
+    },
+
+    async reaffirm(conn) {
+      const record = await deps.store.transitionParticipant(
+        conn.participantId,
+        ['invited', 'waiting', 'admitted'],
+        { connectionId: conn.connectionId, disconnectedAt: null, updatedAt: deps.now() },
+        '',
+      );
+      if (record && record.status !== 'invited') publish(conn.therapistId, record);
     },
 
     async leave(conn) {

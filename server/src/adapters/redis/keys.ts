@@ -22,6 +22,12 @@ export interface RedisKeys {
   socketStream(): string;
   auditStream(): string;
   e2eeKey(sessionId: string): string;
+  /** App instances and their last heartbeat (sorted set, score = epoch ms). */
+  instances(): string;
+  /** The client connections one app instance holds (hash: connection id → connection). */
+  instanceConnections(instanceId: string): string;
+  /** When each disconnected client loses its place (sorted set, score = epoch ms). */
+  presenceDeadlines(): string;
 }
 
 export function createRedisKeys(prefix: string): RedisKeys {
@@ -44,5 +50,8 @@ export function createRedisKeys(prefix: string): RedisKeys {
     socketStream: () => `${prefix}socket.io`,
     auditStream: () => `${prefix}audit`,
     e2eeKey: (id) => `${prefix}e2ee-key:${id}`,
+    instances: () => `${prefix}instances`,
+    instanceConnections: (id) => `${prefix}instance-connections:${id}`,
+    presenceDeadlines: () => `${prefix}presence-deadlines`,
   };
 }

@@ -7,6 +7,7 @@ import type { LoginService } from '../../auth/login-service.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { RedisClient } from '../../adapters/redis/redis-client.ts';
 import type { ClientConnection, ClientPresence } from '../../waiting-room/client-presence.ts';
+import type { PresenceSweeper } from '../../waiting-room/presence-sweeper.ts';
 import { parseInput } from '../http/validate.ts';
 import { authoriseBeforeRecovery } from './authorised-recovery.ts';
 import { trackConnectionSlots } from './connection-slots.ts';
@@ -38,6 +39,8 @@ export interface SocketServerDeps {
   maxSocketsPerIp: number;
   /** Remaining idle lifetime of a login in ms (0 when gone). */
   loginTtlMs: (loginId: string) => Promise<number>;
+  /** Which client connections this instance holds, in the ledger every instance sweeps. */
+  liveness: Pick<PresenceSweeper, 'connectionOpened' | 'connectionClosed'>;
 }
 
 function handshakeError(error: unknown): Error {
@@ -84,14 +87,15 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
   const slots = trackConnectionSlots(io.engine, deps.clientAddressOf);
   countFor = slots.countFor;
 
-  /** The client's connection is gone: keep the place for the grace period, then let it go. */
+  /**
+   * The client's connection is gone: keep the place for the grace period, then let it go. The
+   * deadline lives in Redis (presence-sweeper.ts), so it holds even if this instance dies next.
+   */
   const clientGone = (conn: ClientConnection) => {
+    deps.liveness.connectionClosed(conn);
     deps.clients
       .disconnected(conn)
       .catch((error: Error) => deps.logger.warn('could not record disconnect', { participantId: conn.participantId, errorName: error.name }));
-    setTimeout(() => {
-      deps.clients.expireIfGone(conn).catch(() => undefined);
-    }, deps.graceMs + 250).unref();
   };
 
   const admissionOf = authoriseBeforeRecovery(io, {
@@ -136,6 +140,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
     void socket.join(roomsFor(identity));
     if (identity.role === 'client') {
       const { conn } = identity;
+      deps.liveness.connectionOpened(conn);
       const heartbeat = setInterval(() => {
         deps.clients.heartbeat(conn).catch((error: Error) => deps.logger.warn('lease renewal failed', { participantId: conn.participantId, errorName: error.name }));
       }, Math.max(1000, Math.floor(deps.graceMs / 3)));
