@@ -7,6 +7,7 @@ import type { Notifier } from '../presence/notifier.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import { hashInviteSecret } from '../sessions/invite-secret.ts';
 import type { ParticipantRecord, SessionRecord, SessionStore } from '../sessions/session-records.ts';
+import type { ClientConnection } from './client-connection.ts';
 import type { PresenceLedger } from './presence-ledger.ts';
 
 /** Failed invite redemptions allowed per client IP per window before it is slowed down. */
@@ -24,14 +25,7 @@ export interface ClientPresenceDeps {
   graceMs: number;
 }
 
-/** Who a client connection is, once its invite has been accepted. */
-export interface ClientConnection {
-  participantId: string;
-  sessionId: string;
-  therapistId: string;
-  deviceId: string;
-  connectionId: string;
-}
+export type { ClientConnection } from './client-connection.ts';
 
 export interface ClientPresence {
   /** Resolves an invite (rate-limited on failures) to its participant and session. */

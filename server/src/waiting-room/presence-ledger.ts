@@ -1,4 +1,4 @@
-import type { ClientConnection } from './client-presence.ts';
+import type { ClientConnection } from './client-connection.ts';
 
 /**
  * Where presence deadlines and instance liveness are kept, shared by every app

@@ -36,6 +36,9 @@ export interface WebhookHandlerDeps {
 
 export type WebhookHandler = (event: MediaEvent) => Promise<'handled' | 'duplicate'>;
 
+/** Checks a webhook's signature over its raw body and reduces it to a MediaEvent (adapters/livekit). */
+export type WebhookVerifier = (rawBody: string, authorization: string | undefined) => Promise<MediaEvent>;
+
 /**
  * Webhooks are hints: late, retried, ordered only within a room. Each handler
  * re-reads state and only ever tightens access (remove, stop, end).

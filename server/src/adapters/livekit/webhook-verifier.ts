@@ -1,9 +1,7 @@
 import { Encryption_Type } from '@livekit/protocol';
 import { WebhookReceiver } from 'livekit-server-sdk';
 import { AppError } from '../../app-error.ts';
-import type { MediaEvent } from '../../webhooks/webhook-handler.ts';
-
-export type WebhookVerifier = (rawBody: string, authorization: string | undefined) => Promise<MediaEvent>;
+import type { WebhookVerifier } from '../../webhooks/webhook-handler.ts';
 
 /** Checks the signature (JWT whose sha256 claim is the body hash) and reduces the event. */
 export function createLivekitWebhookVerifier(options: { apiKey: string; apiSecret: string }): WebhookVerifier {

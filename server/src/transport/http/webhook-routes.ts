@@ -1,6 +1,5 @@
 import express, { Router } from 'express';
-import type { WebhookVerifier } from '../../adapters/livekit/webhook-verifier.ts';
-import type { WebhookHandler } from '../../webhooks/webhook-handler.ts';
+import type { WebhookHandler, WebhookVerifier } from '../../webhooks/webhook-handler.ts';
 
 const WEBHOOK_BODY_MAX_BYTES = 64 * 1024;
 
