@@ -18,9 +18,11 @@ import {
   type RemoteTrackPublication,
 } from 'livekit-client';
 import { canEncrypt, createE2eeWorker, SessionKeyProvider } from './session-key-provider.ts';
+import type { CallEndReason } from './rejoin-policy.ts';
+
+export type { CallEndReason };
 
 export type Quality = 'excellent' | 'good' | 'poor' | 'lost' | 'unknown';
-export type CallEndReason = 'left' | 'removed' | 'ended' | 'replaced' | 'lost';
 export type CallConnection = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
 export interface PeerSnapshot {
@@ -125,8 +127,9 @@ function endReasonOf(reason: DisconnectReason | undefined): CallEndReason {
 export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, callbacks: CallCallbacks): CallRoom {
   if (!canEncrypt()) throw new EncryptionUnavailableError();
   const keyProvider = new SessionKeyProvider();
+  const worker = createE2eeWorker();
   const room = new Room({
-    e2ee: { keyProvider, worker: createE2eeWorker() },
+    e2ee: { keyProvider, worker },
     // Hidden or off-screen tiles would otherwise be paused; the layout is small enough to keep all.
     adaptiveStream: { pauseVideoInBackground: false },
     dynacast: true,
@@ -270,6 +273,8 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
       window.removeEventListener('online', onOnline);
       for (const timer of missingKeyTimers.values()) window.clearTimeout(timer);
       missingKeyTimers.clear();
+      // livekit-client never ends the worker, and a rejoin makes a new Room (and worker) each time.
+      worker.terminate();
       callbacks.onConnection('disconnected');
       callbacks.onEnded(endedByUs ? 'left' : endReasonOf(reason));
     });

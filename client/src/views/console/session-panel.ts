@@ -41,7 +41,7 @@ export interface SessionPanel {
   destroy(): void;
 }
 
-const CALL_CHUNK = () => import('../../call/call-room.ts');
+const CALL_CHUNK = () => import('../../call/media-reconnect.ts');
 /** Well inside the server's idle logout (15 min by default). */
 const KEEP_ALIVE_MS = 60_000;
 
@@ -190,19 +190,29 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
   joinButton.addEventListener('click', async () => {
     joinButton.disabled = true;
     try {
-      const [token, { createCallRoom }] = await Promise.all([therapistApi.startSession(sessionId), CALL_CHUNK()]);
+      const [token, { createRejoiningCall }] = await Promise.all([therapistApi.startSession(sessionId), CALL_CHUNK()]);
       const key = await sendCommand(deps.socket, COMMANDS.getSessionKey, { sessionId });
       const view = createCallView({ headingKey: 'call.titleTherapist', onLeave: () => void leaveCall() });
       callSlot.replaceChildren(view.root);
-      const room = createCallRoom({ cameraOn: false, micOn: true, audioInput: null, videoInput: null, audioOutput: null }, view.audioSink, {
-        onPeersChanged: (peers) => view.renderPeers(peers),
-        onConnection: (state) => view.setConnection(state),
-        onAudioBlocked: (blocked) => view.setAudioBlocked(blocked),
-        onEnded: (reason) => {
-          if (reason === 'ended') void markEnded();
-          else if (reason !== 'left') void leaveCall('panel.callDropped');
+      const room = createRejoiningCall({
+        prefs: { cameraOn: false, micOn: true, audioInput: null, videoInput: null, audioOutput: null },
+        audioSink: view.audioSink,
+        callbacks: {
+          onPeersChanged: (peers) => view.renderPeers(peers),
+          onConnection: (state) => view.setConnection(state),
+          onAudioBlocked: (blocked) => view.setAudioBlocked(blocked),
+          onEnded: (reason) => {
+            if (reason === 'ended') void markEnded();
+            else if (reason !== 'left') void leaveCall('panel.callDropped');
+          },
+          onEncryption: (encryption) => view.setEncryption(encryption),
         },
-        onEncryption: (encryption) => view.setEncryption(encryption),
+        // Starting again is idempotent and recreates a room a restarted LiveKit forgot.
+        fetchJoin: async () => {
+          const fresh = await therapistApi.startSession(sessionId);
+          const currentKey = await sendCommand(deps.socket, COMMANDS.getSessionKey, { sessionId });
+          return { url: fresh.url, token: fresh.token, key: currentKey };
+        },
       });
       call = { room, view };
       view.bind(room);

@@ -26,7 +26,7 @@ type Screen = 'connecting' | 'notice' | 'check-in' | 'waiting' | 'call' | 'close
 
 /** After the media connection drops, how long to wait for the server to say why before rejoining. */
 const CALL_DROP_SETTLE_MS = 1500;
-const loadCallRoom = () => import('../../call/call-room.ts');
+const loadCallRoom = () => import('../../call/media-reconnect.ts');
 
 export function startJoinApp(mount: HTMLElement): void {
   const shell = createPageShell(mount, 'brand.client');
@@ -124,7 +124,8 @@ export function startJoinApp(mount: HTMLElement): void {
       if (result.state === 'waiting') {
         if (screen === 'call') void endCall();
         showWaiting();
-      } else if (screen !== 'call') {
+      } else if (screen !== 'call' || !call) {
+        // Also after a call that could not be rejoined: the server says we are still in it.
         void joinCall();
       }
     } catch (error) {
@@ -172,15 +173,24 @@ export function startJoinApp(mount: HTMLElement): void {
         audioOutput: journey.devices.audioOutput,
       };
       preview.stopAll();
-      const { createCallRoom } = await loadCallRoom();
+      const { createRejoiningCall } = await loadCallRoom();
       const view = createCallView({ headingKey: 'call.title', onLeave: () => void leave() });
       show('call', view.root, () => undefined);
-      const room = createCallRoom(prefs, view.audioSink, {
-        onPeersChanged: (peers) => view.renderPeers(peers),
-        onConnection: (state) => view.setConnection(state),
-        onAudioBlocked: (blocked) => view.setAudioBlocked(blocked),
-        onEnded: (reason) => onCallEnded(room, reason),
-        onEncryption: (encryption) => view.setEncryption(encryption),
+      const room = createRejoiningCall({
+        prefs,
+        audioSink: view.audioSink,
+        callbacks: {
+          onPeersChanged: (peers) => view.renderPeers(peers),
+          onConnection: (state) => view.setConnection(state),
+          onAudioBlocked: (blocked) => view.setAudioBlocked(blocked),
+          onEnded: (reason) => onCallEnded(room, reason),
+          onEncryption: (encryption) => view.setEncryption(encryption),
+        },
+        // After a lost media connection: the same two questions as joining, asked again.
+        fetchJoin: async () => {
+          const [fresh, currentKey] = await Promise.all([fetchClientMediaToken(invite!, deviceId()), sendCommand(socket, COMMANDS.getCallKey, {})]);
+          return { url: fresh.url, token: fresh.token, key: currentKey };
+        },
       });
       call = { room, view };
       view.bind(room);
