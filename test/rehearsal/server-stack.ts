@@ -6,7 +6,7 @@
  * in for systemd (same commands, same environment files).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { MEDIA_IP, NAMES, SERVER_NS, WEB_IP, runIn } from './network.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const APP_PORTS = [8081, 8082] as const;
 const LIVEKIT_HTTP_PORT = 7880;
+export const LOGS_KEPT_DIR = join(ROOT, 'artifacts/rehearsal-logs');
 
 export interface ServerStack {
   workDir: string;
@@ -87,7 +88,7 @@ export async function startServerStack(): Promise<ServerStack> {
       'TURN_UDP_PORT=3478',
       'TURN_TLS_PORT=443',
       'TURN_RELAY_PORT_START=30000',
-      'TURN_RELAY_PORT_END=30100',
+      'TURN_RELAY_PORT_END=30999',
       `INSTALL_DIR=${ROOT}`,
       `CONFIG_DIR=${configDir}`,
       `REDIS_DATA_DIR=${redisData}`,
@@ -120,6 +121,11 @@ export async function startServerStack(): Promise<ServerStack> {
   };
   const stop = async () => {
     for (const child of children.reverse()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // The services' logs outlive the run (git-ignored artifacts/) for diagnosing a failure; they hold
+    // no secrets (the app's fields are allow-listed, LiveKit and Caddy never print keys). The work
+    // directory, with the generated secrets and Redis data, is removed.
+    rmSync(LOGS_KEPT_DIR, { recursive: true, force: true });
+    cpSync(logs, LOGS_KEPT_DIR, { recursive: true });
     rmSync(workDir, { recursive: true, force: true });
   };
 

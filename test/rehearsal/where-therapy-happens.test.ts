@@ -63,6 +63,14 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
 };
 
+/** What a failed wait saw: the call screen's state and every peer connection's state and selected pair. */
+async function describeCall(page: Page): Promise<string> {
+  const screen = await page.locator('.call-screen').getAttribute('data-connection', { timeout: 1_000 }).catch(() => 'no call screen');
+  const connections = await page.evaluate(() => ((globalThis as any).__alcovePeerConnections as any[]).map((pc) => `${pc.connectionState}/${pc.iceConnectionState}`));
+  const pairs = await page.evaluate(readSelectedPairs);
+  return `call screen ${screen}; connections [${connections.join(', ')}]; selected ${JSON.stringify(pairs)}`;
+}
+
 async function allConnectionsClosed(page: Page): Promise<void> {
   await page.waitForFunction(() => ((globalThis as any).__alcovePeerConnections as any[]).every((pc) => pc.connectionState === 'closed'), null, { timeout: 15_000 });
 }
@@ -209,7 +217,11 @@ describe('rehearsal: TLS, TURN and NAT on a real domain, in network namespaces',
           (button as unknown as { click(): void }).click();
           return at;
         });
-        figures[kind].push((await firstFrame) - clickedAt);
+        try {
+          figures[kind].push((await firstFrame) - clickedAt);
+        } catch (error) {
+          throw new Error(`${who} (${kind}), run ${run + 1}: ${error instanceof Error ? error.message : String(error)}; ${await describeCall(person.page)}`);
+        }
       }
     }
   });
