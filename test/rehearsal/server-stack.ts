@@ -6,6 +6,7 @@
  * in for systemd (same commands, same environment files).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,7 +167,7 @@ export async function startServerStack(): Promise<ServerStack> {
     for (const port of APP_PORTS) await waitFor(`app instance ${port} ready`, () => httpCodeInServer(`http://127.0.0.1:${port}/readyz`) === '200');
     await waitFor('the app answering through Caddy', () => httpCodeInServer(`https://${NAMES.app}/readyz`, ['--cacert', caRootPath]) === '200');
 
-    const therapist = { email: 'dr.rehearsal@alcove.test', password: `rehearsal-${secrets.JWT_SECRET!.slice(0, 12)}` };
+    const therapist = { email: 'dr.rehearsal@alcove.test', password: randomBytes(18).toString('base64url') };
     const add = runIn(
       SERVER_NS,
       'env',
