@@ -148,9 +148,18 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
         { connectionId: null, disconnectedAt: atMs, updatedAt: deps.now() },
         conn.connectionId,
       );
-      if (!record) return; // another connection took over meanwhile
-      if (record.status !== 'invited') publish(conn.therapistId, record);
-      await deps.deadlines.addDeadline(conn, atMs + deps.graceMs);
+      if (record) {
+        if (record.status !== 'invited') publish(conn.therapistId, record);
+        await deps.deadlines.addDeadline(conn, atMs + deps.graceMs);
+        return;
+      }
+      // Already recorded as dropped, by an instance that may have died before it told the therapist
+      // or set the deadline (a SIGTERM races its own sweep): say it again and keep the deadline.
+      // Nothing is done when another connection holds the participant now.
+      const current = await deps.store.getParticipant(conn.participantId);
+      if (!current || current.connectionId || current.status === 'removed') return;
+      if (current.status !== 'invited') publish(conn.therapistId, current);
+      await deps.deadlines.addDeadline(conn, (current.disconnectedAt ?? atMs) + deps.graceMs);
     },
 
     async expireIfGone(conn) {
