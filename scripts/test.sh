@@ -8,4 +8,7 @@ npx tsc -p tsconfig.json --noEmit
 shopt -s nullglob
 files=(test/unit/*.test.ts test/integration/*.test.ts test/e2e/*.test.ts)
 # The root hooks fail the run loudly when Redis or LiveKit is missing; they never skip.
-exec npx mocha --require test/support/stack-hooks.ts "$@" "${files[@]}"
+npx mocha --require test/support/stack-hooks.ts "$@" "${files[@]}"
+# The production rehearsal (needs root): its own stack, from infra/production, in network namespaces.
+rehearsal=(test/rehearsal/*.test.ts)
+exec npx mocha "$@" "${rehearsal[@]}"
