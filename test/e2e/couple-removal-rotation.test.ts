@@ -142,16 +142,28 @@ describe('e2e: removing one partner rotates the key without alarming those who s
     await partner2.page.getByRole('heading', { name: 'Your visit has ended' }).waitFor({ timeout: STEP_TIMEOUT_MS });
   }
 
+  const nameOf = (person: Person) => (person === therapist ? 'therapist' : person === partner1 ? 'partner 1' : 'partner 2');
+
+  /** What a failure message needs to tell an overloaded machine from a broken rotation. */
+  async function stateOf(person: Person): Promise<string> {
+    const state = await person.page.locator('.call-encryption').getAttribute('data-state').catch(() => null);
+    return `${nameOf(person)}: encryption ${state}, alerts ${JSON.stringify(await alertsSeen(person.page).catch(() => []))}, logged ${JSON.stringify(cryptoLogs.get(person)!.slice(0, 3))}`;
+  }
+
   /** The rotation is done for a person once their call shows the new key's code. */
   async function waitForNewCode(person: Person, codeBefore: string, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
-    await person.page.waitForFunction(
-      (before) => {
-        const code = (globalThis as any).document.querySelector('.call-encryption .verification-code');
-        return code !== null && code.textContent !== before;
-      },
-      codeBefore,
-      { timeout: timeoutMs },
-    );
+    await person.page
+      .waitForFunction(
+        (before) => {
+          const code = (globalThis as any).document.querySelector('.call-encryption .verification-code');
+          return code !== null && code.textContent !== before;
+        },
+        codeBefore,
+        { timeout: timeoutMs },
+      )
+      .catch(async (error: Error) => {
+        throw new Error(`no new verification code: ${await stateOf(person)} (${error.message.split('\n')[0]})`);
+      });
   }
 
   async function endSession(): Promise<void> {
@@ -178,8 +190,9 @@ describe('e2e: removing one partner rotates the key without alarming those who s
       expect(codesAfter[0], at).to.equal(codesAfter[1]);
       const [therapistMs, partnerMs] = await Promise.all([therapist, partner1].map((person) => msUntilVideoDecodes(person.page)));
       decodeMs.push(therapistMs!, partnerMs!);
-      for (const [who, ms] of [['therapist', therapistMs!], ['partner 1', partnerMs!]] as const) {
-        expect(ms, `${at}: ms until the ${who} decoded video after the rotation (baseline before it: ${baselineMs.slice(-2).join(', ')})`).to.be.within(0, DECODE_AFTER_ROTATION_MS);
+      for (const [person, ms] of [[therapist, therapistMs!], [partner1, partnerMs!]] as const) {
+        const context = `baseline before it: ${baselineMs.slice(-2).join(', ')}; ${await stateOf(person)}`;
+        expect(ms, `${at}: ms until the ${nameOf(person)} decoded video after the rotation (${context})`).to.be.within(0, DECODE_AFTER_ROTATION_MS);
       }
       await Promise.all([waitForCallTiles(therapist.page, 2), waitForCallTiles(partner1.page, 2)]);
       // Those who stay were never told encryption failed.
