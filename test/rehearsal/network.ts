@@ -10,7 +10,18 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const PREFIX = 'alcr-';
+/**
+ * ALCOVE_REHEARSAL_PREFIX lets two rehearsals share one machine (a developer's and CI's): each
+ * works only on names that start with its own prefix, so neither tears down the other's network.
+ */
+export const PREFIX = rehearsalPrefix(process.env.ALCOVE_REHEARSAL_PREFIX);
+
+function rehearsalPrefix(value: string | undefined): string {
+  if (value === undefined || value === '') return 'alcr-';
+  // Interface names are capped at 15 bytes; the longest one made here is PREFIX + "v99a".
+  if (!/^[a-z][a-z0-9]{0,7}-$/u.test(value)) throw new Error('ALCOVE_REHEARSAL_PREFIX must be 1-8 lower-case letters or digits followed by "-"');
+  return value;
+}
 const INTERNET = `${PREFIX}net`;
 export const SERVER_NS = `${PREFIX}server`;
 
@@ -75,7 +86,7 @@ export function tearDownNetwork(): void {
   // A veth whose peer was in a deleted namespace disappears with it; one left in the host (a run
   // killed half-way through creating it) is removed here.
   const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
-  for (const match of links.matchAll(/^\d+: (alcr-[^:@]+)/gmu)) spawnSync('ip', ['link', 'del', match[1]!]);
+  for (const match of links.matchAll(/^\d+: ([^:@]+)/gmu)) if (match[1]!.startsWith(PREFIX)) spawnSync('ip', ['link', 'del', match[1]!]);
   if (existsSync('/etc/netns')) {
     for (const entry of readdirSync('/etc/netns')) if (entry.startsWith(PREFIX)) rmSync(join('/etc/netns', entry), { recursive: true, force: true });
   }
