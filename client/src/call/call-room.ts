@@ -79,6 +79,8 @@ export interface CallRoom {
   installKey(key: SessionKey): Promise<void>;
   /** Everyone holds the key in this slot now: encrypt with it. */
   activateKey(keyIndex: number): void;
+  /** Whether this call holds the key of a slot (installed, active or not). */
+  holdsKey(keyIndex: number): boolean;
   peers(): PeerSnapshot[];
   attachVideo(identity: string, element: HTMLVideoElement): void;
   setCamera(on: boolean): Promise<void>;
@@ -317,6 +319,7 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
 
     installKey,
     activateKey,
+    holdsKey: (keyIndex) => keyProvider.hasKey(keyIndex),
 
     peers,
 

@@ -30,6 +30,8 @@ export interface RejoiningCallOptions {
   callbacks: CallCallbacks;
   /** A fresh media token and the session's current key, asked of our server for every rejoin. */
   fetchJoin(): Promise<MediaJoin>;
+  /** The session's current key alone: asked when told to switch to a key this call never got. */
+  fetchKey(): Promise<SessionKey>;
 }
 
 /**
@@ -168,6 +170,27 @@ export function createRejoiningCall(options: RejoiningCallOptions): CallRoom {
     callbacks.onEnded(reason);
   }
 
+  /**
+   * A rotated key can pass a call by: sent while the person was between two calls (left and
+   * joining again, the join having fetched the key just before the rotation), or lost with a
+   * socket that reconnected. The switch names the slot, so a call told to use a key it lacks asks
+   * our server for the current one; installing it applies the switch (`installKey` does). Only a
+   * key that cannot be had this way either ends in the missing-key alarm.
+   */
+  let isFetchingKey = false;
+  function healMissedKey() {
+    if (isFetchingKey) return;
+    isFetchingKey = true;
+    const room = current;
+    void options
+      .fetchKey()
+      .then((key) => (retired.has(room) ? undefined : room.installKey(key)))
+      .catch(() => undefined)
+      .finally(() => {
+        isFetchingKey = false;
+      });
+  }
+
   /** While rejoining there is no Room to act on: the choice is kept and applied to the next one. */
   const isRejoining = () => phase === 'rejoining';
 
@@ -183,7 +206,11 @@ export function createRejoiningCall(options: RejoiningCallOptions): CallRoom {
     },
 
     installKey: (key) => current.installKey(key),
-    activateKey: (keyIndex) => current.activateKey(keyIndex),
+    activateKey(keyIndex) {
+      current.activateKey(keyIndex);
+      if (!isRejoining() && !current.holdsKey(keyIndex)) healMissedKey();
+    },
+    holdsKey: (keyIndex) => current.holdsKey(keyIndex),
     peers: () => (isRejoining() ? lastPeers : current.peers()),
     attachVideo: (identity, element) => current.attachVideo(identity, element),
 

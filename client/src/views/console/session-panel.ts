@@ -213,6 +213,7 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
           const currentKey = await sendCommand(deps.socket, COMMANDS.getSessionKey, { sessionId });
           return { url: fresh.url, token: fresh.token, key: currentKey };
         },
+        fetchKey: () => sendCommand(deps.socket, COMMANDS.getSessionKey, { sessionId }),
       });
       call = { room, view };
       view.bind(room);

@@ -191,6 +191,7 @@ export function startJoinApp(mount: HTMLElement): void {
           const [fresh, currentKey] = await Promise.all([fetchClientMediaToken(invite!, deviceId()), sendCommand(socket, COMMANDS.getCallKey, {})]);
           return { url: fresh.url, token: fresh.token, key: currentKey };
         },
+        fetchKey: () => sendCommand(socket, COMMANDS.getCallKey, {}),
       });
       call = { room, view };
       view.bind(room);
