@@ -97,6 +97,21 @@ describe('rehearsal: when the front or the media server fails, people are told t
     const [status, waitingSince] = redis('HMGET', keys[0]!, 'status', 'waitingSince').stdout.split('\n');
     return { status: status ?? '', waitingSince: waitingSince ?? '' };
   };
+  /** `alcove doctor` on the server, as the operator runs it; its report is printed for the record. */
+  const doctor = (when: string): { code: number; report: string } => {
+    const run = runIn(SERVER_NS, 'env', [
+      `NODE_EXTRA_CA_CERTS=${stack!.caRootPath}`,
+      `PATH=${process.env.PATH ?? ''}`,
+      process.execPath,
+      join(ROOT, 'dist/server/cli.js'),
+      'doctor',
+      '--config-dir',
+      stack!.configDir,
+    ]);
+    process.stdout.write(`      alcove doctor ${when}:\n${run.stdout.replace(/^/gmu, '        ')}`);
+    return { code: run.code, report: run.stdout };
+  };
+  const failingChecks = (report: string) => report.split('\n').filter((line) => line.startsWith('FAIL'));
   const waitingStatus = (page: Page) => page.locator('.waiting-status').innerText({ timeout: 2_000 });
   /** "since 18:02" as the therapist's console shows it beside a waiting client. */
   const shownSince = async (page: Page) => (await page.locator('.participant-row').first().innerText()).match(/since [^·\n]+/u)?.[0]?.trim() ?? '';
@@ -150,6 +165,9 @@ describe('rehearsal: when the front or the media server fails, people are told t
       await waitForPresence(therapist.page, 'waiting');
       expect(await waitingStatus(client.page)).to.equal(en['waiting.status.waiting']);
       expect(await client.page.locator('.call-screen').count()).to.equal(0);
+      const { code, report } = doctor('while LiveKit is stopped');
+      expect(code, 'doctor exit code').to.equal(1);
+      expect(failingChecks(report).join('\n')).to.match(/livekit/iu);
     } finally {
       // Brought back whatever happened, so one failure does not hide the next tests' results.
       await stack!.startService('livekit');
@@ -167,6 +185,9 @@ describe('rehearsal: when the front or the media server fails, people are told t
     // …while the page that is still open keeps saying the same calm thing, and is not closed.
     expect(await waitingStatus(client.page)).to.equal(en['waiting.status.reconnecting']);
     expect(await client.page.locator('.waiting-room').count()).to.equal(1);
+    const { code, report } = doctor('while Caddy is stopped');
+    expect(code, 'doctor exit code').to.equal(1);
+    expect(failingChecks(report).length, report).to.be.greaterThan(0);
   });
 
   it('Caddy back: the client reconnects by itself into the same place, and the therapist sees them waiting since the same time', async () => {
