@@ -61,7 +61,7 @@ export const en = {
 
   'waiting.title': 'Thank you, {name}. You are checked in.',
   'waiting.status.waiting': 'You are in the waiting room. Your therapist knows you are here and will let you in.',
-  'waiting.status.reconnecting': 'The connection to your therapist’s practice is interrupted. This page keeps trying to reconnect, and your place in the waiting room is kept. Please leave it open.',
+  'waiting.status.reconnecting': 'The connection to your therapist’s practice is interrupted. Reconnecting… Your place in the waiting room is kept; please leave this page open.',
   'waiting.status.sentBack': 'Your therapist will be with you again shortly. Please wait here.',
   'waiting.status.admitting': 'Your therapist is letting you in…',
   'waiting.reassure': 'You can keep this page open; there is nothing else to do. If you need a moment, that is fine.',

@@ -63,7 +63,7 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
 
   'waiting.title': 'Gracias, {name}. Ya está registrado.',
   'waiting.status.waiting': 'Está en la sala de espera. Su terapeuta sabe que está aquí y le dará paso.',
-  'waiting.status.reconnecting': 'La conexión con la consulta de su terapeuta está interrumpida. Esta página sigue intentando reconectarse y usted conserva su lugar en la sala de espera. Por favor, déjela abierta.',
+  'waiting.status.reconnecting': 'La conexión con la consulta de su terapeuta está interrumpida. Reconectando… Conserva su lugar en la sala de espera; deje esta página abierta, por favor.',
   'waiting.status.sentBack': 'Su terapeuta volverá con usted en breve. Espere aquí, por favor.',
   'waiting.status.admitting': 'Su terapeuta le está dando paso…',
   'waiting.reassure': 'Puede dejar esta página abierta; no tiene que hacer nada más. Si necesita un momento, no pasa nada.',
