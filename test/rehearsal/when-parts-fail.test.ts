@@ -10,6 +10,8 @@
  *   is back the page reconnects by itself into the same place.
  * - LiveKit crashing during the call, over Caddy and TLS: the client's "Reconnecting…" is true and
  *   the call heals by itself (test/e2e/livekit-restart.test.ts proves the rest on loopback).
+ * - With both people in the call: the TURN credentials LiveKit handed each of them are their own,
+ *   live five minutes, and are refused once expired or altered (see turn-credentials.ts).
  * How long the client took to be back in the waiting room is printed, never asserted.
  */
 import { expect } from 'chai';
