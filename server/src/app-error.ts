@@ -62,6 +62,13 @@ export class AppError extends Error {
   static unavailable(cause?: unknown): AppError {
     return new AppError('service_unavailable', 'The service is briefly unavailable. Please try again.', { cause });
   }
+  /** The media server (LiveKit) is not answering: the console says so in its own words. */
+  static mediaUnavailable(cause?: unknown): AppError {
+    return new AppError('service_unavailable', 'The video service is not answering right now. Please try again in a moment.', {
+      cause,
+      details: { service: 'media' },
+    });
+  }
 
   toBody(): ErrorBody {
     return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };

@@ -150,6 +150,8 @@ describe('LiveKit restarted, stalled or down', function () {
       const response = await therapist.call('POST', `/api/sessions/${session.sessionId}/start`, {});
       expect(response.status).to.equal(503);
       expect(response.body.error.code).to.equal('service_unavailable');
+      // Named as the media service, so the console can say which part is not answering.
+      expect(response.body.error.details).to.deep.equal({ service: 'media' });
       expect((await therapist.call('POST', `/api/sessions/${session.sessionId}/start`, {})).status).to.equal(503);
       const lines = t.logs.slice(logsBefore).map((line) => JSON.parse(line) as { level: string; event?: string });
       expect(lines.filter((l) => l.level === 'error')).to.deep.equal([]);

@@ -3,6 +3,7 @@ import { io as connectIo } from 'socket.io-client';
 import { COMMANDS, FACTS } from '@alcove/shared';
 import { loginTherapist, request } from '../support/api-client.ts';
 import { useTherapistApp } from '../support/therapist-fixture.ts';
+import { eventually } from '../support/eventually.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent } from '../support/socket-clients.ts';
 
 const GRACE_SECONDS = 5;
@@ -124,11 +125,12 @@ describe('waiting room and presence', () => {
     expect((await told).participantId).to.equal(invites[0]!.participantId);
   });
 
-  it('gives the place up when a client does not come back within the grace period', async function () {
+  it('shows a client who does not come back within the grace period as left, and gives them their place back when they return', async function () {
     this.timeout(GRACE_SECONDS * 1000 + 10_000);
     const { secrets, invites } = await ctx.therapist.createSession('individual');
     const client = await connectClient(ctx.t.origin, secrets[0]!);
-    await command(client, COMMANDS.checkIn, { displayName: 'Alex' });
+    const first = await command(client, COMMANDS.checkIn, { displayName: 'Alex' });
+    if (!first.ok) throw new Error(first.error.code);
     const left = nextEvent(
       ctx.consoleSocket,
       FACTS.presenceUpdated,
@@ -136,9 +138,28 @@ describe('waiting room and presence', () => {
       GRACE_SECONDS * 1000 + 5000,
     );
     client.close();
+    // The therapist is told they are gone, and no longer sees them as waiting since anything.
     expect((await left).participant.waitingSince).to.equal(null);
-    // After the grace period another device may use the invite.
-    ctx.track(await connectClient(ctx.t.origin, secrets[0]!));
+    // After the grace period another device may use the invite, and the place comes with it: the
+    // server cannot tell a closed page from an outage of the front, only a deliberate Leave.
+    const back = ctx.track(await connectClient(ctx.t.origin, secrets[0]!));
+    const again = await command(back, COMMANDS.checkIn, { displayName: 'Alex' });
+    expect(again.ok && again.data.state).to.equal('waiting');
+    expect(again.ok && again.data.waitingSince).to.equal(first.data.waitingSince);
+  });
+
+  it('puts a client who left on purpose at the back when they check in again', async () => {
+    const { secrets } = await ctx.therapist.createSession('individual');
+    const deviceId = newDeviceId();
+    const client = await connectClient(ctx.t.origin, secrets[0]!, deviceId);
+    const first = await command(client, COMMANDS.checkIn, { displayName: 'Alex' });
+    if (!first.ok) throw new Error(first.error.code);
+    await eventually(() => Date.now() > first.data.waitingSince, 'the clock moving past the first check-in');
+    expect((await command(client, COMMANDS.leave, {})).ok).to.equal(true);
+    client.close();
+    const back = ctx.track(await connectClient(ctx.t.origin, secrets[0]!, deviceId));
+    const again = await command(back, COMMANDS.checkIn, { displayName: 'Alex' });
+    expect(again.ok && again.data.waitingSince).to.be.above(first.data.waitingSince);
   });
 
   it('refuses therapist commands sent by a client', async () => {

@@ -29,8 +29,19 @@ export interface ServerStack {
   therapist: { email: string; password: string };
   /** The app's environment as rendered (for the CLI and the doctor). */
   appEnv: Record<string, string>;
+  /**
+   * Stops one service as systemd would: SIGTERM (`systemctl stop`), SIGKILL after 10 s as
+   * TimeoutStopSec does; or SIGKILL at once (a crash, an OOM kill).
+   */
+  stopService(name: RestartableService, signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts it again with the same command and environment, and resolves once it answers. */
+  startService(name: RestartableService): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** The services a rehearsal takes down and brings back: the TLS front and the media server. */
+export type RestartableService = 'caddy' | 'livekit';
+const STOP_TIMEOUT_MS = 10_000;
 
 async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000, process?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -110,6 +121,7 @@ export async function startServerStack(): Promise<ServerStack> {
   const appEnv = parseEnvFile(readFileSync(join(configDir, 'app.env'), 'utf8'));
 
   const children: ChildProcess[] = [];
+  const services = new Map<string, { command: string; args: string[]; env: Record<string, string>; child: ChildProcess }>();
   const start = (name: string, command: string, args: string[], env: Record<string, string>): ChildProcess => {
     const out = openSync(join(logs, `${name}.log`), 'a');
     // `ip netns exec` execs the command itself, so the child's pid is the service's.
@@ -118,7 +130,18 @@ export async function startServerStack(): Promise<ServerStack> {
       stdio: ['ignore', out, out],
     });
     children.push(child);
+    services.set(name, { command, args, env, child });
     return child;
+  };
+  const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+  const stopService = async (name: RestartableService, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
+    const service = services.get(name);
+    if (!service || !isRunning(service.child)) return;
+    const exited = new Promise((resolve) => service.child.once('exit', resolve));
+    service.child.kill(signal);
+    const timer = setTimeout(() => service.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
   };
   const stop = async () => {
     for (const child of children.reverse()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -152,7 +175,8 @@ export async function startServerStack(): Promise<ServerStack> {
 
     const livekitEnv = parseEnvFile(readFileSync(join(configDir, 'livekit.env'), 'utf8'));
     const livekit = start('livekit', livekitBinary(), ['--config', join(configDir, 'livekit.yaml')], { LIVEKIT_KEYS: livekitEnv.LIVEKIT_KEYS! });
-    await waitFor('LiveKit answering on loopback', () => httpCodeInServer(`http://127.0.0.1:${LIVEKIT_HTTP_PORT}/`) === '200', 30_000, livekit);
+    const livekitAnswers = () => httpCodeInServer(`http://127.0.0.1:${LIVEKIT_HTTP_PORT}/`) === '200';
+    await waitFor('LiveKit answering on loopback', livekitAnswers, 30_000, livekit);
 
     // The app reaches LiveKit's API by its public name through Caddy; Node trusts the rehearsal's CA.
     for (const port of APP_PORTS) {
@@ -165,7 +189,16 @@ export async function startServerStack(): Promise<ServerStack> {
       });
     }
     for (const port of APP_PORTS) await waitFor(`app instance ${port} ready`, () => httpCodeInServer(`http://127.0.0.1:${port}/readyz`) === '200');
-    await waitFor('the app answering through Caddy', () => httpCodeInServer(`https://${NAMES.app}/readyz`, ['--cacert', caRootPath]) === '200');
+    const appThroughCaddy = () => httpCodeInServer(`https://${NAMES.app}/readyz`, ['--cacert', caRootPath]) === '200';
+    await waitFor('the app answering through Caddy', appThroughCaddy);
+    const startService = async (name: RestartableService) => {
+      const service = services.get(name);
+      if (!service) throw new Error(`rehearsal: no service ${name}`);
+      if (isRunning(service.child)) return;
+      const child = start(name, service.command, service.args, service.env);
+      if (name === 'caddy') await waitFor('the app answering through Caddy again', appThroughCaddy, 30_000, child);
+      else await waitFor('LiveKit answering on loopback again', livekitAnswers, 30_000, child);
+    };
 
     const therapist = { email: 'dr.rehearsal@alcove.test', password: randomBytes(18).toString('base64url') };
     const add = runIn(
@@ -176,7 +209,7 @@ export async function startServerStack(): Promise<ServerStack> {
     );
     if (add.code !== 0) throw new Error(`therapist add failed: ${add.stderr}`);
 
-    return { workDir, configDir, caRootPath, secrets, therapist, appEnv, stop };
+    return { workDir, configDir, caRootPath, secrets, therapist, appEnv, stopService, startService, stop };
   } catch (error) {
     const tail = readdirSync(logs)
       .map((file) => `--- ${file}\n${readFileSync(join(logs, file), 'utf8').split('\n').slice(-15).join('\n')}`)

@@ -141,6 +141,14 @@ describe('alcove doctor', () => {
       expect(only(checkLivekit(facts), 'livekit').message).to.contain('406');
     });
 
+    it('says LiveKit itself is down when Caddy answers 502 for it', () => {
+      const facts = healthy();
+      if (facts.livekit.ok) facts.livekit.status = 502;
+      const result = only(checkLivekit(facts), 'livekit');
+      expect(result.status).to.equal('fail');
+      expect(result.message).to.contain('systemctl status alcove-livekit');
+    });
+
     it('fails when TURN/TLS does not complete a handshake', () => {
       const facts = healthy();
       facts.turnTls = { ok: false, error: 'ECONNREFUSED' };

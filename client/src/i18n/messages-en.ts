@@ -61,7 +61,7 @@ export const en = {
 
   'waiting.title': 'Thank you, {name}. You are checked in.',
   'waiting.status.waiting': 'You are in the waiting room. Your therapist knows you are here and will let you in.',
-  'waiting.status.reconnecting': 'Your connection dropped. Reconnecting… your place is kept.',
+  'waiting.status.reconnecting': 'The connection to your therapist’s practice is interrupted. Reconnecting… Your place in the waiting room is kept; please leave this page open.',
   'waiting.status.sentBack': 'Your therapist will be with you again shortly. Please wait here.',
   'waiting.status.admitting': 'Your therapist is letting you in…',
   'waiting.reassure': 'You can keep this page open; there is nothing else to do. If you need a moment, that is fine.',
@@ -218,6 +218,7 @@ export const en = {
   'panel.error.network': 'No answer from the server. Please try again.',
   'panel.error.generic': 'That did not work. Please try again.',
   'panel.error.unavailable': 'Part of the service is not answering right now, so nothing was changed. Please try again in a moment.',
+  'panel.error.mediaUnavailable': 'The video service is not answering right now, so nothing was changed: anyone waiting is still waiting. Please try again in a moment.',
 
   'participant.client': 'Client',
   'participant.partner': 'Partner {n}',

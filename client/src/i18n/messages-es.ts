@@ -63,7 +63,7 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
 
   'waiting.title': 'Gracias, {name}. Ya está registrado.',
   'waiting.status.waiting': 'Está en la sala de espera. Su terapeuta sabe que está aquí y le dará paso.',
-  'waiting.status.reconnecting': 'Se perdió la conexión. Reconectando… conserva su lugar.',
+  'waiting.status.reconnecting': 'La conexión con la consulta de su terapeuta está interrumpida. Reconectando… Conserva su lugar en la sala de espera; deje esta página abierta, por favor.',
   'waiting.status.sentBack': 'Su terapeuta volverá con usted en breve. Espere aquí, por favor.',
   'waiting.status.admitting': 'Su terapeuta le está dando paso…',
   'waiting.reassure': 'Puede dejar esta página abierta; no tiene que hacer nada más. Si necesita un momento, no pasa nada.',
@@ -220,6 +220,7 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'panel.error.network': 'El servidor no responde. Inténtelo de nuevo.',
   'panel.error.generic': 'No funcionó. Inténtelo de nuevo.',
   'panel.error.unavailable': 'Una parte del servicio no responde en este momento, así que no se cambió nada. Inténtelo de nuevo en un momento.',
+  'panel.error.mediaUnavailable': 'El servicio de vídeo no responde en este momento, así que no se cambió nada: quien espera sigue en la sala de espera. Inténtelo de nuevo en un momento.',
 
   'participant.client': 'Cliente',
   'participant.partner': 'Miembro {n} de la pareja',

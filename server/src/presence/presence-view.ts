@@ -22,7 +22,8 @@ export function toPresence(p: ParticipantRecord): ParticipantPresence {
     slot: p.slot,
     state: derivePresenceState(p),
     displayName: p.displayName,
-    waitingSince: p.waitingSince,
+    // A client shown as left keeps its place in storage (see client-presence.ts) but is not waiting.
+    waitingSince: p.status === 'left' ? null : p.waitingSince,
     admittedAt: p.admittedAt,
     updatedAt: p.updatedAt,
   };

@@ -37,7 +37,7 @@ export interface ClientPresence {
   heartbeat(conn: ClientConnection): Promise<void>;
   /** The connection dropped (at `atMs`, default now): keep the place for the grace period. */
   disconnected(conn: ClientConnection, atMs?: number): Promise<void>;
-  /** Called once the grace period is over: a client that has not come back loses its place. */
+  /** Called once the grace period is over: a client that has not come back is shown as left (its place is kept for its return). */
   expireIfGone(conn: ClientConnection): Promise<void>;
   /** A connection wrongly recorded as dropped (its instance was taken for dead) is live after all. */
   reaffirm(conn: ClientConnection): Promise<void>;
@@ -109,8 +109,12 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
         // A reload during the call: stay admitted, only refresh the name.
         record = await deps.store.transitionParticipant(conn.participantId, ['admitted'], { displayName, connectionId: conn.connectionId, updatedAt: now });
       } else {
-        // Keep the original place in the queue across reloads and blips.
-        const waitingSince = current.status === 'waiting' && current.waitingSince ? current.waitingSince : now;
+        // Keep the original place in the queue across reloads, blips and outages. A client shown as
+        // `left` after the grace period still holds it (its waitingSince is kept): the server cannot
+        // tell a closed page from a front that went down, so only a deliberate Leave (or removal)
+        // gives the place up, and whoever comes back with the invite gets it back.
+        const keepsPlace = (current.status === 'waiting' || current.status === 'left') && current.waitingSince;
+        const waitingSince = keepsPlace ? current.waitingSince! : now;
         record = await deps.store.transitionParticipant(conn.participantId, ['invited', 'waiting', 'left'], {
           status: 'waiting',
           displayName,
@@ -174,7 +178,8 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
       const record = await deps.store.transitionParticipant(
         conn.participantId,
         ['waiting'],
-        { status: 'left', waitingSince: null, updatedAt: deps.now() },
+        // waitingSince stays: it is the place this client gets back if the page reconnects.
+        { status: 'left', updatedAt: deps.now() },
         '',
       );
       if (record) {

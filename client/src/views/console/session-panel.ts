@@ -93,7 +93,10 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
     if (code === 'conflict') return 'panel.error.conflict';
     if (code === 'session_ended') return 'panel.error.ended';
     if (code === 'timeout' || code === 'network') return 'panel.error.network';
-    if (code === 'service_unavailable') return 'panel.error.unavailable';
+    if (code === 'service_unavailable') {
+      const details = error instanceof CommandError && 'details' in error.body ? error.body.details : error instanceof ApiError ? error.details : undefined;
+      return details?.service === 'media' ? 'panel.error.mediaUnavailable' : 'panel.error.unavailable';
+    }
     return 'panel.error.generic';
   };
 

@@ -33,7 +33,7 @@ function createOutageWatch(logger: Logger) {
       // Logged once per outage, however many calls fail during it.
       if (answering) logger.warn('livekit not answering: room calls fail with 503', { event: 'livekit.unavailable', errorName: (error as Error).name });
       answering = false;
-      throw AppError.unavailable(error);
+      throw AppError.mediaUnavailable(error);
     }
   };
 }

@@ -9,6 +9,9 @@ export function checkLivekit(facts: DoctorFacts): CheckResult[] {
     results.push({ check: 'livekit', status: 'fail', message: 'LIVEKIT_URL is not wss://: browsers on an https page refuse an unencrypted media signalling connection.' });
   } else if (!facts.livekit.ok) {
     results.push({ check: 'livekit', status: 'fail', message: `LiveKit's signalling does not answer over https (${facts.livekit.error}). Check systemctl status alcove-livekit and the LiveKit name in DNS.` });
+  } else if (facts.livekit.status === 502 || facts.livekit.status === 504) {
+    // Caddy answered for LiveKit's name, so the front is up and LiveKit behind it is not.
+    results.push({ check: 'livekit', status: 'fail', message: `Caddy answers for LiveKit's name, but LiveKit behind it does not (${facts.livekit.status}): calls cannot start and nobody can be admitted. Check systemctl status alcove-livekit and journalctl -u alcove-livekit.` });
   } else if (facts.livekit.status !== 200) {
     results.push({ check: 'livekit', status: 'fail', message: `LiveKit answers ${facts.livekit.status} instead of 200 (406 means its own statistics are stale: it is overloaded or stuck).` });
   } else {
