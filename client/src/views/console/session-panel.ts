@@ -11,11 +11,11 @@ import { formatDuration, formatTime, t, type MessageKey, type MessageParams } fr
 import { confirmAction } from '../common/confirm-dialog.ts';
 import { h } from '../common/dom-builder.ts';
 import { keepingFocus } from './focus-keeper.ts';
-import { inviteLinksView } from './invite-links.ts';
-import { createPanelCall } from './panel-call.ts';
+import { inviteLinksView, type InviteLinksView } from './invite-links.ts';
+import { createPanelCall, type PanelCall } from './panel-call.ts';
 import { panelErrorKey } from './panel-error.ts';
 import { participantActions } from './participant-actions.ts';
-import { participantRow, slotLabel, type ParticipantRow } from './participant-row.ts';
+import { participantRow, slotLabel, type ParticipantAction, type ParticipantRow } from './participant-row.ts';
 import { setBoundText } from './patch-text.ts';
 import { createWaitingMessageForm } from './waiting-message-form.ts';
 
@@ -88,77 +88,59 @@ function patchRows(people: HTMLElement, rows: Map<string, ParticipantRow>, parti
   });
 }
 
-export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDeps): SessionPanel {
-  let summary = initial;
-  let participants: ParticipantPresence[] = [];
-  let isEnded = false;
-  const sessionId = initial.sessionId;
-  const rows = new Map<string, ParticipantRow>();
-  const say = (key: MessageKey, params?: MessageParams) => {
-    bindText(ui.notice, key, params);
-    deps.announce(key, params);
-  };
-  const actions = participantActions({ socket: deps.socket, sessionId, links: deps.links, kind: () => summary.kind, say, render: () => render() });
-  const call = createPanelCall({
-    socket: deps.socket,
-    sessionId,
-    say,
-    isEnded: () => isEnded,
-    onJoined: () => {
-      summary = { ...summary, status: 'live', startedAt: summary.startedAt ?? Date.now() };
-      render();
-    },
-    onLeft: () => render(),
-    onSessionEnded: () => void markEnded(),
-  });
-  const links = inviteLinksView(initial.kind, (id) => void actions.reissue(id));
-  const messageForm = createWaitingMessageForm(async (text) => {
-    await sendCommand(deps.socket, COMMANDS.postMessage, { sessionId, text });
-  });
-  const ui = panelLayout(sessionId, { callSlot: call.slot, messageForm: messageForm.root, links: links.root });
+interface PanelState {
+  summary: SessionSummary;
+  /** In slot order. */
+  participants: ParticipantPresence[];
+  isEnded: boolean;
+}
 
-  /**
-   * Presence updates arrive while the therapist works the panel with the keyboard: everything
-   * is patched in place, and focus moves only when its own control is gone (see focus-keeper.ts).
-   */
-  function render() {
-    const regions = [
-      { root: ui.peopleSection, heading: ui.peopleTitle },
-      { root: links.root, heading: links.root.querySelector<HTMLElement>('h3') ?? ui.heading },
-      { root: ui.root, heading: ui.heading },
-    ];
-    keepingFocus(regions, deps.announce, renderNow);
-  }
+/** What a render patches. */
+interface PanelParts {
+  readonly ui: ReturnType<typeof panelLayout>;
+  readonly links: InviteLinksView;
+  readonly call: PanelCall;
+  readonly rows: Map<string, ParticipantRow>;
+  readonly act: (action: ParticipantAction, p: ParticipantPresence) => void;
+  readonly deps: SessionPanelDeps;
+}
 
-  function renderNow() {
-    setBoundText(ui.heading, summary.kind === 'couple' ? 'panel.titleCouple' : 'panel.titleIndividual', { time: formatTime(summary.startsAt) });
-    patchRows(ui.people, rows, participants, (p) => participantRow(summary.kind, p, (action, latest) => void actions.act(action, latest)));
-    const waiting = participants.filter((p) => p.state === 'waiting').length;
-    setBoundText(ui.admitAll, 'panel.admitAll', { count: waiting });
-    ui.admitAll.hidden = summary.kind !== 'couple' || waiting === 0;
-    links.render(participants.map((p) => ({ participantId: p.participantId, slot: p.slot, removed: p.state === 'removed' })), deps.links);
-    call.joinButton.hidden = call.isInCall() || isEnded;
-    ui.endButton.disabled = isEnded;
-    renderTimer();
-  }
+function renderTimer(timer: HTMLElement, { isEnded, summary }: PanelState) {
+  if (isEnded) return bindText(timer, 'panel.ended');
+  if (!summary.startedAt) return bindText(timer, 'panel.notStarted', { minutes: summary.durationMinutes });
+  bindText(timer, 'panel.timer', { elapsed: formatDuration(Date.now() - summary.startedAt), minutes: summary.durationMinutes });
+}
 
-  function renderTimer() {
-    if (isEnded) return bindText(ui.timer, 'panel.ended');
-    if (!summary.startedAt) return bindText(ui.timer, 'panel.notStarted', { minutes: summary.durationMinutes });
-    bindText(ui.timer, 'panel.timer', { elapsed: formatDuration(Date.now() - summary.startedAt), minutes: summary.durationMinutes });
-  }
-  const tick = window.setInterval(renderTimer, 1000);
+function renderNow(parts: PanelParts, state: PanelState) {
+  const { ui, links, call } = parts;
+  const { summary, participants, isEnded } = state;
+  setBoundText(ui.heading, summary.kind === 'couple' ? 'panel.titleCouple' : 'panel.titleIndividual', { time: formatTime(summary.startsAt) });
+  patchRows(ui.people, parts.rows, participants, (p) => participantRow(summary.kind, p, parts.act));
+  const waiting = participants.filter((p) => p.state === 'waiting').length;
+  setBoundText(ui.admitAll, 'panel.admitAll', { count: waiting });
+  ui.admitAll.hidden = summary.kind !== 'couple' || waiting === 0;
+  links.render(participants.map((p) => ({ participantId: p.participantId, slot: p.slot, removed: p.state === 'removed' })), parts.deps.links);
+  call.joinButton.hidden = call.isInCall() || isEnded;
+  ui.endButton.disabled = isEnded;
+  renderTimer(ui.timer, state);
+}
 
-  async function markEnded() {
-    if (isEnded) return;
-    isEnded = true;
-    await call.leave();
-    say('panel.endedNotice');
-    deps.onEnded(sessionId);
-  }
+/**
+ * Presence updates arrive while the therapist works the panel with the keyboard: everything
+ * is patched in place, and focus moves only when its own control is gone (see focus-keeper.ts).
+ */
+function render(parts: PanelParts, state: PanelState) {
+  const { ui, links } = parts;
+  const regions = [
+    { root: ui.peopleSection, heading: ui.peopleTitle },
+    { root: links.root, heading: links.root.querySelector<HTMLElement>('h3') ?? ui.heading },
+    { root: ui.root, heading: ui.heading },
+  ];
+  keepingFocus(regions, parts.deps.announce, () => renderNow(parts, state));
+}
 
-  ui.admitAll.addEventListener('click', () => void actions.admitAll());
-  ui.endButton.addEventListener('click', async () => {
+function onEndClicked(deps: SessionPanelDeps, sessionId: string, say: (key: MessageKey) => void, markEnded: () => Promise<void>) {
+  return async () => {
     const sure = await confirmAction({ title: 'confirm.end.title', body: 'confirm.end.body', confirm: 'confirm.end.confirm' });
     if (!sure) return;
     try {
@@ -167,30 +149,66 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
     } catch (error) {
       say(panelErrorKey(error));
     }
-  });
+  };
+}
 
-  render();
+export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDeps): SessionPanel {
+  const sessionId = initial.sessionId;
+  const state: PanelState = { summary: initial, participants: [], isEnded: false };
+  const say = (key: MessageKey, params?: MessageParams) => {
+    bindText(parts.ui.notice, key, params);
+    deps.announce(key, params);
+  };
+  const rerender = () => render(parts, state);
+  async function markEnded() {
+    if (state.isEnded) return;
+    state.isEnded = true;
+    await call.leave();
+    say('panel.endedNotice');
+    deps.onEnded(sessionId);
+  }
+  const actions = participantActions({ socket: deps.socket, sessionId, links: deps.links, kind: () => state.summary.kind, say, render: rerender });
+  const call = createPanelCall({
+    socket: deps.socket,
+    sessionId,
+    say,
+    isEnded: () => state.isEnded,
+    onJoined: () => {
+      state.summary = { ...state.summary, status: 'live', startedAt: state.summary.startedAt ?? Date.now() };
+      rerender();
+    },
+    onLeft: rerender,
+    onSessionEnded: () => void markEnded(),
+  });
+  const links = inviteLinksView(initial.kind, (id) => void actions.reissue(id));
+  const messageForm = createWaitingMessageForm((text) => sendCommand(deps.socket, COMMANDS.postMessage, { sessionId, text }).then(() => undefined));
+  const ui = panelLayout(sessionId, { callSlot: call.slot, messageForm: messageForm.root, links: links.root });
+  const parts: PanelParts = { ui, links, call, rows: new Map(), act: (action, p) => void actions.act(action, p), deps };
+  ui.admitAll.addEventListener('click', () => void actions.admitAll());
+  ui.endButton.addEventListener('click', onEndClicked(deps, sessionId, say, markEnded));
+  const tick = window.setInterval(() => renderTimer(ui.timer, state), 1000);
+  rerender();
   return {
     root: ui.root,
     sessionId,
     setSummary(next) {
-      summary = next;
-      render();
+      state.summary = next;
+      rerender();
     },
     setPresence(next) {
-      participants = [...next].sort((a, b) => a.slot - b.slot);
-      render();
+      state.participants = [...next].sort((a, b) => a.slot - b.slot);
+      rerender();
     },
     deviceRefused(participantId) {
-      const p = participants.find((x) => x.participantId === participantId);
+      const p = state.participants.find((x) => x.participantId === participantId);
       if (!p) return;
-      const label = slotLabel(summary.kind, p.slot);
+      const label = slotLabel(state.summary.kind, p.slot);
       say('panel.deviceRefused', { who: t(label.key, label.params) });
     },
     ended: () => void markEnded(),
     installKey: (key) => call.installKey(key),
     activateKey: (keyIndex) => call.activateKey(keyIndex),
-    rerender: render,
+    rerender,
     destroy() {
       window.clearInterval(tick);
       void call.leave();
