@@ -8,7 +8,7 @@ import { COMMANDS, type E2eeKeyFact } from '@alcove/shared';
 import { sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
 import { therapistApi } from '../../api/therapist-api.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
-import { openCall, preloadCall, type CallController, type MediaJoin } from '../call/call-controller.ts';
+import { openCall, preloadCall, type CallController, type MediaJoin } from '../call-screen/call-controller.ts';
 import { h } from '../common/dom-builder.ts';
 import { panelErrorKey } from './panel-error.ts';
 

@@ -14,7 +14,7 @@ import { deviceId } from '../../state/device-id.ts';
 import { forgetInvite } from '../../state/invite-store.ts';
 import type { JoinFailure, JourneyEffect, JourneyEvent } from '../../state/join-journey.ts';
 import { loadJourney, resetJourney, saveJourney } from '../../state/journey-store.ts';
-import { openCall, preloadCall, type CallController, type MediaJoin } from '../call/call-controller.ts';
+import { openCall, preloadCall, type CallController, type MediaJoin } from '../call-screen/call-controller.ts';
 import type { PageShell } from '../common/page-shell.ts';
 import { checkInView, type CheckInView } from './check-in-view.ts';
 import { closedView } from './closed-view.ts';
