@@ -11,29 +11,20 @@ import {
   Room,
   RoomEvent,
   Track,
-  VideoPresets,
   type LocalParticipant,
   type Participant,
   type RemoteTrack,
   type RemoteTrackPublication,
-  type RoomOptions,
 } from 'livekit-client';
 import { createCallEncryption, type CallEncryption, type Encryption, type SessionKey } from './call-encryption.ts';
 import { snapshotOf, type PeerSnapshot, type Quality } from './peer-snapshot.ts';
 import type { CallEndReason } from './rejoin-policy.ts';
+import { roomOptions, type CallPreferences } from './room-options.ts';
 import { canEncrypt, createE2eeWorker, SessionKeyProvider } from './session-key-provider.ts';
 
-export type { CallEndReason, Encryption, PeerSnapshot, Quality, SessionKey };
+export type { CallEndReason, CallPreferences, Encryption, PeerSnapshot, Quality, SessionKey };
 
 export type CallConnection = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
-
-export interface CallPreferences {
-  cameraOn: boolean;
-  micOn: boolean;
-  audioInput: string | null;
-  videoInput: string | null;
-  audioOutput: string | null;
-}
 
 export class EncryptionUnavailableError extends Error {
   constructor() {
@@ -116,32 +107,6 @@ function endReasonOf(reason: DisconnectReason | undefined): CallEndReason {
     default:
       return 'lost';
   }
-}
-
-function roomOptions(prefs: CallPreferences, keyProvider: SessionKeyProvider, worker: Worker): RoomOptions {
-  return {
-    e2ee: { keyProvider, worker },
-    // Hidden or off-screen tiles would otherwise be paused; the layout is small enough to keep all.
-    adaptiveStream: { pauseVideoInBackground: false },
-    dynacast: true,
-    stopLocalTrackOnUnpublish: true,
-    disconnectOnPageLeave: true,
-    videoCaptureDefaults: { resolution: VideoPresets.h540.resolution, ...(prefs.videoInput ? { deviceId: prefs.videoInput } : {}) },
-    audioCaptureDefaults: {
-      echoCancellation: true,
-      noiseSuppression: true,
-      autoGainControl: true,
-      ...(prefs.audioInput ? { deviceId: prefs.audioInput } : {}),
-    },
-    audioOutput: prefs.audioOutput ? { deviceId: prefs.audioOutput } : undefined,
-    publishDefaults: {
-      simulcast: true,
-      videoSimulcastLayers: [VideoPresets.h180, VideoPresets.h360],
-      stopMicTrackOnMute: true,
-      dtx: true,
-      red: true,
-    },
-  };
 }
 
 /** The browser knows at once when the network is gone; LiveKit notices only when its pings time out (~15 s). Returns the undo. */
