@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   for (const s of sizes) console.log(`  ${s.file.padEnd(40)} ${String(s.bytes).padStart(8)} B  gzip ${String(s.gzipBytes).padStart(7)} B`);
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   const isCall = (f: string) => f.includes('call-room') || f.includes('e2ee.worker');
-  const isShell = (f: string) => f === 'index.html' || /assets\/(index|call-view)-/u.test(f);
+  const isShell = (f: string) => f === 'index.html' || /assets\/(index|call-controller)-/u.test(f);
   console.log(`  everything                                         gzip ${kb(sum(() => true))}`);
   console.log(`  /join until admitted (shell + join-app)            gzip ${kb(sum((f) => isShell(f) || f.includes('join-app')))}`);
   console.log(`  /console (shell + console-app)                     gzip ${kb(sum((f) => isShell(f) || f.includes('console-app')))}`);

@@ -3,55 +3,28 @@
  * snapshot of who is here (for tiles), a few commands, and plain callbacks.
  * Talk-only: camera and microphone, nothing else is ever published; always
  * end-to-end encrypted with the session key, or not joined at all.
+ * The key ring is `call-encryption.ts`, the tiles' snapshot `peer-snapshot.ts`.
  */
-import { deriveVerificationCode, MISSING_KEY_GRACE_MS } from '@alcove/shared';
 import {
-  ConnectionQuality,
   ConnectionState,
   DisconnectReason,
   Room,
   RoomEvent,
   Track,
-  VideoPresets,
+  type LocalParticipant,
   type Participant,
   type RemoteTrack,
   type RemoteTrackPublication,
 } from 'livekit-client';
-import { canEncrypt, createE2eeWorker, SessionKeyProvider } from './session-key-provider.ts';
+import { createCallEncryption, type CallEncryption, type Encryption, type SessionKey } from './call-encryption.ts';
+import { snapshotOf, type PeerSnapshot, type Quality } from './peer-snapshot.ts';
 import type { CallEndReason } from './rejoin-policy.ts';
+import { roomOptions, type CallPreferences } from './room-options.ts';
+import { canEncrypt, createE2eeWorker, SessionKeyProvider } from './session-key-provider.ts';
 
-export type { CallEndReason };
+export type { CallEndReason, CallPreferences, Encryption, PeerSnapshot, Quality, SessionKey };
 
-export type Quality = 'excellent' | 'good' | 'poor' | 'lost' | 'unknown';
 export type CallConnection = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
-
-export interface PeerSnapshot {
-  identity: string;
-  name: string;
-  isLocal: boolean;
-  hasVideo: boolean;
-  /** Changes when a different video track should be attached. */
-  videoKey: string | null;
-  isMicOn: boolean;
-  isSpeaking: boolean;
-  quality: Quality;
-}
-
-export interface CallPreferences {
-  cameraOn: boolean;
-  micOn: boolean;
-  audioInput: string | null;
-  videoInput: string | null;
-  audioOutput: string | null;
-}
-
-/** The session's end-to-end key as the server hands it out. */
-export interface SessionKey {
-  key: string;
-  keyIndex: number;
-}
-
-export type Encryption = { state: 'on'; verificationCode: string } | { state: 'failed' };
 
 export class EncryptionUnavailableError extends Error {
   constructor() {
@@ -71,6 +44,8 @@ export interface CallCallbacks {
   onEnded(reason: CallEndReason): void;
 }
 
+export type DeviceKind = 'audioinput' | 'videoinput' | 'audiooutput';
+
 export interface CallRoom {
   readonly localIdentity: string;
   /** Refuses (EncryptionUnavailableError) rather than join unencrypted. */
@@ -85,8 +60,8 @@ export interface CallRoom {
   attachVideo(identity: string, element: HTMLVideoElement): void;
   setCamera(on: boolean): Promise<void>;
   setMicrophone(on: boolean): Promise<void>;
-  switchDevice(kind: 'audioinput' | 'videoinput' | 'audiooutput', deviceId: string): Promise<void>;
-  activeDevice(kind: 'audioinput' | 'videoinput' | 'audiooutput'): string | null;
+  switchDevice(kind: DeviceKind, deviceId: string): Promise<void>;
+  activeDevice(kind: DeviceKind): string | null;
   setAudioOnly(on: boolean): Promise<void>;
   /** Camera off, microphone off, others silenced; undo restores what was on before. */
   setPrivacy(on: boolean): Promise<void>;
@@ -96,19 +71,29 @@ export interface CallRoom {
   leave(): Promise<void>;
 }
 
-const QUALITY: Readonly<Record<ConnectionQuality, Quality>> = {
-  [ConnectionQuality.Excellent]: 'excellent',
-  [ConnectionQuality.Good]: 'good',
-  [ConnectionQuality.Poor]: 'poor',
-  [ConnectionQuality.Lost]: 'lost',
-  [ConnectionQuality.Unknown]: 'unknown',
-};
-
 /** After the network comes back, how long LiveKit gets to start resuming before we trust its state. */
 const ONLINE_SETTLE_MS = 1000;
 
-/** How livekit-client's worker words a frame under a key index we do not hold (the message is all it passes on). */
-const MISSING_KEY_ERROR = /^MissingKey:.*\bat index (\d+)/u;
+/** What one Room remembers of the person's choices, and who is speaking. */
+interface RoomChoices {
+  audioOnly: boolean;
+  privacyRestore: { camera: boolean; mic: boolean } | null;
+  endedByUs: boolean;
+  speaking: Set<string>;
+}
+
+/** Everything the pieces of one call share. */
+interface CallParts {
+  room: Room;
+  local: LocalParticipant;
+  choices: RoomChoices;
+  encryption: CallEncryption;
+  audioSink: HTMLElement;
+  callbacks: CallCallbacks;
+  /** The tiles need a new snapshot (batched to one per microtask). */
+  changed(): void;
+  peers(): PeerSnapshot[];
+}
 
 function endReasonOf(reason: DisconnectReason | undefined): CallEndReason {
   switch (reason) {
@@ -126,99 +111,174 @@ function endReasonOf(reason: DisconnectReason | undefined): CallEndReason {
   }
 }
 
-export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, callbacks: CallCallbacks): CallRoom {
-  if (!canEncrypt()) throw new EncryptionUnavailableError();
-  const keyProvider = new SessionKeyProvider();
-  const worker = createE2eeWorker();
-  const room = new Room({
-    e2ee: { keyProvider, worker },
-    // Hidden or off-screen tiles would otherwise be paused; the layout is small enough to keep all.
-    adaptiveStream: { pauseVideoInBackground: false },
-    dynacast: true,
-    stopLocalTrackOnUnpublish: true,
-    disconnectOnPageLeave: true,
-    videoCaptureDefaults: { resolution: VideoPresets.h540.resolution, ...(prefs.videoInput ? { deviceId: prefs.videoInput } : {}) },
-    audioCaptureDefaults: {
-      echoCancellation: true,
-      noiseSuppression: true,
-      autoGainControl: true,
-      ...(prefs.audioInput ? { deviceId: prefs.audioInput } : {}),
-    },
-    audioOutput: prefs.audioOutput ? { deviceId: prefs.audioOutput } : undefined,
-    publishDefaults: {
-      simulcast: true,
-      videoSimulcastLayers: [VideoPresets.h180, VideoPresets.h360],
-      stopMicTrackOnMute: true,
-      dtx: true,
-      red: true,
-    },
-  });
-
-  // The browser knows at once when the network is gone; LiveKit notices only when its pings time out (~15 s).
-  const onOffline = () => callbacks.onConnection('reconnecting');
+/** The browser knows at once when the network is gone; LiveKit notices only when its pings time out (~15 s). Returns the undo. */
+function watchNetwork(room: Room, onConnection: (state: CallConnection) => void): () => void {
+  const onOffline = () => onConnection('reconnecting');
   const onOnline = () => {
     window.setTimeout(() => {
       // If LiveKit is resuming, its Reconnected event will clear the banner; if it never noticed, clear it here.
-      if (room.state === ConnectionState.Connected) callbacks.onConnection('connected');
+      if (room.state === ConnectionState.Connected) onConnection('connected');
     }, ONLINE_SETTLE_MS);
   };
   window.addEventListener('offline', onOffline);
   window.addEventListener('online', onOnline);
-
-  let audioOnly = false;
-  let privacyRestore: { camera: boolean; mic: boolean } | null = null;
-  let endedByUs = false;
-  const speaking = new Set<string>();
-  /** Verification code of each key-ring slot we hold, shown when that key is activated. */
-  const codes = new Map<number, string>();
-  const missingKeyTimers = new Map<number, number>();
-  let encryptionFailed = false;
-  /** The slot the server last told us to encrypt with, even if its key is not installed yet. */
-  let wantedKeyIndex: number | null = null;
-
-  const failEncryption = () => {
-    encryptionFailed = true;
-    callbacks.onEncryption({ state: 'failed' });
+  return () => {
+    window.removeEventListener('offline', onOffline);
+    window.removeEventListener('online', onOnline);
   };
+}
 
-  /**
-   * A wrong key (`InvalidKey`) fails the call at once. A frame under a key index we do not hold
-   * (`MissingKey`) can be a rotated key that is still on its way to us, so it fails the call only
-   * if that key has not arrived after a grace period; a key that never comes is still an alarm.
-   * A slot *behind* our newest key is the old key of a rotation we joined in the middle of: the
-   * others use it only until the switch (at most KEY_READY_TIMEOUT_MS), so we wait for nothing.
-   */
-  const onEncryptionError = (error: Error) => {
-    const missing = MISSING_KEY_ERROR.exec(error.message);
-    if (!missing) return failEncryption();
-    const keyIndex = Number(missing[1]);
-    if (keyProvider.hasKey(keyIndex) || !keyProvider.isAhead(keyIndex) || missingKeyTimers.has(keyIndex)) return;
-    missingKeyTimers.set(
-      keyIndex,
-      window.setTimeout(() => {
-        missingKeyTimers.delete(keyIndex);
-        if (!keyProvider.hasKey(keyIndex) && keyProvider.isAhead(keyIndex)) failEncryption();
-      }, MISSING_KEY_GRACE_MS),
-    );
+/** Others' tracks: voices go to the audio sink (silenced behind the privacy screen), video is not taken in audio-only. */
+function listenToTracks({ room, choices, audioSink, changed }: CallParts): void {
+  room
+    .on(RoomEvent.TrackPublished, (publication: RemoteTrackPublication) => {
+      if (choices.audioOnly && publication.kind === Track.Kind.Video) publication.setSubscribed(false);
+      changed();
+    })
+    .on(RoomEvent.TrackSubscribed, (track: RemoteTrack, publication: RemoteTrackPublication) => {
+      if (track.kind === Track.Kind.Audio) {
+        const element = track.attach();
+        element.muted = choices.privacyRestore !== null;
+        audioSink.append(element);
+      } else if (choices.audioOnly) {
+        publication.setSubscribed(false);
+      }
+      changed();
+    })
+    .on(RoomEvent.TrackUnsubscribed, (track: RemoteTrack) => {
+      track.detach().forEach((el) => el.remove());
+      changed();
+    });
+}
+
+function listenToRoom(parts: CallParts, onDisconnected: (reason?: DisconnectReason) => void): void {
+  const { room, choices, callbacks, changed } = parts;
+  listenToTracks(parts);
+  for (const event of [
+    RoomEvent.ParticipantConnected,
+    RoomEvent.ParticipantDisconnected,
+    RoomEvent.TrackMuted,
+    RoomEvent.TrackUnmuted,
+    RoomEvent.LocalTrackPublished,
+    RoomEvent.LocalTrackUnpublished,
+    RoomEvent.ParticipantNameChanged,
+    RoomEvent.ConnectionQualityChanged,
+  ] as const) {
+    room.on(event, changed);
+  }
+  room
+    .on(RoomEvent.ActiveSpeakersChanged, (active: Participant[]) => {
+      choices.speaking.clear();
+      for (const p of active) choices.speaking.add(p.identity);
+      changed();
+    })
+    .on(RoomEvent.Reconnecting, () => callbacks.onConnection('reconnecting'))
+    .on(RoomEvent.SignalReconnecting, () => callbacks.onConnection('reconnecting'))
+    .on(RoomEvent.Reconnected, () => callbacks.onConnection('connected'))
+    .on(RoomEvent.EncryptionError, (error: Error) => parts.encryption.onError(error))
+    .on(RoomEvent.AudioPlaybackStatusChanged, () => callbacks.onAudioBlocked(!room.canPlaybackAudio))
+    .on(RoomEvent.Disconnected, onDisconnected);
+}
+
+/** Camera, microphone, devices, audio-only and the privacy screen. */
+function mediaCommands({ room, local, choices, audioSink, changed }: CallParts) {
+  const setRemoteAudioMuted = (muted: boolean) => {
+    for (const el of audioSink.querySelectorAll('audio')) el.muted = muted;
   };
-
-  const snapshotOf = (p: Participant): PeerSnapshot => {
-    const video = p.getTrackPublication(Track.Source.Camera);
-    const audio = p.getTrackPublication(Track.Source.Microphone);
-    const hasVideo = Boolean(video?.track && !video.isMuted && !(audioOnly && !p.isLocal) && !privacyRestore);
-    return {
-      identity: p.identity,
-      name: p.name || '',
-      isLocal: p.isLocal,
-      hasVideo,
-      videoKey: hasVideo ? (video?.track?.sid ?? video?.trackSid ?? null) : null,
-      isMicOn: Boolean(audio && !audio.isMuted),
-      isSpeaking: speaking.has(p.identity),
-      quality: QUALITY[p.connectionQuality] ?? 'unknown',
-    };
+  return {
+    async setCamera(on: boolean) {
+      await local.setCameraEnabled(on);
+      changed();
+    },
+    async setMicrophone(on: boolean) {
+      await local.setMicrophoneEnabled(on);
+      changed();
+    },
+    switchDevice: async (kind: DeviceKind, deviceId: string) => void (await room.switchActiveDevice(kind, deviceId)),
+    activeDevice: (kind: DeviceKind) => room.getActiveDevice(kind) ?? null,
+    async setAudioOnly(on: boolean) {
+      choices.audioOnly = on;
+      if (on) await local.setCameraEnabled(false);
+      for (const participant of room.remoteParticipants.values()) {
+        for (const publication of participant.videoTrackPublications.values()) publication.setSubscribed(!on);
+      }
+      changed();
+    },
+    async setPrivacy(on: boolean) {
+      if (on && !choices.privacyRestore) {
+        choices.privacyRestore = { camera: local.isCameraEnabled, mic: local.isMicrophoneEnabled };
+        setRemoteAudioMuted(true);
+        await Promise.all([local.setCameraEnabled(false), local.setMicrophoneEnabled(false)]);
+      } else if (!on && choices.privacyRestore) {
+        const restore = choices.privacyRestore;
+        choices.privacyRestore = null;
+        setRemoteAudioMuted(false);
+        await Promise.all([restore.camera ? local.setCameraEnabled(true) : undefined, restore.mic ? local.setMicrophoneEnabled(true) : undefined]);
+      }
+      changed();
+    },
+    isCameraOn: () => local.isCameraEnabled,
+    isMicrophoneOn: () => local.isMicrophoneEnabled,
   };
+}
 
-  const peers = (): PeerSnapshot[] => [snapshotOf(room.localParticipant), ...[...room.remoteParticipants.values()].map(snapshotOf)];
+function connectOnce(parts: CallParts, prefs: CallPreferences) {
+  const { room, local, encryption, callbacks } = parts;
+  return async (url: string, token: string, key: SessionKey) => {
+    callbacks.onConnection('connecting');
+    await encryption.installKey(key);
+    encryption.activateKey(key.keyIndex);
+    await room.setE2EEEnabled(true);
+    await room.connect(url, token, { autoSubscribe: true });
+    callbacks.onConnection('connected');
+    callbacks.onAudioBlocked(!room.canPlaybackAudio);
+    // Publish what the person chose before the call; the camera only if they turned it on.
+    await Promise.all([
+      prefs.micOn ? local.setMicrophoneEnabled(true).catch(() => undefined) : undefined,
+      prefs.cameraOn ? local.setCameraEnabled(true).catch(() => undefined) : undefined,
+    ]);
+    parts.changed();
+  };
+}
+
+function callRoomOf(parts: CallParts, prefs: CallPreferences): CallRoom {
+  const { room, local, encryption, callbacks } = parts;
+  return {
+    get localIdentity() {
+      return local.identity;
+    },
+    connect: connectOnce(parts, prefs),
+    installKey: (key) => encryption.installKey(key),
+    activateKey: (keyIndex) => encryption.activateKey(keyIndex),
+    holdsKey: (keyIndex) => encryption.holdsKey(keyIndex),
+    peers: parts.peers,
+    attachVideo(identity, element) {
+      const participant = identity === local.identity ? local : room.remoteParticipants.get(identity);
+      const track = participant?.getTrackPublication(Track.Source.Camera)?.track;
+      if (track) track.attach(element);
+    },
+    ...mediaCommands(parts),
+    async enableAudio() {
+      await room.startAudio();
+      callbacks.onAudioBlocked(!room.canPlaybackAudio);
+    },
+    async leave() {
+      parts.choices.endedByUs = true;
+      await room.disconnect(true);
+    },
+  };
+}
+
+export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, callbacks: CallCallbacks): CallRoom {
+  if (!canEncrypt()) throw new EncryptionUnavailableError();
+  const keyProvider = new SessionKeyProvider();
+  const worker = createE2eeWorker();
+  const room = new Room(roomOptions(prefs, keyProvider, worker));
+  const choices: RoomChoices = { audioOnly: false, privacyRestore: null, endedByUs: false, speaking: new Set() };
+  const peers = () => {
+    const view = { audioOnly: choices.audioOnly, hidden: choices.privacyRestore !== null, speaking: choices.speaking };
+    return [snapshotOf(room.localParticipant, view), ...[...room.remoteParticipants.values()].map((p) => snapshotOf(p, view))];
+  };
   let scheduled = false;
   const changed = () => {
     if (scheduled) return;
@@ -228,160 +288,16 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
       callbacks.onPeersChanged(peers());
     });
   };
-
-  const setRemoteAudioMuted = (muted: boolean) => {
-    for (const el of audioSink.querySelectorAll('audio')) el.muted = muted;
-  };
-
-  room
-    .on(RoomEvent.ParticipantConnected, changed)
-    .on(RoomEvent.ParticipantDisconnected, changed)
-    .on(RoomEvent.TrackPublished, (publication: RemoteTrackPublication) => {
-      if (audioOnly && publication.kind === Track.Kind.Video) publication.setSubscribed(false);
-      changed();
-    })
-    .on(RoomEvent.TrackSubscribed, (track: RemoteTrack, publication: RemoteTrackPublication) => {
-      if (track.kind === Track.Kind.Audio) {
-        const element = track.attach();
-        element.muted = privacyRestore !== null;
-        audioSink.append(element);
-      } else if (audioOnly) {
-        publication.setSubscribed(false);
-      }
-      changed();
-    })
-    .on(RoomEvent.TrackUnsubscribed, (track: RemoteTrack) => {
-      track.detach().forEach((el) => el.remove());
-      changed();
-    })
-    .on(RoomEvent.TrackMuted, changed)
-    .on(RoomEvent.TrackUnmuted, changed)
-    .on(RoomEvent.LocalTrackPublished, changed)
-    .on(RoomEvent.LocalTrackUnpublished, changed)
-    .on(RoomEvent.ParticipantNameChanged, changed)
-    .on(RoomEvent.ConnectionQualityChanged, changed)
-    .on(RoomEvent.ActiveSpeakersChanged, (active: Participant[]) => {
-      speaking.clear();
-      for (const p of active) speaking.add(p.identity);
-      changed();
-    })
-    .on(RoomEvent.Reconnecting, () => callbacks.onConnection('reconnecting'))
-    .on(RoomEvent.SignalReconnecting, () => callbacks.onConnection('reconnecting'))
-    .on(RoomEvent.Reconnected, () => callbacks.onConnection('connected'))
-    .on(RoomEvent.EncryptionError, onEncryptionError)
-    .on(RoomEvent.AudioPlaybackStatusChanged, () => callbacks.onAudioBlocked(!room.canPlaybackAudio))
-    .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => {
-      window.removeEventListener('offline', onOffline);
-      window.removeEventListener('online', onOnline);
-      for (const timer of missingKeyTimers.values()) window.clearTimeout(timer);
-      missingKeyTimers.clear();
-      // livekit-client never ends the worker, and a rejoin makes a new Room (and worker) each time.
-      worker.terminate();
-      callbacks.onConnection('disconnected');
-      callbacks.onEnded(endedByUs ? 'left' : endReasonOf(reason));
-    });
-
-  const local = room.localParticipant;
-
-  async function installKey(key: SessionKey): Promise<void> {
-    codes.set(key.keyIndex, await deriveVerificationCode(key.key));
-    await keyProvider.installKey(key.key, key.keyIndex);
-    // The switch can overtake a slow install (or a key that came late): it applies once the key is in.
-    if (wantedKeyIndex === key.keyIndex) activateKey(key.keyIndex);
-  }
-
-  function activateKey(keyIndex: number): void {
-    wantedKeyIndex = keyIndex;
-    // After a failure the alert stays: the call has to be left and joined again.
-    if (keyProvider.activateKey(keyIndex) && !encryptionFailed) callbacks.onEncryption({ state: 'on', verificationCode: codes.get(keyIndex)! });
-  }
-
-  return {
-    get localIdentity() {
-      return local.identity;
-    },
-
-    async connect(url, token, key) {
-      callbacks.onConnection('connecting');
-      await installKey(key);
-      activateKey(key.keyIndex);
-      await room.setE2EEEnabled(true);
-      await room.connect(url, token, { autoSubscribe: true });
-      callbacks.onConnection('connected');
-      callbacks.onAudioBlocked(!room.canPlaybackAudio);
-      // Publish what the person chose before the call; the camera only if they turned it on.
-      await Promise.all([
-        prefs.micOn ? local.setMicrophoneEnabled(true).catch(() => undefined) : undefined,
-        prefs.cameraOn ? local.setCameraEnabled(true).catch(() => undefined) : undefined,
-      ]);
-      changed();
-    },
-
-    installKey,
-    activateKey,
-    holdsKey: (keyIndex) => keyProvider.hasKey(keyIndex),
-
-    peers,
-
-    attachVideo(identity, element) {
-      const participant = identity === local.identity ? local : room.remoteParticipants.get(identity);
-      const track = participant?.getTrackPublication(Track.Source.Camera)?.track;
-      if (track) track.attach(element);
-    },
-
-    async setCamera(on) {
-      await local.setCameraEnabled(on);
-      changed();
-    },
-
-    async setMicrophone(on) {
-      await local.setMicrophoneEnabled(on);
-      changed();
-    },
-
-    async switchDevice(kind, deviceId) {
-      await room.switchActiveDevice(kind, deviceId);
-    },
-
-    activeDevice: (kind) => room.getActiveDevice(kind) ?? null,
-
-    async setAudioOnly(on) {
-      audioOnly = on;
-      if (on) await local.setCameraEnabled(false);
-      for (const participant of room.remoteParticipants.values()) {
-        for (const publication of participant.videoTrackPublications.values()) publication.setSubscribed(!on);
-      }
-      changed();
-    },
-
-    async setPrivacy(on) {
-      if (on && !privacyRestore) {
-        privacyRestore = { camera: local.isCameraEnabled, mic: local.isMicrophoneEnabled };
-        setRemoteAudioMuted(true);
-        await Promise.all([local.setCameraEnabled(false), local.setMicrophoneEnabled(false)]);
-      } else if (!on && privacyRestore) {
-        const restore = privacyRestore;
-        privacyRestore = null;
-        setRemoteAudioMuted(false);
-        await Promise.all([
-          restore.camera ? local.setCameraEnabled(true) : undefined,
-          restore.mic ? local.setMicrophoneEnabled(true) : undefined,
-        ]);
-      }
-      changed();
-    },
-
-    async enableAudio() {
-      await room.startAudio();
-      callbacks.onAudioBlocked(!room.canPlaybackAudio);
-    },
-
-    isCameraOn: () => local.isCameraEnabled,
-    isMicrophoneOn: () => local.isMicrophoneEnabled,
-
-    async leave() {
-      endedByUs = true;
-      await room.disconnect(true);
-    },
-  };
+  const encryption = createCallEncryption(keyProvider, callbacks.onEncryption);
+  const parts: CallParts = { room, local: room.localParticipant, choices, encryption, audioSink, callbacks, changed, peers };
+  const stopWatchingNetwork = watchNetwork(room, callbacks.onConnection);
+  listenToRoom(parts, (reason) => {
+    stopWatchingNetwork();
+    encryption.stop();
+    // livekit-client never ends the worker, and a rejoin makes a new Room (and worker) each time.
+    worker.terminate();
+    callbacks.onConnection('disconnected');
+    callbacks.onEnded(choices.endedByUs ? 'left' : endReasonOf(reason));
+  });
+  return callRoomOf(parts, prefs);
 }

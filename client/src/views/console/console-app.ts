@@ -16,7 +16,7 @@ import { createSecurityDialog } from './security-dialog.ts';
 import { createSessionForm } from './create-session-form.ts';
 import { loginView } from './login-view.ts';
 import { createSessionPanel, type SessionPanel } from './session-panel.ts';
-import { sessionListView } from './session-list-view.ts';
+import { sessionListView, type SessionListView } from './session-list-view.ts';
 
 /** Someone "arrives" when they enter the waiting room from outside it, not when they come back from a blip. */
 const ARRIVING_FROM = new Set<ParticipantPresence['state'] | undefined>([undefined, 'invited', 'left']);
@@ -52,14 +52,8 @@ function showLogin(shell: PageShell, alert: ArrivalAlert, notice: MessageKey | n
   shell.show(view.root, 'login');
 }
 
-function showDashboard(shell: PageShell, therapist: TherapistProfile, alert: ArrivalAlert): void {
-  const socket: AlcoveSocket = connectAsTherapist();
-  const presence = new Map<string, Map<string, ParticipantPresence>>();
-  const links = new Map<string, InviteLink>();
-  let sessions: SessionSummary[] = [];
-  let selected: SessionPanel | null = null;
-
-  // Header: who is signed in, desktop alerts, sign out.
+/** Header: who is signed in, desktop alerts, two-factor authentication, sign out. */
+function showHeader(shell: PageShell, therapist: TherapistProfile, alert: ArrivalAlert, socket: AlcoveSocket): void {
   const notifyButton = h('button', { class: 'button small', msg: 'console.enableAlerts', attrs: { type: 'button', hidden: !alert.canAskForNotifications() } });
   notifyButton.addEventListener('click', async () => {
     await alert.askForNotifications();
@@ -79,141 +73,175 @@ function showDashboard(shell: PageShell, therapist: TherapistProfile, alert: Arr
     signOut,
     security.dialog,
   );
+}
 
-  const connection = h('p', { class: 'connection-note', attrs: { role: 'status', hidden: true } });
-  const list = sessionListView((id) => select(id), (key, params) => shell.announce(key, params));
+/** The console's sessions, their presence and the one session shown. */
+interface Dashboard {
+  readonly shell: PageShell;
+  readonly alert: ArrivalAlert;
+  readonly socket: AlcoveSocket;
+  readonly presence: Map<string, Map<string, ParticipantPresence>>;
+  readonly links: Map<string, InviteLink>;
+  sessions: SessionSummary[];
+  selected: SessionPanel | null;
+  readonly list: SessionListView;
+  readonly detail: HTMLElement;
+}
+
+function renderList(d: Dashboard) {
+  const counts = new Map<string, number>();
+  for (const [sessionId, people] of d.presence) counts.set(sessionId, [...people.values()].filter((p) => p.state === 'waiting').length);
+  d.list.render(d.sessions, counts, d.selected?.sessionId ?? null);
+  d.alert.setWaitingCount([...counts.values()].reduce((a, b) => a + b, 0));
+}
+
+async function refreshSessions(d: Dashboard) {
+  try {
+    d.sessions = (await therapistApi.listSessions()).sessions;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'unauthorized') return location.assign('/console');
+  }
+  renderList(d);
+  const current = d.sessions.find((s) => s.sessionId === d.selected?.sessionId);
+  if (current) d.selected?.setSummary(current);
+  await Promise.all(d.sessions.map((s) => watch(d, s.sessionId)));
+}
+
+async function watch(d: Dashboard, sessionId: string) {
+  try {
+    const result = await sendCommand(d.socket, COMMANDS.watchSession, { sessionId });
+    d.presence.set(sessionId, new Map(result.participants.map((p) => [p.participantId, p])));
+    if (d.selected?.sessionId === sessionId) d.selected.setPresence(result.participants);
+    renderList(d);
+  } catch {
+    // the session may have ended meanwhile; the list refresh drops it
+  }
+}
+
+function dropSession(d: Dashboard, sessionId: string) {
+  d.sessions = d.sessions.filter((s) => s.sessionId !== sessionId);
+  d.presence.delete(sessionId);
+  renderList(d);
+}
+
+function select(d: Dashboard, sessionId: string) {
+  const summary = d.sessions.find((s) => s.sessionId === sessionId);
+  if (!summary) return;
+  if (d.selected?.sessionId === sessionId) return;
+  d.selected?.destroy();
+  d.selected = createSessionPanel(summary, {
+    socket: d.socket,
+    links: d.links,
+    announce: (key, params) => d.shell.announce(key, params),
+    onEnded: (id) => dropSession(d, id),
+  });
+  d.selected.setPresence([...(d.presence.get(sessionId)?.values() ?? [])]);
+  d.detail.replaceChildren(d.selected.root);
+  renderList(d);
+  d.selected.root.querySelector<HTMLElement>('h2')?.focus();
+}
+
+function createForm(d: Dashboard) {
   const form = createSessionForm(async (body) => {
     form.busy(true);
     form.error(null);
     try {
       const created = await therapistApi.createSession(body);
-      for (const invite of created.invites) links.set(invite.participantId, invite);
-      await refreshSessions();
-      select(created.session.sessionId);
-      shell.announce('create.created');
+      for (const invite of created.invites) d.links.set(invite.participantId, invite);
+      await refreshSessions(d);
+      select(d, created.session.sessionId);
+      d.shell.announce('create.created');
     } catch {
       form.error('create.failed');
     } finally {
       form.busy(false);
     }
   });
+  return form;
+}
+
+function onPresence(d: Dashboard, { sessionId, participant }: { sessionId: string; participant: ParticipantPresence }) {
+  let people = d.presence.get(sessionId);
+  if (!people) {
+    people = new Map();
+    d.presence.set(sessionId, people);
+    void refreshSessions(d);
+  }
+  const before = people.get(participant.participantId)?.state;
+  people.set(participant.participantId, participant);
+  if (participant.state === 'waiting' && ARRIVING_FROM.has(before)) {
+    d.alert.arrived();
+    d.shell.announce('console.arrived');
+  }
+  if (d.selected?.sessionId === sessionId) d.selected.setPresence([...people.values()]);
+  renderList(d);
+  // Admitting starts a session: pick up its new status and start time.
+  if (participant.state === 'admitted' && d.sessions.find((s) => s.sessionId === sessionId)?.status !== 'live') void refreshSessions(d);
+}
+
+function listenToConnection(d: Dashboard, connection: HTMLElement) {
+  const showReconnecting = () => {
+    connection.hidden = false;
+    bindText(connection, 'console.reconnecting');
+  };
+  d.socket.on('connect', () => {
+    connection.hidden = true;
+    void refreshSessions(d);
+  });
+  d.socket.on('disconnect', showReconnecting);
+  d.socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
+    if (error.data?.code === 'unauthorized') return location.assign('/console');
+    showReconnecting();
+  });
+  d.socket.on(FACTS.loginExpired, () => {
+    d.selected?.destroy();
+    d.socket.close();
+    showLogin(d.shell, d.alert, 'login.expired');
+  });
+}
+
+/** Facts about sessions; the key and the device news go to the session shown, if it is theirs. */
+function listenToSessions(d: Dashboard) {
+  const shown = (sessionId: string) => (d.selected?.sessionId === sessionId ? d.selected : null);
+  d.socket.on(FACTS.presenceUpdated, (fact) => onPresence(d, fact));
+  // The answer tells the server this console holds the key (or has no call of that session to put it in).
+  d.socket.on(FACTS.keyRotated, (key, ready) => {
+    const installing = shown(key.sessionId)?.installKey(key) ?? Promise.resolve();
+    void installing.then(() => ready({ keyIndex: key.keyIndex }));
+  });
+  d.socket.on(FACTS.keyActivated, ({ sessionId, keyIndex }) => shown(sessionId)?.activateKey(keyIndex));
+  d.socket.on(FACTS.deviceRefused, ({ sessionId, participantId }) => shown(sessionId)?.deviceRefused(participantId));
+  d.socket.on(FACTS.sessionEnded, ({ sessionId }) => {
+    shown(sessionId)?.ended();
+    dropSession(d, sessionId);
+  });
+}
+
+function showDashboard(shell: PageShell, therapist: TherapistProfile, alert: ArrivalAlert): void {
+  const socket: AlcoveSocket = connectAsTherapist();
+  showHeader(shell, therapist, alert, socket);
   const detail = h('div', { class: 'detail' }, h('section', { class: 'panel empty-detail' }, h('h2', { msg: 'console.pickSession' }), h('p', { class: 'hint', msg: 'console.pickSessionHint' })));
+  const d: Dashboard = {
+    shell,
+    alert,
+    socket,
+    presence: new Map(),
+    links: new Map(),
+    sessions: [],
+    selected: null,
+    list: sessionListView((id) => select(d, id), (key, params) => shell.announce(key, params)),
+    detail,
+  };
+  const connection = h('p', { class: 'connection-note', attrs: { role: 'status', hidden: true } });
   const screen = h('div', { class: 'console' },
     h('h1', { class: 'visually-hidden', msg: 'console.title' }),
     connection,
-    h('div', { class: 'console-grid' }, h('div', { class: 'console-side' }, list.root, form.root), detail));
+    h('div', { class: 'console-grid' }, h('div', { class: 'console-side' }, d.list.root, createForm(d).root), detail));
   shell.show(screen, 'console');
-
-  const waitingCounts = () => {
-    const counts = new Map<string, number>();
-    for (const [sessionId, people] of presence) counts.set(sessionId, [...people.values()].filter((p) => p.state === 'waiting').length);
-    return counts;
-  };
-  const renderList = () => {
-    const counts = waitingCounts();
-    list.render(sessions, counts, selected?.sessionId ?? null);
-    alert.setWaitingCount([...counts.values()].reduce((a, b) => a + b, 0));
-  };
-
-  async function refreshSessions() {
-    try {
-      sessions = (await therapistApi.listSessions()).sessions;
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'unauthorized') return location.assign('/console');
-    }
-    renderList();
-    const current = sessions.find((s) => s.sessionId === selected?.sessionId);
-    if (current) selected?.setSummary(current);
-    await Promise.all(sessions.map((s) => watch(s.sessionId)));
-  }
-
-  async function watch(sessionId: string) {
-    try {
-      const result = await sendCommand(socket, COMMANDS.watchSession, { sessionId });
-      presence.set(sessionId, new Map(result.participants.map((p) => [p.participantId, p])));
-      if (selected?.sessionId === sessionId) selected.setPresence(result.participants);
-      renderList();
-    } catch {
-      // the session may have ended meanwhile; the list refresh drops it
-    }
-  }
-
-  function select(sessionId: string) {
-    const summary = sessions.find((s) => s.sessionId === sessionId);
-    if (!summary) return;
-    if (selected?.sessionId === sessionId) return;
-    selected?.destroy();
-    selected = createSessionPanel(summary, {
-      socket,
-      links,
-      announce: (key, params) => shell.announce(key, params),
-      onEnded: (id) => {
-        sessions = sessions.filter((s) => s.sessionId !== id);
-        presence.delete(id);
-        renderList();
-      },
-    });
-    selected.setPresence([...(presence.get(sessionId)?.values() ?? [])]);
-    detail.replaceChildren(selected.root);
-    renderList();
-    selected.root.querySelector<HTMLElement>('h2')?.focus();
-  }
-
-  socket.on('connect', () => {
-    connection.hidden = true;
-    void refreshSessions();
-  });
-  socket.on('disconnect', () => {
-    connection.hidden = false;
-    bindText(connection, 'console.reconnecting');
-  });
-  socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
-    if (error.data?.code === 'unauthorized') return location.assign('/console');
-    connection.hidden = false;
-    bindText(connection, 'console.reconnecting');
-  });
-  socket.on(FACTS.loginExpired, () => {
-    selected?.destroy();
-    socket.close();
-    showLogin(shell, alert, 'login.expired');
-  });
-  socket.on(FACTS.presenceUpdated, ({ sessionId, participant }) => {
-    let people = presence.get(sessionId);
-    if (!people) {
-      people = new Map();
-      presence.set(sessionId, people);
-      void refreshSessions();
-    }
-    const before = people.get(participant.participantId)?.state;
-    people.set(participant.participantId, participant);
-    if (participant.state === 'waiting' && ARRIVING_FROM.has(before)) {
-      alert.arrived();
-      shell.announce('console.arrived');
-    }
-    if (selected?.sessionId === sessionId) selected.setPresence([...people.values()]);
-    renderList();
-    // Admitting starts a session: pick up its new status and start time.
-    if (participant.state === 'admitted' && sessions.find((s) => s.sessionId === sessionId)?.status !== 'live') void refreshSessions();
-  });
-  // The answer tells the server this console holds the key (or has no call of that session to put it in).
-  socket.on(FACTS.keyRotated, (key, ready) => {
-    const installing = selected?.sessionId === key.sessionId ? selected.installKey(key) : Promise.resolve();
-    void installing.then(() => ready({ keyIndex: key.keyIndex }));
-  });
-  socket.on(FACTS.keyActivated, ({ sessionId, keyIndex }) => {
-    if (selected?.sessionId === sessionId) selected.activateKey(keyIndex);
-  });
-  socket.on(FACTS.deviceRefused, ({ sessionId, participantId }) => {
-    if (selected?.sessionId === sessionId) selected.deviceRefused(participantId);
-  });
-  socket.on(FACTS.sessionEnded, ({ sessionId }) => {
-    if (selected?.sessionId === sessionId) selected.ended();
-    sessions = sessions.filter((s) => s.sessionId !== sessionId);
-    presence.delete(sessionId);
-    renderList();
-  });
+  listenToConnection(d, connection);
+  listenToSessions(d);
   onLocaleChange(() => {
-    renderList();
-    selected?.rerender();
+    renderList(d);
+    d.selected?.rerender();
   });
 }

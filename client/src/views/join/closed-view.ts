@@ -1,18 +1,9 @@
 /** Every way out of the journey ends on a clear, kind page, never a raw error. */
 import type { MessageKey, MessageParams } from '../../i18n/translate.ts';
+import type { ClosedReason } from '../../state/join-journey.ts';
 import { h } from '../common/dom-builder.ts';
 
-export type ClosedReason =
-  | 'removed'
-  | 'session-ended'
-  | 'device-replaced'
-  | 'left'
-  | 'invalid-invite'
-  | 'too-early'
-  | 'device-in-use'
-  | 'rate-limited'
-  | 'unavailable'
-  | 'unsupported';
+export type { ClosedReason };
 
 const COPY: Readonly<Record<ClosedReason, { title: MessageKey; body: MessageKey }>> = {
   removed: { title: 'closed.removed.title', body: 'closed.removed.body' },

@@ -11,7 +11,7 @@ import { bindText } from '../../i18n/bind.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
 import { loadJourney, saveJourney } from '../../state/journey-store.ts';
 import { h, uniqueId } from '../common/dom-builder.ts';
-import { createDeviceSelect } from '../call/device-select.ts';
+import { createDeviceSelect } from '../call-screen/device-select.ts';
 
 const PROBLEM_KEYS: Readonly<Record<MediaProblem, MessageKey>> = {
   denied: 'devices.problem.denied',

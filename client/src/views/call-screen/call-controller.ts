@@ -1,0 +1,92 @@
+/**
+ * The call, for the client's journey and the therapist's console alike: the call view bound
+ * to a call that rejoins by itself after a lost media connection (`call/media-reconnect.ts`),
+ * with the session key installed and switched as the server says. The two controllers only
+ * say where the view goes, how to ask for a token and the current key, and what an end means
+ * to them. livekit-client stays in its own chunk: this module loads it on the first call.
+ */
+import type { CallEndReason, CallPreferences, CallRoom, SessionKey } from '../../call/call-room.ts';
+import type { MediaJoin } from '../../call/media-reconnect.ts';
+import type { MessageKey } from '../../i18n/translate.ts';
+import { createCallView, type CallView } from './call-view.ts';
+
+export type { CallEndReason, MediaJoin, SessionKey };
+
+/** Loads livekit-client and the rejoining call; call it early (the waiting room) so joining is quick. */
+export const preloadCall = () => import('../../call/media-reconnect.ts');
+
+export interface CallOptions {
+  headingKey: MessageKey;
+  prefs: CallPreferences;
+  /** Puts the call view on the page (the client's screen, the console's call slot). */
+  mount(root: HTMLElement): void;
+  /** A fresh media token and the session's current key, asked of our server for every rejoin. */
+  fetchJoin(): Promise<MediaJoin>;
+  /** The session's current key alone (a rotated key this call never got). */
+  fetchKey(): Promise<SessionKey>;
+  /** The person pressed Leave. */
+  onLeave(): void;
+  /** The media connection ended for good (a loss that is being rejoined is not an end). */
+  onEnded(reason: CallEndReason): void;
+}
+
+export interface CallController {
+  /** Refuses (EncryptionUnavailableError) rather than join unencrypted. */
+  connect(join: MediaJoin): Promise<void>;
+  /** A rotated key: held for decrypting at once, used for encrypting only after `activateKey`. */
+  installKey(key: SessionKey): Promise<void>;
+  /** Everyone holds the key in this slot now: encrypt with it. */
+  activateKey(keyIndex: number): void;
+  /** A one-line notice in the call (the therapist muted you). */
+  notice(key: MessageKey): void;
+  /** The "Reconnecting…" banner, while the controller waits to hear why the call ended. */
+  showReconnecting(): void;
+  /** Takes the view down and leaves the room; never throws. */
+  close(): Promise<void>;
+}
+
+function viewCallbacks(view: CallView, onEnded: (reason: CallEndReason) => void) {
+  return {
+    onPeersChanged: view.renderPeers,
+    onConnection: view.setConnection,
+    onAudioBlocked: view.setAudioBlocked,
+    onEncryption: view.setEncryption,
+    onEnded,
+  };
+}
+
+function controllerOf(view: CallView, room: CallRoom): CallController {
+  return {
+    connect: (join) => room.connect(join.url, join.token, join.key),
+    installKey: (key) => room.installKey(key),
+    activateKey: (keyIndex) => room.activateKey(keyIndex),
+    notice: (key) => view.notice(key),
+    showReconnecting: () => view.setConnection('reconnecting'),
+    async close() {
+      view.destroy();
+      await room.leave().catch(() => undefined);
+    },
+  };
+}
+
+/** Shows the call view and prepares the call; `connect` joins it. */
+export async function openCall(options: CallOptions): Promise<CallController> {
+  const { createRejoiningCall } = await preloadCall();
+  const view = createCallView({ headingKey: options.headingKey, onLeave: options.onLeave });
+  options.mount(view.root);
+  let room: CallRoom;
+  try {
+    room = createRejoiningCall({
+      prefs: options.prefs,
+      audioSink: view.audioSink,
+      callbacks: viewCallbacks(view, options.onEnded),
+      fetchJoin: options.fetchJoin,
+      fetchKey: options.fetchKey,
+    });
+  } catch (error) {
+    view.destroy();
+    throw error;
+  }
+  view.bind(room);
+  return controllerOf(view, room);
+}

@@ -1,0 +1,176 @@
+/**
+ * The IO of the client's journey: runs the effects `state/join-journey.ts` decides on (screens,
+ * socket commands, the call, timers) and reports their outcomes back as journey events. It
+ * holds only what the page has (the views, the call), never a decision.
+ */
+import { COMMANDS } from '@alcove/shared';
+import { ApiError } from '../../api/http-client.ts';
+import { fetchClientMediaToken } from '../../api/join-api.ts';
+import { CommandError, sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
+import { EncryptionUnavailableError } from '../../call/call-room.ts';
+import type { LocalPreview } from '../../call/local-preview.ts';
+import { formatTime, type MessageParams } from '../../i18n/translate.ts';
+import { deviceId } from '../../state/device-id.ts';
+import { forgetInvite } from '../../state/invite-store.ts';
+import type { JoinFailure, JourneyEffect, JourneyEvent } from '../../state/join-journey.ts';
+import { loadJourney, resetJourney, saveJourney } from '../../state/journey-store.ts';
+import { openCall, preloadCall, type CallController, type MediaJoin } from '../call-screen/call-controller.ts';
+import type { PageShell } from '../common/page-shell.ts';
+import { checkInView, type CheckInView } from './check-in-view.ts';
+import { closedView } from './closed-view.ts';
+import { noticeView } from './notice-view.ts';
+import { waitingRoomView, type WaitingRoomView } from './waiting-room-view.ts';
+
+export interface JoinPage {
+  readonly shell: PageShell;
+  readonly socket: AlcoveSocket;
+  readonly invite: string;
+  readonly preview: LocalPreview;
+  dispatch(event: JourneyEvent): void;
+  teardown: () => void;
+  checkIn: CheckInView | null;
+  waiting: WaitingRoomView | null;
+  call: CallController | null;
+}
+
+export function show(page: JoinPage, name: string, element: HTMLElement, destroy: () => void = () => undefined): void {
+  page.teardown();
+  page.teardown = destroy;
+  page.checkIn = null;
+  page.waiting = null;
+  page.shell.show(element, name);
+}
+
+function showCheckIn(page: JoinPage) {
+  const view = checkInView(page.preview, loadJourney().displayName, (displayName) => page.dispatch({ type: 'check-in-submitted', displayName }));
+  show(page, 'check-in', view.root, () => view.destroy());
+  page.checkIn = view;
+}
+
+function showWaiting(page: JoinPage) {
+  // The microphone test stops while waiting; the device check reopens it on demand.
+  page.preview.stopMicrophone();
+  const view = waitingRoomView(page.preview, loadJourney().displayName ?? '', () => page.dispatch({ type: 'leave-clicked' }));
+  show(page, 'waiting', view.root, () => view.destroy());
+  page.waiting = view;
+  // Load the media library now, so being let in is quick.
+  void preloadCall();
+}
+
+function close(page: JoinPage, effect: Extract<JourneyEffect, { type: 'close' }>) {
+  void endCall(page);
+  page.preview.stopAll();
+  page.socket.close();
+  if (effect.forgetInvite) {
+    forgetInvite();
+    resetJourney();
+  }
+  if (effect.markLeft) saveJourney({ checkedIn: false });
+  const params: MessageParams = effect.opensAt === null ? {} : { time: formatTime(effect.opensAt) };
+  const action = effect.action ? { key: effect.action, run: () => location.reload() } : null;
+  show(page, 'closed', closedView(effect.reason, params, action));
+}
+
+async function checkIn(page: JoinPage, displayName: string, fromForm: boolean) {
+  page.checkIn?.busy(true);
+  page.checkIn?.error(null);
+  try {
+    const result = await sendCommand(page.socket, COMMANDS.checkIn, { displayName });
+    page.dispatch({ type: 'checked-in', displayName, state: result.state, lastMessage: result.lastMessage });
+  } catch (error) {
+    page.dispatch({ type: 'check-in-failed', code: error instanceof CommandError ? error.body.code : 'internal', fromForm });
+  }
+}
+
+async function endCall(page: JoinPage) {
+  const current = page.call;
+  page.call = null;
+  await current?.close();
+}
+
+function failureOf(error: unknown): JoinFailure {
+  if (error instanceof EncryptionUnavailableError) return { kind: 'encryption-unavailable' };
+  if (error instanceof CommandError) return { kind: 'command', code: error.body.code };
+  if (error instanceof ApiError) return { kind: 'api', code: error.code };
+  return { kind: 'other' };
+}
+
+/** The two questions a call needs answered by our server, asked again for every rejoin. */
+async function askToJoin(page: JoinPage): Promise<MediaJoin> {
+  const [token, key] = await Promise.all([fetchClientMediaToken(page.invite, deviceId()), sendCommand(page.socket, COMMANDS.getCallKey, {})]);
+  return { url: token.url, token: token.token, key };
+}
+
+async function joinCall(page: JoinPage, callId: number) {
+  try {
+    const join = await askToJoin(page);
+    const journey = loadJourney();
+    const prefs = { cameraOn: page.preview.videoTrack !== null, micOn: journey.micOn, ...journey.devices };
+    page.preview.stopAll();
+    const call = await openCall({
+      headingKey: 'call.title',
+      prefs,
+      mount: (root) => show(page, 'call', root),
+      fetchJoin: () => askToJoin(page),
+      fetchKey: () => sendCommand(page.socket, COMMANDS.getCallKey, {}),
+      onLeave: () => page.dispatch({ type: 'leave-clicked' }),
+      onEnded: (reason) => page.dispatch({ type: 'call-ended', callId, reason }),
+    });
+    page.call = call;
+    page.dispatch({ type: 'call-shown', callId });
+    await call.connect(join);
+    page.dispatch({ type: 'call-joined', callId });
+  } catch (error) {
+    page.dispatch({ type: 'call-failed', callId, failure: failureOf(error) });
+  }
+}
+
+async function sendLeave(page: JoinPage) {
+  try {
+    await sendCommand(page.socket, COMMANDS.leave, {});
+  } catch {
+    // leaving anyway; the server drops the place after its grace period
+  }
+  page.dispatch({ type: 'leave-sent' });
+}
+
+/** Runs one effect; resolves when the next one may run. */
+export async function perform(page: JoinPage, effect: JourneyEffect): Promise<void> {
+  switch (effect.type) {
+    case 'show-notice':
+      return show(page, 'notice', noticeView(() => page.dispatch({ type: 'notice-read' })));
+    case 'show-check-in':
+      return showCheckIn(page);
+    case 'show-waiting':
+      return showWaiting(page);
+    case 'waiting-status':
+      return page.waiting?.setStatus(effect.key);
+    case 'waiting-message':
+      return page.waiting?.showMessage(effect.message);
+    case 'remember':
+      return void saveJourney(effect.patch);
+    case 'check-in':
+      return void checkIn(page, effect.displayName, effect.fromForm);
+    case 'check-in-again': {
+      const name = loadJourney().displayName;
+      return page.socket.connected && name ? checkIn(page, name, false) : undefined;
+    }
+    case 'check-in-error':
+      page.checkIn?.busy(false);
+      return page.checkIn?.error(effect.key);
+    case 'join-call':
+      return void joinCall(page, effect.callId);
+    case 'end-call':
+      return effect.wait ? endCall(page) : void endCall(page);
+    case 'call-reconnecting':
+      return page.call?.showReconnecting();
+    case 'announce-joined':
+      return page.shell.announce('call.joined');
+    case 'send-leave':
+      return sendLeave(page);
+    case 'close':
+      return close(page, effect);
+    case 'after':
+      return void window.setTimeout(() => page.dispatch(effect.event), effect.delayMs);
+  }
+}
