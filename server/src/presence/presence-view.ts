@@ -24,6 +24,7 @@ export function toPresence(p: ParticipantRecord): ParticipantPresence {
     displayName: p.displayName,
     waitingSince: p.waitingSince,
     admittedAt: p.admittedAt,
+    connectionCheck: p.connectionCheck,
     updatedAt: p.updatedAt,
   };
 }

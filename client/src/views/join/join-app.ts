@@ -5,9 +5,10 @@
  */
 import { COMMANDS, FACTS, type WaitingRoomMessage } from '@alcove/shared';
 import { ApiError } from '../../api/http-client.ts';
-import { fetchClientMediaToken } from '../../api/join-api.ts';
+import { fetchClientMediaToken, fetchConnectionCheck } from '../../api/join-api.ts';
 import { CommandError, connectAsClient, handshakeErrorCode, sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
 import { EncryptionUnavailableError, type CallEndReason, type CallRoom } from '../../call/call-room.ts';
+import { createConnectionCheck } from '../../call/connection-check.ts';
 import { createLocalPreview } from '../../call/local-preview.ts';
 import { browserProblem } from '../../call/media-support.ts';
 import { formatTime, type MessageParams } from '../../i18n/translate.ts';
@@ -61,6 +62,7 @@ export function startJoinApp(mount: HTMLElement): void {
   };
 
   const socket: AlcoveSocket = connectAsClient(invite, deviceId());
+  const connectionCheck = createConnectionCheck({ fetchRoom: () => fetchConnectionCheck(invite, deviceId()), report: (verdict) => sendCommand(socket, COMMANDS.reportConnection, { verdict }) });
   show('connecting', h('section', { class: 'card' }, h('h1', { msg: 'common.connecting' })));
 
   // ---------- screens ----------
@@ -73,7 +75,7 @@ export function startJoinApp(mount: HTMLElement): void {
   }
 
   function showCheckIn() {
-    const view = checkInView(preview, loadJourney().displayName, (name) => void checkInAs(name, true));
+    const view = checkInView(preview, loadJourney().displayName, (name) => void checkInAs(name, true), connectionCheck);
     show('check-in', view.root, () => view.destroy());
     checkIn = view;
   }
