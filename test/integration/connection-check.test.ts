@@ -95,7 +95,7 @@ describe('the pre-call connection check', () => {
     const updated = nextEvent(ctx.consoleSocket, FACTS.presenceUpdated, (f) => f.participant.connectionCheck === 'blocked');
     expect((await command(client, COMMANDS.reportConnection, { verdict: 'blocked' })).ok).to.equal(true);
     expect((await updated).participant.participantId).to.equal(invites[1]!.participantId);
-    const watched = await command(ctx.consoleSocket, COMMANDS.watchSession, { sessionId: session.sessionId });
+    const watched: any = await command(ctx.consoleSocket, COMMANDS.watchSession, { sessionId: session.sessionId });
     const seen = Object.fromEntries(watched.data.participants.map((p: { participantId: string; connectionCheck: string | null }) => [p.participantId, p.connectionCheck]));
     expect(seen).to.deep.equal({ [invites[0]!.participantId]: null, [invites[1]!.participantId]: 'blocked' });
   });
@@ -104,14 +104,14 @@ describe('the pre-call connection check', () => {
     const { session, secrets } = await ctx.therapist.createSession('individual');
     const client = ctx.track(await connectClient(ctx.t.origin, secrets[0]!, newDeviceId()));
     for (const payload of [{}, { verdict: 'great' }, { verdict: 'ready', path: 'udp' }, { verdict: ['ready'] }, 'ready', null]) {
-      const ack = await command(client, COMMANDS.reportConnection, payload);
+      const ack: any = await command(client, COMMANDS.reportConnection, payload);
       expect(ack.ok, JSON.stringify(payload)).to.equal(false);
       expect(ack.error.code).to.equal('bad_request');
     }
     const fromTherapist = await command(ctx.consoleSocket, COMMANDS.reportConnection, { verdict: 'ready' });
     expect(fromTherapist.ok).to.equal(false);
     expect((await command(client, COMMANDS.checkIn, { displayName: 'Alex' })).ok).to.equal(true);
-    const watched = await command(ctx.consoleSocket, COMMANDS.watchSession, { sessionId: session.sessionId });
+    const watched: any = await command(ctx.consoleSocket, COMMANDS.watchSession, { sessionId: session.sessionId });
     expect(watched.data.participants[0].connectionCheck).to.equal(null);
   });
 });

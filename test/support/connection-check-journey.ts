@@ -26,3 +26,21 @@ export async function consoleConnectionText(page: Page, who: string, verdict: st
   await seen.waitFor({ timeout: timeoutMs });
   return seen.innerText();
 }
+
+/**
+ * Like browser-journeys' clientChecksIn, but waits at check-in for the connection check's verdict
+ * (which the person reads before waiting) and returns it.
+ */
+export async function clientChecksInAfterConnectionCheck(page: Page, name: string, options: { camera: boolean }): Promise<ConnectionCheckSeen> {
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Check in' }).waitFor({ timeout: 15_000 });
+  const seen = await connectionCheckResult(page);
+  if (options.camera) {
+    await page.getByRole('button', { name: 'Turn camera on' }).click();
+    await page.getByRole('button', { name: 'Turn camera off' }).waitFor({ timeout: 15_000 });
+  }
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Check in', exact: true }).click();
+  await page.getByRole('heading', { name: /You are checked in/u }).waitFor({ timeout: 15_000 });
+  return seen;
+}
