@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { useTherapistAndClient } from '../support/browser-stack.ts';
+import { screenshot } from '../support/browser.ts';
 import { expectAccessible } from '../support/browser-axe.ts';
 import { clientReadsNotice, openSession, therapistCreatesSession, therapistSignsIn, waitForPresence } from '../support/browser-journeys.ts';
 import { consoleConnectionText, connectionCheckResult } from '../support/connection-check-journey.ts';
@@ -28,6 +29,7 @@ describe('e2e: the pre-call connection check in real Chromium', function () {
     process.stdout.write(`      pre-call connection check on loopback: ${seen.durationMs} ms (not asserted)\n`);
     // Still on check-in: the check comes before waiting, not after admission.
     await people.client.page.getByRole('heading', { name: 'Check in' }).waitFor();
+    await screenshot(people.client.page, '50-client-check-in-connection-ready');
     await expectAccessible(people.client.page, 'check-in with the connection check');
   });
 
@@ -39,6 +41,7 @@ describe('e2e: the pre-call connection check in real Chromium', function () {
     await waitForPresence(people.therapist.page, 'waiting');
     expect(await consoleConnectionText(people.therapist.page, 'Client', 'ready')).to.equal('connection ready');
     expect(await people.therapist.page.locator('.participant-row').innerText()).to.match(/Alex[\s\S]*connection ready/u);
+    await screenshot(people.therapist.page, '51-console-connection-ready');
   });
 
   it('leaves no check room behind in LiveKit, and puts nothing of the invite in a URL', async () => {

@@ -115,7 +115,7 @@ describe('rehearsal: TLS, TURN and NAT on a real domain, in network namespaces',
     const checked = Object.entries(checks);
     if (checked.length > 0) {
       process.stdout.write(
-        `\npre-call connection check, link opened → verdict shown at check-in (goal ≤ 3 s; not asserted)\n` +
+        `\npre-call connection check, check-in shown → verdict in words (goal ≤ 3 s; not asserted)\n` +
           checked.map(([place, seen]) => `  ${place.padEnd(10)} ${seen.verdict.padEnd(12)} ${seen.durationMs} ms`).join('\n') +
           '\n',
       );
