@@ -28,6 +28,7 @@ import { createLoginService } from './auth/login-service.ts';
 import { createSessionService } from './sessions/session-service.ts';
 import { createClientPresence } from './waiting-room/client-presence.ts';
 import { createHostControls } from './waiting-room/host-controls.ts';
+import { createConnectionCheckService } from './tokens/connection-check-service.ts';
 import { createMediaTokenService } from './tokens/media-token-service.ts';
 import { createWebhookHandler } from './webhooks/webhook-handler.ts';
 import { createHttpApp } from './transport/http/http-app.ts';
@@ -157,6 +158,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     ttlSeconds: config.livekit.tokenTtlSeconds,
     requestsPerInvitePerMinute: config.limits.tokenRequestsPerInvitePerMinute,
   });
+  const checks = createConnectionCheckService({ store, clients, rooms, signer, rateLimiter, logger, now, livekitUrl: config.livekit.url });
   const handleWebhook = createWebhookHandler({ store, sessions, rooms, notifier, ledger: createRedisWebhookLedger(redis, keys), logger, audit, now });
 
   const app = createHttpApp({
@@ -177,7 +179,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
         },
       }),
       createSessionRoutes({ login, sessions, tokens, isSecure: config.isSecure }),
-      createJoinRoutes({ tokens }),
+      createJoinRoutes({ tokens, checks }),
     ],
     staticRoot: options.staticRoot === undefined ? defaultStaticRoot() : options.staticRoot,
     isReady: () => redisHealth.check(),

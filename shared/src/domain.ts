@@ -33,6 +33,16 @@ export const PRESENCE_STATES = [
 ] as const;
 export type PresenceState = (typeof PRESENCE_STATES)[number];
 
+/**
+ * What a client's pre-call connection check found, before they sit down to wait:
+ * - ready: media reaches the server directly (UDP, host or through NAT)
+ * - slower-path: media gets through only over TCP or a TURN relay (e.g. a clinic allowing only TCP 443)
+ * - blocked: no media path within the check's time bound; the client may still wait
+ * - no-encryption: this browser cannot encrypt the call end to end, so it cannot join
+ */
+export const CONNECTION_VERDICTS = ['ready', 'slower-path', 'blocked', 'no-encryption'] as const;
+export type ConnectionVerdict = (typeof CONNECTION_VERDICTS)[number];
+
 export interface ParticipantPresence {
   participantId: string;
   /** 1 for an individual client; 1 or 2 for the partners of a couple. */
@@ -43,6 +53,8 @@ export interface ParticipantPresence {
   /** Epoch ms when the client first checked in (kept across reconnects). */
   waitingSince: number | null;
   admittedAt: number | null;
+  /** The client's own pre-call connection check, once reported; null before. */
+  connectionCheck: ConnectionVerdict | null;
   updatedAt: number;
 }
 

@@ -15,6 +15,7 @@ import type {
 } from './domain.ts';
 import type {
   checkInSchema,
+  connectionReportSchema,
   keyReadyAckSchema,
   leaveWaitingRoomSchema,
   participantCommandSchema,
@@ -27,6 +28,7 @@ export const COMMANDS = {
   checkIn: 'waiting-room:check-in',
   leave: 'waiting-room:leave',
   getCallKey: 'call:get-key',
+  reportConnection: 'connection-check:report',
   // sent by a therapist
   watchSession: 'session:watch',
   getSessionKey: 'session:get-key',
@@ -58,6 +60,7 @@ export const FACTS = {
 
 export type CheckInCommand = z.input<typeof checkInSchema>;
 export type LeaveCommand = z.input<typeof leaveWaitingRoomSchema>;
+export type ConnectionReportCommand = z.input<typeof connectionReportSchema>;
 export type SessionCommand = z.input<typeof sessionCommandSchema>;
 export type ParticipantCommand = z.input<typeof participantCommandSchema>;
 export type WaitingRoomMessageCommand = z.input<typeof waitingRoomMessageSchema>;
@@ -88,6 +91,7 @@ export interface ClientToServerEvents {
   [COMMANDS.checkIn]: Command<CheckInCommand, CheckInResult>;
   [COMMANDS.leave]: Command<LeaveCommand, null>;
   [COMMANDS.getCallKey]: Command<Record<string, never>, E2eeKeyFact>;
+  [COMMANDS.reportConnection]: Command<ConnectionReportCommand, null>;
   [COMMANDS.getSessionKey]: Command<SessionCommand, E2eeKeyFact>;
   [COMMANDS.keepAlive]: Command<Record<string, never>, { expiresAt: number }>;
   [COMMANDS.watchSession]: Command<SessionCommand, WatchSessionResult>;

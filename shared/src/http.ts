@@ -44,6 +44,16 @@ export interface ListSessionsResponse {
 
 export type GetSessionResponse = SessionDetail;
 
+/**
+ * A throw-away LiveKit room for the pre-call connection check: its own random name, an identity
+ * that names nobody, no permission to publish or subscribe, valid for seconds.
+ */
+export interface ConnectionCheckResponse {
+  token: string;
+  url: string;
+  expiresAt: number;
+}
+
 export interface MediaTokenResponse {
   /** LiveKit access token (JWT); short-lived, talk-only grants. */
   token: string;

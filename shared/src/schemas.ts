@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { normaliseDisplayName } from './display-name.ts';
-import { SESSION_KINDS } from './domain.ts';
+import { CONNECTION_VERDICTS, SESSION_KINDS } from './domain.ts';
 import { E2EE_KEYRING_SIZE } from './e2ee.ts';
 import {
   DEVICE_ID_MAX_CHARS,
@@ -100,6 +100,8 @@ export type ParticipantHandshake = z.input<typeof participantHandshakeSchema>;
 export const checkInSchema = z.strictObject({ displayName: displayNameSchema });
 export const leaveWaitingRoomSchema = z.strictObject({});
 export const emptyCommandSchema = z.strictObject({});
+/** A client's pre-call connection check result: a verdict, nothing else (no addresses, no timings). */
+export const connectionReportSchema = z.strictObject({ verdict: z.enum(CONNECTION_VERDICTS) });
 export const sessionCommandSchema = z.strictObject({ sessionId: opaqueIdSchema });
 export const participantCommandSchema = z.strictObject({
   sessionId: opaqueIdSchema,

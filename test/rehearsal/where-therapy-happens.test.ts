@@ -12,7 +12,6 @@ import { newPerson, type E2eBrowser, type Person } from '../support/browser.ts';
 import { firstDecodedFrameAt, waitForRisingMedia } from '../support/browser-page-probe.ts';
 import {
   clickParticipantAction,
-  clientChecksIn,
   clientReadsNotice,
   openSession,
   therapistCreatesSession,
@@ -21,6 +20,7 @@ import {
   verificationCode,
   waitForCallTiles,
 } from '../support/browser-journeys.ts';
+import { clientChecksInAfterConnectionCheck, consoleConnectionText, type ConnectionCheckSeen } from '../support/connection-check-journey.ts';
 import { launchBrowserIn } from './browser-in-namespace.ts';
 import { MEDIA_IP, NAMES, SERVER_NS, WEB_IP, placeNs, publicAddressOf, runIn, setUpNetwork, tearDownNetwork, type Place } from './network.ts';
 import { startServerStack, type ServerStack } from './server-stack.ts';
@@ -84,6 +84,7 @@ describe('rehearsal: TLS, TURN and NAT on a real domain, in network namespaces',
   let clinic: Person;
   let links: string[] = [];
   const figures: Record<'direct' | 'relay', number[]> = { direct: [], relay: [] };
+  const checks: Partial<Record<Place, ConnectionCheckSeen>> = {};
 
   const tearDown = async () => {
     for (const browser of Object.values(browsers)) await browser?.close();
@@ -99,7 +100,7 @@ describe('rehearsal: TLS, TURN and NAT on a real domain, in network namespaces',
     process.once('SIGTERM', onSignal);
     setUpNetwork(PLACES);
     stack = await startServerStack();
-    for (const place of ['therapist', 'home', 'clinic'] as const) browsers[place] = await launchBrowserIn(place, stack.workDir, stack.caRootPath);
+    for (const place of ['therapist', 'home', 'clinic', 'blocked'] as const) browsers[place] = await launchBrowserIn(place, stack.workDir, stack.caRootPath);
     therapist = await newPerson(browsers.therapist!, { origin: ORIGIN });
     home = await newPerson(browsers.home!, { origin: ORIGIN });
     clinic = await newPerson(browsers.clinic!, { origin: ORIGIN });
@@ -111,6 +112,14 @@ describe('rehearsal: TLS, TURN and NAT on a real domain, in network namespaces',
     process.removeListener('SIGTERM', onSignal);
     for (const person of [therapist, home, clinic]) await person?.close();
     await tearDown();
+    const checked = Object.entries(checks);
+    if (checked.length > 0) {
+      process.stdout.write(
+        `\npre-call connection check, check-in shown → verdict in words (goal ≤ 3 s; not asserted)\n` +
+          checked.map(([place, seen]) => `  ${place.padEnd(10)} ${seen.verdict.padEnd(12)} ${seen.durationMs} ms`).join('\n') +
+          '\n',
+      );
+    }
     if (figures.direct.length + figures.relay.length > 0) {
       const line = (name: string, values: number[]) =>
         `  ${name.padEnd(34)} median ${median(values)} ms · min ${Math.min(...values)} · max ${Math.max(...values)} · all [${values.join(', ')}]`;
@@ -134,9 +143,15 @@ describe('rehearsal: TLS, TURN and NAT on a real domain, in network namespaces',
     await openSession(therapist.page);
     await therapistJoinsCall(therapist.page, { camera: true });
     await clientReadsNotice(home.page, links[0]!);
-    await clientChecksIn(home.page, 'Sam', { camera: true });
+    checks.home = await clientChecksInAfterConnectionCheck(home.page, 'Sam', { camera: true });
     await clientReadsNotice(clinic.page, links[1]!);
-    await clientChecksIn(clinic.page, 'Kai', { camera: true });
+    checks.clinic = await clientChecksInAfterConnectionCheck(clinic.page, 'Kai', { camera: true });
+    // Told before waiting: direct from home, the slower TURN/TLS path from the clinic; the console shows each.
+    expect(checks.home.verdict, checks.home.text).to.equal('ready');
+    expect(checks.clinic.verdict, checks.clinic.text).to.equal('slower-path');
+    expect(checks.clinic.text).to.match(/^Ready, over a slower path/u);
+    expect(await consoleConnectionText(therapist.page, 'Partner 1', 'ready')).to.equal('connection ready');
+    expect(await consoleConnectionText(therapist.page, 'Partner 2', 'slower-path')).to.equal('connection: slower path (relayed)');
     await clickParticipantAction(therapist.page, 'Admit', 'Partner 1');
     await clickParticipantAction(therapist.page, 'Admit', 'Partner 2');
     await Promise.all([therapist, home, clinic].map((person) => waitForCallTiles(person.page, 3)));
@@ -200,6 +215,27 @@ describe('rehearsal: TLS, TURN and NAT on a real domain, in network namespaces',
     expect(app.stdout).to.equal('200');
     const turnTls = runIn(placeNs('blocked'), 'curl', ['-s', '-o', '/dev/null', '--max-time', '3', '--cacert', stack!.caRootPath, `https://${NAMES.turn}/`]);
     expect(turnTls.code, 'TURN/TLS reachable from the blocked network').to.not.equal(0);
+  });
+
+  it('tells a client whose network blocks video calls so before they wait, and shows the therapist', async function () {
+    this.timeout(90_000);
+    // A second console tab of the same therapist, so the couple's call stays as it is.
+    const desk = await newPerson(browsers.therapist!, { origin: ORIGIN });
+    const blocked = await newPerson(browsers.blocked!, { origin: ORIGIN });
+    try {
+      await therapistSignsIn(desk.page, ORIGIN, stack!.therapist.email, stack!.therapist.password);
+      const [link] = await therapistCreatesSession(desk.page, 'individual');
+      await clientReadsNotice(blocked.page, link!);
+      checks.blocked = await clientChecksInAfterConnectionCheck(blocked.page, 'Noor', { camera: false });
+      expect(checks.blocked.verdict, checks.blocked.text).to.equal('blocked');
+      expect(checks.blocked.text).to.match(/^Your network blocks video calls\. Try another network, or your phone's data\./u);
+      // Still allowed to wait: the therapist may phone them.
+      await blocked.page.getByRole('heading', { name: /You are checked in/u }).waitFor();
+      expect(await consoleConnectionText(desk.page, 'Client', 'blocked')).to.equal('network blocks video calls');
+    } finally {
+      await blocked.close();
+      await desk.close();
+    }
   });
 
   it('measures admit → first decoded frame, relayed and direct (printed, not asserted)', async function () {

@@ -13,6 +13,7 @@ const base: ParticipantRecord = {
   connectionId: null,
   disconnectedAt: null,
   inCall: false,
+  connectionCheck: null,
   updatedAt: 0,
 };
 

@@ -34,6 +34,15 @@ export const en = {
   'checkIn.rateLimited': 'Too many attempts. Please wait a moment and try again.',
   'checkIn.failed': 'Checking in did not work. Please try again.',
 
+  'connectionCheck.title': 'Connection',
+  'connectionCheck.checking': 'Checking that a video call works from this network…',
+  'connectionCheck.ready': 'Ready: your connection works for the video call.',
+  'connectionCheck.slowerPath': 'Ready, over a slower path: this network lets the call through only by a secure detour. The call will work; picture and sound may lag a little.',
+  'connectionCheck.blocked': 'Your network blocks video calls. Try another network, or your phone\'s data. You can still check in and wait: your therapist will see this and may phone you.',
+  'connectionCheck.noEncryption': 'This browser cannot encrypt the call end to end, so it cannot join it. Open this link in a current Chrome, Edge, Firefox or Safari. You can still check in and wait: your therapist will see this.',
+  'connectionCheck.failed': 'The connection check could not run just now. You can still check in.',
+  'connectionCheck.again': 'Check again',
+
   'devices.title': 'Camera, microphone and speaker',
   'devices.cameraIsOff': 'Your camera is off.',
   'devices.turnCameraOn': 'Turn camera on',
@@ -222,6 +231,10 @@ export const en = {
 
   'participant.client': 'Client',
   'participant.partner': 'Partner {n}',
+  'participant.connection.ready': 'connection ready',
+  'participant.connection.slowerPath': 'connection: slower path (relayed)',
+  'participant.connection.blocked': 'network blocks video calls',
+  'participant.connection.noEncryption': 'browser cannot encrypt the call',
   'participant.waitingSince': 'since {time}',
   'participant.admit': 'Admit',
   'participant.admitNamed': 'Admit {who}',

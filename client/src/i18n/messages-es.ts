@@ -36,6 +36,15 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'checkIn.rateLimited': 'Demasiados intentos. Espere un momento y vuelva a intentarlo.',
   'checkIn.failed': 'No se pudo completar el registro. Inténtelo de nuevo.',
 
+  'connectionCheck.title': 'Conexión',
+  'connectionCheck.checking': 'Comprobando que una videollamada funciona desde esta red…',
+  'connectionCheck.ready': 'Todo listo: su conexión sirve para la videollamada.',
+  'connectionCheck.slowerPath': 'Listo, por un camino más lento: esta red solo deja pasar la llamada por un desvío seguro. La llamada funcionará; la imagen y el sonido pueden ir con algo de retraso.',
+  'connectionCheck.blocked': 'Su red bloquea las videollamadas. Pruebe con otra red o con los datos de su teléfono. Aun así puede registrarse y esperar: su terapeuta lo verá y puede llamarle por teléfono.',
+  'connectionCheck.noEncryption': 'Este navegador no puede cifrar la llamada de extremo a extremo, así que no puede unirse. Abra este enlace en un Chrome, Edge, Firefox o Safari actual. Aun así puede registrarse y esperar: su terapeuta lo verá.',
+  'connectionCheck.failed': 'La comprobación de la conexión no ha podido hacerse ahora. Aun así puede registrarse.',
+  'connectionCheck.again': 'Comprobar de nuevo',
+
   'devices.title': 'Cámara, micrófono y altavoz',
   'devices.cameraIsOff': 'Su cámara está apagada.',
   'devices.turnCameraOn': 'Encender la cámara',
@@ -224,6 +233,10 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
 
   'participant.client': 'Cliente',
   'participant.partner': 'Miembro {n} de la pareja',
+  'participant.connection.ready': 'conexión lista',
+  'participant.connection.slowerPath': 'conexión: camino más lento (retransmitida)',
+  'participant.connection.blocked': 'su red bloquea las videollamadas',
+  'participant.connection.noEncryption': 'el navegador no puede cifrar la llamada',
   'participant.waitingSince': 'desde las {time}',
   'participant.admit': 'Dar paso',
   'participant.admitNamed': 'Dar paso a {who}',

@@ -25,6 +25,7 @@ export function toPresence(p: ParticipantRecord): ParticipantPresence {
     // A client shown as left keeps its place in storage (see client-presence.ts) but is not waiting.
     waitingSince: p.status === 'left' ? null : p.waitingSince,
     admittedAt: p.admittedAt,
+    connectionCheck: p.connectionCheck,
     updatedAt: p.updatedAt,
   };
 }

@@ -1,4 +1,4 @@
-import type { SessionKind, SessionStatus, WaitingRoomMessage } from '@alcove/shared';
+import type { ConnectionVerdict, SessionKind, SessionStatus, WaitingRoomMessage } from '@alcove/shared';
 
 export interface SessionRecord {
   id: string;
@@ -35,6 +35,8 @@ export interface ParticipantRecord {
   connectionId: string | null;
   disconnectedAt: number | null;
   inCall: boolean;
+  /** The client's own pre-call connection check (a verdict only); erased with the participant. */
+  connectionCheck: ConnectionVerdict | null;
   updatedAt: number;
 }
 

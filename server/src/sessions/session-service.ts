@@ -170,6 +170,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
           connectionId: null,
           disconnectedAt: null,
           inCall: false,
+          connectionCheck: null,
           updatedAt: now,
         });
       }

@@ -1,4 +1,4 @@
-import type { CheckInResult } from '@alcove/shared';
+import type { CheckInResult, ConnectionVerdict } from '@alcove/shared';
 import { AppError } from '../app-error.ts';
 import type { RateLimiter } from '../auth/login-records.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -42,6 +42,8 @@ export interface ClientPresence {
   /** A connection wrongly recorded as dropped (its instance was taken for dead) is live after all. */
   reaffirm(conn: ClientConnection): Promise<void>;
   leave(conn: ClientConnection): Promise<void>;
+  /** The client's pre-call connection check: kept with its presence, shown to the therapist. */
+  reportConnectionCheck(conn: ClientConnection, verdict: ConnectionVerdict): Promise<void>;
 }
 
 export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
@@ -207,6 +209,20 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
       });
       await deps.store.releaseDeviceLease(conn.participantId, conn.deviceId);
       if (record) publish(conn.therapistId, record);
+    },
+
+    async reportConnectionCheck(conn, verdict) {
+      // Only from the live connection: a socket that was replaced (or a removed invite) changes nothing.
+      const record = await deps.store.transitionParticipant(
+        conn.participantId,
+        ['invited', 'waiting', 'admitted', 'left'],
+        { connectionCheck: verdict, updatedAt: deps.now() },
+        conn.connectionId,
+      );
+      if (!record) throw AppError.invalidInvite();
+      // Before check-in the therapist does not see the person yet; check-in publishes the verdict with them.
+      if (record.status !== 'invited') publish(conn.therapistId, record);
+      deps.logger.info('connection check reported', { event: 'connection-check.reported', sessionId: conn.sessionId, participantId: conn.participantId, reason: verdict });
     },
   };
 }

@@ -3,7 +3,7 @@
  * The row lives as long as the participant and is patched on each presence update: its
  * buttons are kept while their action still applies, so focus on them survives arrivals.
  */
-import type { ParticipantPresence, PresenceState, SessionKind } from '@alcove/shared';
+import type { ConnectionVerdict, ParticipantPresence, PresenceState, SessionKind } from '@alcove/shared';
 import { formatTime, t, type MessageKey } from '../../i18n/translate.ts';
 import { h } from '../common/dom-builder.ts';
 import { setBoundAttr, setBoundText, setText } from './patch-text.ts';
@@ -19,6 +19,16 @@ const STATE_KEYS: Readonly<Record<PresenceState, MessageKey>> = {
   left: 'presence.left',
   removed: 'presence.removed',
 };
+
+/** The client's own pre-call check, in words (never a colour alone). */
+const CONNECTION_KEYS: Readonly<Record<ConnectionVerdict, MessageKey>> = {
+  ready: 'participant.connection.ready',
+  'slower-path': 'participant.connection.slowerPath',
+  blocked: 'participant.connection.blocked',
+  'no-encryption': 'participant.connection.noEncryption',
+};
+/** Worth the therapist's attention before admitting: a phone call may be the better plan. */
+const CONNECTION_WARNS: ReadonlySet<ConnectionVerdict> = new Set(['blocked', 'no-encryption']);
 
 const ACTIONS_BY_STATE: Readonly<Record<PresenceState, readonly ParticipantAction[]>> = {
   invited: ['remove'],
@@ -69,6 +79,8 @@ export function participantRow(kind: SessionKind, initial: ParticipantPresence, 
   const stateText = h('span');
   const since = h('span');
   const sinceSeparator = document.createTextNode(' · ');
+  const connection = h('span', { class: 'participant-connection' });
+  const connectionSeparator = document.createTextNode(' · ');
   const details = h('span', { class: 'participant-state' }, stateText);
   const actions = h('div', { class: 'participant-actions' });
   const buttons = new Map<ParticipantAction, HTMLButtonElement>();
@@ -91,10 +103,25 @@ export function participantRow(kind: SessionKind, initial: ParticipantPresence, 
     setBoundText(stateText, STATE_KEYS[p.state]);
     if (p.state === 'waiting' && p.waitingSince) {
       setBoundText(since, 'participant.waitingSince', { time: formatTime(p.waitingSince) });
-      if (!since.isConnected) details.append(sinceSeparator, since);
+      // Before the connection check's words, so the order reads the same whenever each arrives.
+      if (!since.isConnected) {
+        const before = connectionSeparator.isConnected ? connectionSeparator : null;
+        details.insertBefore(sinceSeparator, before);
+        details.insertBefore(since, before);
+      }
     } else {
       sinceSeparator.remove();
       since.remove();
+    }
+    const showsConnection = p.connectionCheck !== null && p.state !== 'left' && p.state !== 'removed';
+    if (showsConnection && p.connectionCheck) {
+      connection.dataset.connectionCheck = p.connectionCheck;
+      connection.classList.toggle('is-warning', CONNECTION_WARNS.has(p.connectionCheck));
+      setBoundText(connection, CONNECTION_KEYS[p.connectionCheck]);
+      if (!connection.isConnected) details.append(connectionSeparator, connection);
+    } else {
+      connectionSeparator.remove();
+      connection.remove();
     }
 
     // Buttons whose action still applies stay the same nodes; only the others come and go.

@@ -1,9 +1,11 @@
-/** Check in: the device check, then a display name validated exactly as the server does. */
+/** Check in: the device check and the connection check, then a display name validated exactly as the server does. */
 import { DISPLAY_NAME_MAX_CHARS, normaliseDisplayName } from '@alcove/shared';
+import type { ConnectionCheck } from '../../call/connection-check.ts';
 import type { LocalPreview } from '../../call/local-preview.ts';
 import { bindText } from '../../i18n/bind.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
 import { h } from '../common/dom-builder.ts';
+import { connectionCheckView } from './connection-check-view.ts';
 import { createDevicePanel } from './device-panel.ts';
 
 export interface CheckInView {
@@ -13,8 +15,9 @@ export interface CheckInView {
   destroy(): void;
 }
 
-export function checkInView(preview: LocalPreview, initialName: string | null, onCheckIn: (displayName: string) => void): CheckInView {
+export function checkInView(preview: LocalPreview, initialName: string | null, onCheckIn: (displayName: string) => void, check: ConnectionCheck): CheckInView {
   const panel = createDevicePanel(preview);
+  const connection = connectionCheckView(check);
   const input = h('input', {
     id: 'display-name',
     attrs: {
@@ -57,7 +60,7 @@ export function checkInView(preview: LocalPreview, initialName: string | null, o
     onCheckIn(name);
   });
 
-  const root = h('section', { class: 'card check-in' }, h('h1', { msg: 'checkIn.title' }), h('p', { msg: 'checkIn.intro' }), panel.root, form);
+  const root = h('section', { class: 'card check-in' }, h('h1', { msg: 'checkIn.title' }), h('p', { msg: 'checkIn.intro' }), panel.root, connection.root, form);
   return {
     root,
     busy(isBusy) {
@@ -69,6 +72,9 @@ export function checkInView(preview: LocalPreview, initialName: string | null, o
       if (key) bindText(formError, key);
       else formError.textContent = '';
     },
-    destroy: () => panel.destroy(),
+    destroy: () => {
+      panel.destroy();
+      connection.destroy();
+    },
   };
 }

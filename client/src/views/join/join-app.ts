@@ -5,8 +5,10 @@
  * effects (`join-effects.ts`). The server is the source of truth: after any drop
  * we reconnect and ask it where we are.
  */
-import { FACTS } from '@alcove/shared';
-import { connectAsClient, handshakeErrorCode, type AlcoveSocket } from '../../api/socket-connection.ts';
+import { COMMANDS, FACTS } from '@alcove/shared';
+import { fetchConnectionCheck } from '../../api/join-api.ts';
+import { connectAsClient, handshakeErrorCode, sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
+import { createConnectionCheck } from '../../call/connection-check.ts';
 import { createLocalPreview } from '../../call/local-preview.ts';
 import { browserProblem } from '../../call/media-support.ts';
 import { deviceId } from '../../state/device-id.ts';
@@ -35,7 +37,11 @@ export function startJoinApp(mount: HTMLElement): void {
     void run(next.effects);
   };
   const socket: AlcoveSocket = connectAsClient(invite, deviceId());
-  const page: JoinPage = { shell, socket, invite, preview, dispatch, teardown: () => undefined, checkIn: null, waiting: null, call: null };
+  const connectionCheck = createConnectionCheck({
+    fetchRoom: () => fetchConnectionCheck(invite, deviceId()),
+    report: (verdict) => sendCommand(socket, COMMANDS.reportConnection, { verdict }),
+  });
+  const page: JoinPage = { shell, socket, invite, preview, connectionCheck, dispatch, teardown: () => undefined, checkIn: null, waiting: null, call: null };
   show(page, 'connecting', h('section', { class: 'card' }, h('h1', { msg: 'common.connecting' })));
   listen(page);
 }

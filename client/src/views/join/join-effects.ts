@@ -8,6 +8,7 @@ import { ApiError } from '../../api/http-client.ts';
 import { fetchClientMediaToken } from '../../api/join-api.ts';
 import { CommandError, sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
 import { EncryptionUnavailableError } from '../../call/call-room.ts';
+import type { ConnectionCheck } from '../../call/connection-check.ts';
 import type { LocalPreview } from '../../call/local-preview.ts';
 import { formatTime, type MessageParams } from '../../i18n/translate.ts';
 import { deviceId } from '../../state/device-id.ts';
@@ -26,6 +27,8 @@ export interface JoinPage {
   readonly socket: AlcoveSocket;
   readonly invite: string;
   readonly preview: LocalPreview;
+  /** The pre-call connection check, run once at check-in; its verdict goes to the therapist. */
+  readonly connectionCheck: ConnectionCheck;
   dispatch(event: JourneyEvent): void;
   teardown: () => void;
   checkIn: CheckInView | null;
@@ -42,7 +45,7 @@ export function show(page: JoinPage, name: string, element: HTMLElement, destroy
 }
 
 function showCheckIn(page: JoinPage) {
-  const view = checkInView(page.preview, loadJourney().displayName, (displayName) => page.dispatch({ type: 'check-in-submitted', displayName }));
+  const view = checkInView(page.preview, loadJourney().displayName, (displayName) => page.dispatch({ type: 'check-in-submitted', displayName }), page.connectionCheck);
   show(page, 'check-in', view.root, () => view.destroy());
   page.checkIn = view;
 }

@@ -1,3 +1,4 @@
+import { CONNECTION_VERDICTS, type ConnectionVerdict } from '@alcove/shared';
 import type { ParticipantPatch, ParticipantRecord, ParticipantStatus, SessionRecord, SessionStore } from '../../sessions/session-records.ts';
 import type { RedisKeys } from './keys.ts';
 import { defineLuaScript } from './lua-script.ts';
@@ -102,6 +103,7 @@ function participantFromHash(hash: Hash): ParticipantRecord | null {
     connectionId: optionalString(hash.connectionId),
     disconnectedAt: optionalNumber(hash.disconnectedAt),
     inCall: hash.inCall === 'true',
+    connectionCheck: (CONNECTION_VERDICTS as readonly string[]).includes(hash.connectionCheck ?? '') ? (hash.connectionCheck as ConnectionVerdict) : null,
     updatedAt: Number(hash.updatedAt),
   };
 }

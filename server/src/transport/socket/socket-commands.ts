@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   checkInSchema,
+  connectionReportSchema,
   emptyCommandSchema,
   COMMANDS,
   leaveWaitingRoomSchema,
@@ -58,6 +59,14 @@ export function createCommandTable(deps: { clients: ClientPresence; host: HostCo
       role: 'client',
       schema: emptyCommandSchema,
       run: (conn: ClientConnection) => keys.forParticipant(conn.participantId, conn.sessionId),
+    },
+    [COMMANDS.reportConnection]: {
+      role: 'client',
+      schema: connectionReportSchema,
+      run: async (conn: ClientConnection, p: z.output<typeof connectionReportSchema>) => {
+        await clients.reportConnectionCheck(conn, p.verdict);
+        return null;
+      },
     },
     [COMMANDS.getSessionKey]: {
       role: 'therapist',
