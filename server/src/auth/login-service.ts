@@ -1,11 +1,12 @@
 import jwt from 'jsonwebtoken';
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
-import { createOpaqueId } from '../sessions/opaque-id.ts';
+import { createOpaqueId } from '../identifiers/opaque-id.ts';
 import type { TherapistStore } from '../therapists/therapist-records.ts';
-import { hashEmail } from './email-hash.ts';
-import type { LoginStore, RateLimiter } from './login-records.ts';
-import { createDecoyHash, verifyPassword } from './password-hash.ts';
+import { hashEmail } from '../therapists/email-hash.ts';
+import type { LoginStore } from './login-records.ts';
+import type { RateLimiter } from '../rate-limits/rate-limit.ts';
+import { createDecoyHash, verifyPassword } from '../therapists/password-hash.ts';
 import { hashRecoveryCode } from './recovery-codes.ts';
 import { verifyTotp } from './totp.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';

@@ -1,9 +1,9 @@
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, normaliseDisplayName } from '@alcove/shared';
 import { z } from 'zod';
 import { AppError } from '../app-error.ts';
-import { hashEmail } from '../auth/email-hash.ts';
-import { hashPassword } from '../auth/password-hash.ts';
-import { createOpaqueId } from '../sessions/opaque-id.ts';
+import { hashEmail } from './email-hash.ts';
+import { hashPassword } from './password-hash.ts';
+import { createOpaqueId } from '../identifiers/opaque-id.ts';
 import type { TherapistRecord, TherapistStore } from './therapist-records.ts';
 
 const emailSchema = z.string().trim().toLowerCase().max(254).email();
