@@ -18,7 +18,7 @@ import { startPresenceSweeper } from './waiting-room/presence-sweeper.ts';
 import { randomBytes } from 'node:crypto';
 import { createRedisSessionStore } from './adapters/redis/session-store.ts';
 import { createRedisParticipantStore } from './adapters/redis/participant-store.ts';
-import { createRedisInviteStore } from './adapters/redis/invite-store.ts';
+import { createRedisInviteStore } from './adapters/redis/invite-hash-store.ts';
 import { createRedisDeviceLeaseStore } from './adapters/redis/device-lease-store.ts';
 import { createRedisTherapistStore } from './adapters/redis/therapist-store.ts';
 import { createRedisLoginStore } from './adapters/redis/login-store.ts';
