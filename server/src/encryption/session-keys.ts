@@ -83,7 +83,7 @@ export function createSessionKeys(deps: SessionKeysDeps): SessionKeys {
   }
 
   async function current(session: SessionRecord): Promise<E2eeKeyFact> {
-    if (session.status !== 'live') throw new AppError('conflict', 'The session has not started yet.');
+    if (session.status !== 'live') throw AppError.conflict({ reason: 'not-started' });
     const stored = await deps.keys.get(session.id);
     if (!stored) throw AppError.unavailable();
     return { sessionId: session.id, key: stored.key, keyIndex: stored.keyIndex % E2EE_KEYRING_SIZE };
@@ -98,7 +98,7 @@ export function createSessionKeys(deps: SessionKeysDeps): SessionKeys {
       const [participant, session] = await Promise.all([deps.participants.getParticipant(participantId), deps.sessionStore.getSession(sessionId)]);
       if (!session || session.status === 'ended') throw AppError.sessionEnded();
       if (!participant || participant.sessionId !== sessionId || participant.status !== 'admitted') {
-        throw new AppError('not_admitted', 'Please wait until your therapist lets you in.');
+        throw new AppError('not_admitted');
       }
       return current(session);
     },

@@ -115,7 +115,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
 
   async function getOwned(therapistId: string, sessionId: string): Promise<SessionRecord> {
     const session = await deps.sessionStore.getSession(sessionId);
-    if (!session || session.therapistId !== therapistId) throw AppError.notFound('No such session.');
+    if (!session || session.therapistId !== therapistId) throw AppError.notFound({ reason: 'no-session' });
     return session;
   }
 
@@ -142,7 +142,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       const durationMinutes = input.durationMinutes ?? deps.defaultDurationMinutes;
       const opensAt = startsAt - deps.opensBeforeMs;
       const closesAt = startsAt + durationMinutes * 60_000 + deps.closesAfterMs;
-      if (closesAt <= now) throw AppError.badRequest('That session would already be over.');
+      if (closesAt <= now) throw AppError.badRequest({ reason: 'already-over' });
       const id = createOpaqueId('session');
       const clientSlots = CLIENT_SLOTS_BY_KIND[input.kind];
       const session: SessionRecord = {
@@ -236,8 +236,8 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       const session = await getOwned(therapistId, sessionId);
       if (session.status === 'ended') throw AppError.sessionEnded();
       const participant = await deps.participants.getParticipant(participantId);
-      if (!participant || participant.sessionId !== sessionId) throw AppError.notFound('No such participant.');
-      if (participant.status === 'removed') throw new AppError('conflict', 'This person was removed from the session.');
+      if (!participant || participant.sessionId !== sessionId) throw AppError.notFound({ reason: 'no-participant' });
+      if (participant.status === 'removed') throw AppError.conflict({ reason: 'already-removed' });
       const secret = createInviteSecret();
       await deps.invites.replaceInvite(participantId, hashInviteSecret(secret), session.closesAt);
       deps.logger.info('invite reissued', { event: 'invite.reissued', sessionId, participantId });

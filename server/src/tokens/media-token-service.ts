@@ -49,10 +49,10 @@ export function createMediaTokenService(deps: MediaTokenServiceDeps): MediaToken
       ]);
       if (!rate.allowed) throw AppError.rateLimited(rate.retryAfterSeconds);
       if (participant.status !== 'admitted' || session.status !== 'live') {
-        throw new AppError('not_admitted', 'Please wait until your therapist lets you in.');
+        throw new AppError('not_admitted');
       }
       if (holder !== deviceId) {
-        throw new AppError('device_in_use', 'This invitation is in use on another device.');
+        throw new AppError('device_in_use');
       }
       // A token for a room LiveKit forgot (restart, crash) would be refused at join: recreate it first.
       await deps.sessions.ensureRoom(session);

@@ -74,7 +74,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
     const now = deps.now();
     if (now >= session.closesAt) throw AppError.invalidInvite();
     if (now < session.opensAt) {
-      throw new AppError('invite_not_open_yet', 'It is too early to check in. Please come back closer to your appointment.', {
+      throw new AppError('invite_not_open_yet', {
         details: { opensAt: session.opensAt },
       });
     }
@@ -91,7 +91,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
         deps.notifier.deviceRefused(session.therapistId, session.id, participant.id, at);
         deps.logger.info('second device refused', { event: 'waiting-room.device-refused', sessionId: session.id, participantId: participant.id });
         deps.audit.record('device-refused', { sessionId: session.id, participantId: participant.id });
-        throw new AppError('device_in_use', 'This invitation is already in use on another device. Close it there, or ask your therapist for help.');
+        throw new AppError('device_in_use');
       }
       const updated = await deps.participants.transitionParticipant(participant.id, ['invited', 'waiting', 'admitted', 'left'], {
         connectionId,
@@ -126,7 +126,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
           updatedAt: now,
         });
       }
-      if (!record) throw new AppError('conflict', 'Your status just changed. Please try again.');
+      if (!record) throw AppError.conflict({ reason: 'status-changed' });
       publish(session.therapistId, record);
       if (current.status !== record.status) {
         deps.logger.info('client checked in', { event: 'waiting-room.checked-in', sessionId: session.id, participantId: record.id });

@@ -45,7 +45,7 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
   async function participantOf(session: SessionRecord, participantId: string): Promise<ParticipantRecord> {
     const participant = await deps.participants.getParticipant(participantId);
     // Ids from another session are "not found", exactly like unknown ids.
-    if (!participant || participant.sessionId !== session.id) throw AppError.notFound('No such participant.');
+    if (!participant || participant.sessionId !== session.id) throw AppError.notFound({ reason: 'no-participant' });
     return participant;
   }
 
@@ -77,11 +77,11 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
       const session = await openSession(therapistId, sessionId);
       const participant = await participantOf(session, participantId);
       if (participant.status === 'admitted') return toPresence(participant);
-      if (participant.status !== 'waiting') throw new AppError('conflict', 'This person is not in the waiting room.');
+      if (participant.status !== 'waiting') throw AppError.conflict({ reason: 'not-waiting' });
       // Admitting starts the call: the room must exist before anyone gets a token.
       const live = await deps.sessions.start(therapistId, sessionId);
       const record = await admitOne(live, participantId);
-      if (!record) throw new AppError('conflict', 'This person is no longer in the waiting room.');
+      if (!record) throw AppError.conflict({ reason: 'not-waiting' });
       return toPresence(record);
     },
 
@@ -106,7 +106,7 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
         inCall: false,
         updatedAt: deps.now(),
       });
-      if (!record) throw new AppError('conflict', 'This person is not in the call.');
+      if (!record) throw AppError.conflict({ reason: 'not-in-call' });
       deps.notifier.sentBack(participantId);
       await deps.rooms.removeParticipant(session.roomName, participantId);
       deps.logger.info('client sent back to the waiting room', { event: 'waiting-room.sent-back', sessionId, participantId });
@@ -125,7 +125,7 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
         inCall: false,
         updatedAt: deps.now(),
       });
-      if (!record) throw new AppError('conflict', 'This person was already removed.');
+      if (!record) throw AppError.conflict({ reason: 'already-removed' });
       // Revoke first, so nothing the person does next can succeed.
       await deps.invites.revokeInvite(participantId);
       deps.notifier.closeParticipant(participantId, 'removed');
@@ -140,7 +140,7 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
     async mute(therapistId, sessionId, participantId) {
       const session = await openSession(therapistId, sessionId);
       const participant = await participantOf(session, participantId);
-      if (session.status !== 'live' || participant.status !== 'admitted') throw new AppError('conflict', 'This person is not in the call.');
+      if (session.status !== 'live' || participant.status !== 'admitted') throw AppError.conflict({ reason: 'not-in-call' });
       const mutedTracks = await deps.rooms.muteMicrophone(session.roomName, participantId);
       if (mutedTracks > 0) deps.notifier.mutedByHost(participantId);
       deps.logger.info('client muted by therapist', { event: 'call.muted', sessionId, participantId, count: mutedTracks });
