@@ -10,6 +10,11 @@ redis.call('HSET', KEYS[1], 'status', 'live', 'startedAt', ARGV[1])
 return 1
 `);
 
+/**
+ * The session aggregate. Creation and erasure also write the participant, invite and lease keys
+ * (the other stores' keys, from keys.ts) in the same MULTI: a session never exists half-made or
+ * half-erased.
+ */
 export function createRedisSessionStore(redis: RedisClient, keys: RedisKeys): SessionStore {
   return {
     async createSession({ session, participants, invites, expiresAt }) {
