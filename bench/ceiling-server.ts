@@ -7,7 +7,7 @@
 import express from 'express';
 import { HTTP_BODY_MAX_BYTES, type MediaTokenResponse } from '@alcove/shared';
 import { createLivekitTokenSigner } from '../server/src/adapters/livekit/media-token-signer.ts';
-import { createOpaqueId } from '../server/src/sessions/opaque-id.ts';
+import { createOpaqueId } from '../server/src/identifiers/opaque-id.ts';
 import { serveDriver } from './child-runtime.ts';
 
 const { LIVEKIT_API_KEY, LIVEKIT_API_SECRET, LIVEKIT_URL, LIVEKIT_TOKEN_TTL_SECONDS, PORT } = process.env;

@@ -13,15 +13,18 @@ import { createRedisKeys } from './adapters/redis/keys.ts';
 import { requirePersistentRedis } from './adapters/redis/persistence-check.ts';
 import { watchRedisHealth } from './adapters/redis/redis-health.ts';
 import { startRedisClock } from './adapters/redis/redis-clock.ts';
-import { createRedisPresenceLedger } from './adapters/redis/presence-ledger.ts';
+import { createRedisPresenceLedger } from './adapters/redis/presence-ledger-store.ts';
 import { startPresenceSweeper } from './waiting-room/presence-sweeper.ts';
 import { randomBytes } from 'node:crypto';
 import { createRedisSessionStore } from './adapters/redis/session-store.ts';
+import { createRedisParticipantStore } from './adapters/redis/participant-store.ts';
+import { createRedisInviteStore } from './adapters/redis/invite-hash-store.ts';
+import { createRedisDeviceLeaseStore } from './adapters/redis/device-lease-store.ts';
 import { createRedisTherapistStore } from './adapters/redis/therapist-store.ts';
 import { createRedisLoginStore } from './adapters/redis/login-store.ts';
 import { createRedisRateLimiter } from './adapters/redis/rate-limiter.ts';
 import { createRedisWebhookLedger } from './adapters/redis/webhook-ledger.ts';
-import { createLivekitMediaRooms } from './adapters/livekit/media-rooms.ts';
+import { createLivekitMediaRooms } from './adapters/livekit/room-service.ts';
 import { createLivekitTokenSigner } from './adapters/livekit/media-token-signer.ts';
 import { createLivekitWebhookVerifier } from './adapters/livekit/webhook-verifier.ts';
 import { createLoginService } from './auth/login-service.ts';
@@ -95,7 +98,11 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   const redisHealth = watchRedisHealth(redis, logger);
 
   const redisClock = await startRedisClock(redis);
-  const store = createRedisSessionStore(redis, keys, redisClock);
+  // One store per aggregate; a session's creation and erasure span them in one transaction (session-store.ts).
+  const sessionStore = createRedisSessionStore(redis, keys);
+  const participants = createRedisParticipantStore(redis, keys, redisClock);
+  const invites = createRedisInviteStore(redis, keys);
+  const leases = createRedisDeviceLeaseStore(redis, keys);
   const audit = createRedisAuditTrail({ redis, keys, logger, now, retentionMs: config.audit.retentionMs });
   const therapists = createRedisTherapistStore(redis, keys);
   const rateLimiter = createRedisRateLimiter(redis, keys);
@@ -124,14 +131,17 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   });
   const sessionKeys = createSessionKeys({
     keys: createRedisSessionKeyStore(redis, keys),
-    store,
+    sessionStore,
+    participants,
     delivery: notifier,
     audit,
     logger,
     expiresAtFor: (session) => session.closesAt + SESSION_RETENTION_AFTER_CLOSE_MS,
   });
   const sessions = createSessionService({
-    store,
+    sessionStore,
+    participants,
+    invites,
     rooms,
     notifier,
     logger,
@@ -142,11 +152,11 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     ...config.sessions,
   });
   const presenceLedger = createRedisPresenceLedger(redis, keys);
-  const clients = createClientPresence({ store, deadlines: presenceLedger, notifier, rateLimiter, logger, audit, now, graceMs: config.waitingRoom.graceMs });
+  const clients = createClientPresence({ sessionStore, participants, invites, leases, deadlines: presenceLedger, notifier, rateLimiter, logger, audit, now, graceMs: config.waitingRoom.graceMs });
   const presenceSweeper = startPresenceSweeper({ ledger: presenceLedger, clients, logger, now, instanceId: `i_${randomBytes(12).toString('base64url')}` });
-  const host = createHostControls({ store, sessions, rooms, notifier, logger, audit, keys: sessionKeys, now });
+  const host = createHostControls({ sessionStore, participants, invites, sessions, rooms, notifier, logger, audit, keys: sessionKeys, now });
   const tokens = createMediaTokenService({
-    store,
+    leases,
     sessions,
     clients,
     therapists,
@@ -158,8 +168,8 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     ttlSeconds: config.livekit.tokenTtlSeconds,
     requestsPerInvitePerMinute: config.limits.tokenRequestsPerInvitePerMinute,
   });
-  const checks = createConnectionCheckService({ store, clients, rooms, signer, rateLimiter, logger, now, livekitUrl: config.livekit.url });
-  const handleWebhook = createWebhookHandler({ store, sessions, rooms, notifier, ledger: createRedisWebhookLedger(redis, keys), logger, audit, now });
+  const checks = createConnectionCheckService({ leases, clients, rooms, signer, rateLimiter, logger, now, livekitUrl: config.livekit.url });
+  const handleWebhook = createWebhookHandler({ sessionStore, participants, sessions, rooms, notifier, ledger: createRedisWebhookLedger(redis, keys), logger, audit, now });
 
   const app = createHttpApp({
     logger,

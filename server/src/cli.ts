@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { ConfigError, loadConfig } from './config.ts';
 import { AppError } from './app-error.ts';
+import { describeForOperator } from './cli-messages.ts';
 import { createLogger } from './observability/logger.ts';
 import { connectRedis } from './adapters/redis/redis-client.ts';
 import { createRedisKeys } from './adapters/redis/keys.ts';
@@ -52,7 +53,7 @@ async function readPassword(fromStdin: boolean): Promise<string> {
   if (fromStdin || !process.stdin.isTTY) return readPasswordFromStdin();
   const first = await promptHidden('Password: ');
   const second = await promptHidden('Repeat password: ');
-  if (first !== second) throw AppError.badRequest('The passwords do not match.');
+  if (first !== second) throw AppError.badRequest({ reason: 'passwords-differ' });
   return first;
 }
 
@@ -86,7 +87,7 @@ async function run(argv: string[]): Promise<number> {
         return 64;
       }
       const sinceMs = values.since ? Date.parse(values.since) : 0;
-      if (Number.isNaN(sinceMs)) throw AppError.badRequest('--since must be an ISO-8601 date.');
+      if (Number.isNaN(sinceMs)) throw AppError.badRequest({ reason: 'since-date' });
       const audit = createRedisAuditTrail({ redis, keys: createRedisKeys(config.redis.prefix), logger, now: Date.now, retentionMs: config.audit.retentionMs });
       for (const entry of await audit.list({ sinceMs })) process.stdout.write(JSON.stringify(entry) + '\n');
       return 0;
@@ -95,14 +96,14 @@ async function run(argv: string[]): Promise<number> {
     }
   }
   const requireEmail = () => {
-    if (!values.email) throw AppError.badRequest('--email is required.');
+    if (!values.email) throw AppError.badRequest({ reason: 'email-required' });
     return values.email;
   };
   try {
     switch (verb) {
       case 'add': {
         const email = requireEmail();
-        if (!values.name) throw AppError.badRequest('--name is required.');
+        if (!values.name) throw AppError.badRequest({ reason: 'name-required' });
         const added = await directory.add({ email, displayName: values.name, password: await readPassword(values['password-stdin']) });
         process.stdout.write(`added therapist ${added.therapistId}\n`);
         return 0;
@@ -142,7 +143,8 @@ async function run(argv: string[]): Promise<number> {
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof AppError) process.stderr.write(`alcove: ${error.message}\n`);
+    if (error instanceof AppError) process.stderr.write(`alcove: ${describeForOperator(error)}\n`);
+    else if (error instanceof ConfigError) process.stderr.write(`alcove: ${error.message}\n`);
     else process.stderr.write(`alcove: failed (${error instanceof Error ? error.name : 'unknown error'})\n`);
     process.exit(error instanceof AppError && error.code === 'conflict' ? 3 : 1);
   },

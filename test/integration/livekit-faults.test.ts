@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { COMMANDS, type MediaTokenResponse } from '@alcove/shared';
 import { spawnLivekit, waitForLivekit } from '../../scripts/livekit.ts';
-import { livekitApiHost, LIVEKIT_REQUEST_TIMEOUT_SECONDS } from '../../server/src/adapters/livekit/media-rooms.ts';
+import { livekitApiHost, LIVEKIT_REQUEST_TIMEOUT_SECONDS } from '../../server/src/adapters/livekit/room-service.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, type TypedClientSocket } from '../support/socket-clients.ts';

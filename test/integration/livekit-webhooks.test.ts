@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { eventually } from '../support/eventually.ts';
 import { EgressStatus, RoomServiceClient } from 'livekit-server-sdk';
 import { COMMANDS, FACTS } from '@alcove/shared';
-import { livekitApiHost } from '../../server/src/adapters/livekit/media-rooms.ts';
+import { livekitApiHost } from '../../server/src/adapters/livekit/room-service.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { RoomServiceClient, ServerError, TrackType } from 'livekit-server-sdk';
 import { COMMANDS, FACTS, type MediaTokenResponse, type WatchSessionResult } from '@alcove/shared';
-import { livekitApiHost } from '../../server/src/adapters/livekit/media-rooms.ts';
+import { livekitApiHost } from '../../server/src/adapters/livekit/room-service.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';

@@ -13,7 +13,7 @@ import { startRedisProcess, type RedisProcess } from '../support/redis-process.t
 import { eventually } from '../support/eventually.ts';
 import { connectRedis } from '../../server/src/adapters/redis/redis-client.ts';
 import { createRedisKeys } from '../../server/src/adapters/redis/keys.ts';
-import { createRedisSessionStore } from '../../server/src/adapters/redis/session-store.ts';
+import { createRedisParticipantStore } from '../../server/src/adapters/redis/participant-store.ts';
 import { REDIS_COMMAND_TIMEOUT_MS } from '../../server/src/adapters/redis/redis-client.ts';
 import { createLogger } from '../../server/src/observability/logger.ts';
 import { randomPrefix } from '../support/test-app.ts';
@@ -97,8 +97,8 @@ describe('Redis stalled', function () {
     const client = await connectRedis(redis.url, createLogger({ level: 'error', write: () => undefined }));
     try {
       // A clock whose deadlines have already passed stands in for a command that waited out a stall.
-      const late = createRedisSessionStore(client, keys, { deadline: () => Date.now() - 1, stop: () => undefined });
-      const onTime = createRedisSessionStore(client, keys, { deadline: () => Date.now() + 60_000, stop: () => undefined });
+      const late = createRedisParticipantStore(client, keys, { deadline: () => Date.now() - 1, stop: () => undefined });
+      const onTime = createRedisParticipantStore(client, keys, { deadline: () => Date.now() + 60_000, stop: () => undefined });
       await client.hSet(keys.participant('p_late'), { id: 'p_late', sessionId: 's_late', slot: '1', status: 'waiting', updatedAt: '1' });
       await client.expire(keys.participant('p_late'), 60);
       const refused = await late.transitionParticipant('p_late', ['waiting'], { status: 'admitted' }).then(

@@ -1,66 +1,70 @@
 /**
- * The architecture, checked on the import graph: dependencies point inward. Reads the
- * source files only (no services). A failure names the offending import.
+ * The architecture, checked on the import graph: dependencies point inward, and point down
+ * between domain folders. Reads the source files only (no services). A failure names the
+ * offending import. Each rule is also shown failing on a small fake graph, so none can pass
+ * by being unable to fail.
  */
 import { expect } from 'chai';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { duplicateNames, importCycles, layerViolations, readSources, serverFolderOf, violations, type SourceFile } from '../support/import-graph.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Domain folders of the server: they talk to the world only through interfaces they own. */
-const DOMAIN = ['auth', 'encryption', 'presence', 'sessions', 'therapists', 'tokens', 'waiting-room', 'webhooks'];
+/**
+ * The domain folders of the server, bottom first (docs/architecture.md, "Domain layering"): each
+ * imports only folders before it in this list. They talk to the world only through interfaces
+ * they own.
+ */
+const DOMAIN_LAYERS = ['identifiers', 'rate-limits', 'therapists', 'auth', 'presence', 'sessions', 'encryption', 'waiting-room', 'tokens', 'webhooks'];
 /** Packages only adapters, transports and the composition root may use. */
 const INFRASTRUCTURE_PACKAGES = [/^express/u, /^socket\.io/u, /^@socket\.io\//u, /^redis$/u, /^@redis\//u, /^livekit-server-sdk$/u, /^@livekit\//u, /^helmet$/u, /^proxy-addr$/u, /^node:(http|https|net|fs|child_process)$/u];
+/**
+ * File names that may appear twice across server/src and client/src. `main.ts` is each
+ * program's entry point (server/src/main.ts, client/src/main.ts), which is where a reader looks
+ * for it; issue 11 item 6 ("no two files with one name") settles the rest.
+ */
+const SHARED_FILE_NAMES = new Set(['main.ts']);
 
-interface SourceFile {
-  path: string; // relative to the repository root
-  imports: string[]; // resolved relative paths for local imports, package names otherwise
-}
+const server = readSources(ROOT, 'server/src');
+const shared = readSources(ROOT, 'shared/src');
+const client = readSources(ROOT, 'client/src');
+const domain = server.filter((f) => DOMAIN_LAYERS.includes(serverFolderOf(f.path)));
 
-function listTs(folder: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(folder)) {
-    const full = join(folder, name);
-    if (statSync(full).isDirectory()) out.push(...listTs(full));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(full);
-  }
-  return out;
-}
-
-function readSources(folder: string): SourceFile[] {
-  return listTs(join(ROOT, folder)).map((full) => {
-    const text = readFileSync(full, 'utf8');
-    const imports = [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gmu), ...text.matchAll(/import\('([^']+)'\)/gu)].map(([, spec]) =>
-      spec!.startsWith('.') ? relative(ROOT, resolve(dirname(full), spec!)) : spec!,
-    );
-    return { path: relative(ROOT, full), imports };
-  });
-}
-
-const server = readSources('server/src');
-const shared = readSources('shared/src');
-const client = readSources('client/src');
-
-function violations(files: SourceFile[], isForbidden: (file: SourceFile, imported: string) => boolean): string[] {
-  return files.flatMap((file) => file.imports.filter((imported) => isForbidden(file, imported)).map((imported) => `${file.path} → ${imported}`));
-}
-
-const folderOf = (path: string) => path.split('/')[2] ?? '';
+const fake = (edges: Record<string, string[]>): SourceFile[] => Object.entries(edges).map(([path, imports]) => ({ path, imports }));
 
 describe('architecture (the import graph)', () => {
   it('keeps the server domain free of Express, Socket.io, Redis, LiveKit and raw IO', () => {
-    const domain = server.filter((f) => DOMAIN.includes(folderOf(f.path)));
     expect(domain.length).to.be.greaterThan(20);
     expect(violations(domain, (_f, imported) => INFRASTRUCTURE_PACKAGES.some((p) => p.test(imported)))).to.deep.equal([]);
   });
 
   it('lets no domain module import an adapter, a transport or the composition root', () => {
-    const domain = server.filter((f) => DOMAIN.includes(folderOf(f.path)));
     expect(
       violations(domain, (_f, imported) => /^server\/src\/(adapters|transport)\//u.test(imported) || /^server\/src\/(app|main|cli)\.ts$/u.test(imported)),
     ).to.deep.equal([]);
+  });
+
+  it('lists every domain folder in the layering order', () => {
+    const unlisted = server
+      .map((f) => serverFolderOf(f.path))
+      .filter((folder) => folder && !['adapters', 'transport', 'observability', 'operations', ...DOMAIN_LAYERS].includes(folder));
+    expect([...new Set(unlisted)], 'a new server folder belongs in DOMAIN_LAYERS (and docs/architecture.md) or is infrastructure').to.deep.equal([]);
+  });
+
+  it('lets a domain folder import only the folders below it in the layering order', () => {
+    expect(layerViolations(domain, DOMAIN_LAYERS)).to.deep.equal([]);
+  });
+
+  it('fails the layering rule on an import upwards, never on one downwards or within a folder', () => {
+    const graph = fake({
+      'server/src/auth/a.ts': ['server/src/therapists/t.ts', 'server/src/auth/b.ts', 'server/src/observability/logger.ts', '@alcove/shared'],
+      'server/src/therapists/t.ts': ['server/src/auth/a.ts'],
+      'server/src/sessions/s.ts': ['server/src/webhooks/w.ts'],
+    });
+    expect(layerViolations(graph, ['therapists', 'auth', 'sessions', 'webhooks'])).to.deep.equal([
+      'server/src/therapists/t.ts → server/src/auth/a.ts',
+      'server/src/sessions/s.ts → server/src/webhooks/w.ts',
+    ]);
   });
 
   it('keeps adapters and transports apart (both know the domain, neither the other)', () => {
@@ -80,41 +84,22 @@ describe('architecture (the import graph)', () => {
     expect(violations(client, (_f, imported) => imported.startsWith('server/'))).to.deep.equal([]);
   });
 
+  it('has no two source files with the same name in server/src and client/src', () => {
+    expect(duplicateNames([...server, ...client].map((f) => f.path), SHARED_FILE_NAMES)).to.deep.equal([]);
+  });
+
+  it('fails the file-name rule on two files of one name, except an allowed one', () => {
+    const paths = ['server/src/sessions/media-rooms.ts', 'server/src/adapters/livekit/media-rooms.ts', 'server/src/main.ts', 'client/src/main.ts', 'client/src/app.ts'];
+    expect(duplicateNames(paths, SHARED_FILE_NAMES)).to.deep.equal(['media-rooms.ts: server/src/adapters/livekit/media-rooms.ts, server/src/sessions/media-rooms.ts']);
+    expect(duplicateNames(paths)).to.have.length(2);
+  });
+
   it('has no import cycles between files', () => {
-    const graph = new Map<string, string[]>();
-    for (const file of [...server, ...shared, ...client]) graph.set(file.path, file.imports.filter((i) => i.endsWith('.ts')));
-    // Tarjan's strongly connected components: any component of more than one file is a cycle.
-    let index = 0;
-    const indices = new Map<string, number>();
-    const low = new Map<string, number>();
-    const stack: string[] = [];
-    const onStack = new Set<string>();
-    const cycles: string[][] = [];
-    const visit = (node: string) => {
-      indices.set(node, index);
-      low.set(node, index);
-      index += 1;
-      stack.push(node);
-      onStack.add(node);
-      for (const next of graph.get(node) ?? []) {
-        if (!graph.has(next)) continue;
-        if (!indices.has(next)) {
-          visit(next);
-          low.set(node, Math.min(low.get(node)!, low.get(next)!));
-        } else if (onStack.has(next)) low.set(node, Math.min(low.get(node)!, indices.get(next)!));
-      }
-      if (low.get(node) === indices.get(node)) {
-        const component: string[] = [];
-        let member: string;
-        do {
-          member = stack.pop()!;
-          onStack.delete(member);
-          component.push(member);
-        } while (member !== node);
-        if (component.length > 1) cycles.push(component.sort());
-      }
-    };
-    for (const node of graph.keys()) if (!indices.has(node)) visit(node);
-    expect(cycles).to.deep.equal([]);
+    expect(importCycles([...server, ...shared, ...client])).to.deep.equal([]);
+  });
+
+  it('finds a cycle through type-only imports as well, and none in a chain', () => {
+    expect(importCycles(fake({ 'a.ts': ['b.ts'], 'b.ts': ['c.ts'], 'c.ts': ['a.ts'], 'd.ts': ['a.ts'] }))).to.deep.equal([['a.ts', 'b.ts', 'c.ts']]);
+    expect(importCycles(fake({ 'a.ts': ['b.ts'], 'b.ts': ['c.ts'], 'c.ts': [] }))).to.deep.equal([]);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hashPassword, verifyPassword } from '../../server/src/auth/password-hash.ts';
+import { hashPassword, verifyPassword } from '../../server/src/therapists/password-hash.ts';
 
 describe('password hashing', () => {
   it('uses scrypt with a per-user salt and verifies only the right password', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { derivePresenceState } from '../../server/src/presence/presence-view.ts';
-import type { ParticipantRecord } from '../../server/src/sessions/session-records.ts';
+import type { ParticipantRecord } from '../../server/src/sessions/participant-records.ts';
 
 const base: ParticipantRecord = {
   id: 'p_x',

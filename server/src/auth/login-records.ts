@@ -7,16 +7,3 @@ export interface LoginStore {
   /** Remaining idle lifetime in ms; 0 when revoked or expired. */
   ttlMs(loginId: string): Promise<number>;
 }
-
-export interface RateLimitDecision {
-  allowed: boolean;
-  retryAfterSeconds: number;
-}
-
-/** Fixed-window counters shared by every app instance. */
-export interface RateLimiter {
-  hit(scope: string, subject: string, limit: number, windowSeconds: number): Promise<RateLimitDecision>;
-  /** Reads a counter without counting: is this subject already over `limit`? */
-  isBlocked(scope: string, subject: string, limit: number): Promise<RateLimitDecision>;
-  reset(scope: string, subject: string): Promise<void>;
-}

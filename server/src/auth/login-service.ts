@@ -1,11 +1,12 @@
 import jwt from 'jsonwebtoken';
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
-import { createOpaqueId } from '../sessions/opaque-id.ts';
+import { createOpaqueId } from '../identifiers/opaque-id.ts';
 import type { TherapistStore } from '../therapists/therapist-records.ts';
-import { hashEmail } from './email-hash.ts';
-import type { LoginStore, RateLimiter } from './login-records.ts';
-import { createDecoyHash, verifyPassword } from './password-hash.ts';
+import { hashEmail } from '../therapists/email-hash.ts';
+import type { LoginStore } from './login-records.ts';
+import type { RateLimiter } from '../rate-limits/rate-limit.ts';
+import { createDecoyHash, verifyPassword } from '../therapists/password-hash.ts';
 import { hashRecoveryCode } from './recovery-codes.ts';
 import { verifyTotp } from './totp.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
@@ -59,7 +60,7 @@ export interface LoginService {
 
 export function createLoginService(deps: LoginServiceDeps): LoginService {
   let decoyHash: Promise<string> | undefined;
-  const wrongCredentials = () => new AppError('unauthorized', 'The email or password is not correct.');
+  const wrongCredentials = () => AppError.unauthorized({ reason: 'wrong-credentials' });
 
   function verifyJwt(token: string): { sub: string; jti: string; exp: number } {
     try {
@@ -74,7 +75,7 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
       }
       return { sub: claims.sub, jti: claims.jti, exp: claims.exp };
     } catch {
-      throw AppError.unauthorized('Your sign-in has expired. Please sign in again.');
+      throw AppError.unauthorized({ reason: 'login-expired' });
     }
   }
 
@@ -105,15 +106,15 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
           // A code is good once: a replayed (e.g. shoulder-surfed) code is refused.
           if (step === null || !(await deps.therapists.claimTotpStep(therapist.id, step))) {
             deps.audit.record('login-failed', { therapistId: therapist.id, reason: 'totp' });
-            throw new AppError('unauthorized', 'That code is not correct. Please try the current code.');
+            throw AppError.unauthorized({ reason: 'wrong-code' });
           }
         } else if (secondFactor.recoveryCode) {
           if (!(await deps.therapists.consumeRecoveryCode(therapist.id, hashRecoveryCode(secondFactor.recoveryCode)))) {
             deps.audit.record('login-failed', { therapistId: therapist.id, reason: 'recovery-code' });
-            throw new AppError('unauthorized', 'That recovery code is not valid.');
+            throw AppError.unauthorized({ reason: 'wrong-recovery-code' });
           }
         } else {
-          throw new AppError('totp_required', 'Enter the 6-digit code from your authenticator app.');
+          throw new AppError('totp_required');
         }
       }
       await deps.rateLimiter.reset('login-account', emailHash);
@@ -136,7 +137,7 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
     async authenticate(token) {
       const claims = verifyJwt(token);
       const therapistId = await deps.logins.touch(claims.jti, deps.idleTtlSeconds);
-      if (therapistId !== claims.sub) throw AppError.unauthorized('Your sign-in has expired. Please sign in again.');
+      if (therapistId !== claims.sub) throw AppError.unauthorized({ reason: 'login-expired' });
       const therapist = await deps.therapists.get(therapistId);
       if (!therapist || therapist.disabled) {
         await deps.logins.revoke(claims.jti);

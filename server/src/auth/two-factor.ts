@@ -21,7 +21,7 @@ export function createTwoFactor(deps: { therapists: TherapistStore; now: () => n
     async begin(therapistId) {
       const therapist = await deps.therapists.get(therapistId);
       if (!therapist) throw AppError.unauthorized();
-      if (therapist.totpSecret) throw new AppError('conflict', 'Two-factor authentication is already on. Ask your administrator to reset it.');
+      if (therapist.totpSecret) throw AppError.conflict({ reason: 'totp-already-on' });
       const secret = createTotpSecret();
       await deps.therapists.setPendingTotp(therapistId, secret);
       return { secret, otpauthUri: otpauthUri(secret, therapistId) };
@@ -30,10 +30,10 @@ export function createTwoFactor(deps: { therapists: TherapistStore; now: () => n
     async confirm(therapistId, totpCode) {
       const therapist = await deps.therapists.get(therapistId);
       if (!therapist) throw AppError.unauthorized();
-      if (therapist.totpSecret) throw new AppError('conflict', 'Two-factor authentication is already on.');
-      if (!therapist.totpPendingSecret) throw new AppError('conflict', 'Start the set-up first.');
+      if (therapist.totpSecret) throw AppError.conflict({ reason: 'totp-already-on' });
+      if (!therapist.totpPendingSecret) throw AppError.conflict({ reason: 'totp-not-started' });
       const step = verifyTotp(therapist.totpPendingSecret, totpCode, deps.now());
-      if (step === null) throw AppError.badRequest('That code is not correct. Check the time on your phone and try again.');
+      if (step === null) throw AppError.badRequest({ reason: 'wrong-code' });
       await deps.therapists.claimTotpStep(therapistId, step);
       const recoveryCodes = createRecoveryCodes();
       await deps.therapists.enableTotp(therapistId, therapist.totpPendingSecret, recoveryCodes.map(hashRecoveryCode));

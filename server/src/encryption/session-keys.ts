@@ -3,6 +3,7 @@ import { E2EE_KEYRING_SIZE, KEY_READY_TIMEOUT_MS, type E2eeKeyFact, type KeyActi
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
+import type { ParticipantStore } from '../sessions/participant-records.ts';
 import type { SessionRecord, SessionStore } from '../sessions/session-records.ts';
 
 /** 256 random bits per session; the browser's key provider derives the frame key from it. */
@@ -37,7 +38,8 @@ export interface KeyDelivery {
 
 export interface SessionKeysDeps {
   keys: SessionKeyStore;
-  store: SessionStore;
+  sessionStore: SessionStore;
+  participants: ParticipantStore;
   delivery: KeyDelivery;
   audit: AuditTrail;
   logger: Logger;
@@ -81,7 +83,7 @@ export function createSessionKeys(deps: SessionKeysDeps): SessionKeys {
   }
 
   async function current(session: SessionRecord): Promise<E2eeKeyFact> {
-    if (session.status !== 'live') throw new AppError('conflict', 'The session has not started yet.');
+    if (session.status !== 'live') throw AppError.conflict({ reason: 'not-started' });
     const stored = await deps.keys.get(session.id);
     if (!stored) throw AppError.unavailable();
     return { sessionId: session.id, key: stored.key, keyIndex: stored.keyIndex % E2EE_KEYRING_SIZE };
@@ -93,10 +95,10 @@ export function createSessionKeys(deps: SessionKeysDeps): SessionKeys {
     },
 
     async forParticipant(participantId, sessionId) {
-      const [participant, session] = await Promise.all([deps.store.getParticipant(participantId), deps.store.getSession(sessionId)]);
+      const [participant, session] = await Promise.all([deps.participants.getParticipant(participantId), deps.sessionStore.getSession(sessionId)]);
       if (!session || session.status === 'ended') throw AppError.sessionEnded();
       if (!participant || participant.sessionId !== sessionId || participant.status !== 'admitted') {
-        throw new AppError('not_admitted', 'Please wait until your therapist lets you in.');
+        throw new AppError('not_admitted');
       }
       return current(session);
     },
@@ -107,7 +109,7 @@ export function createSessionKeys(deps: SessionKeysDeps): SessionKeys {
       if (session.status !== 'live') return;
       const rotated = await deps.keys.rotate(session.id, newKey(), deps.expiresAtFor(session));
       if (!rotated) return;
-      const remaining = (await deps.store.listParticipants(session.id)).filter((p) => p.status === 'admitted').map((p) => p.id);
+      const remaining = (await deps.participants.listParticipants(session.id)).filter((p) => p.status === 'admitted').map((p) => p.id);
       const fact = { sessionId: session.id, key: rotated.key, keyIndex: rotated.keyIndex % E2EE_KEYRING_SIZE };
       deps.audit.record('key-rotated', { sessionId: session.id, therapistId: session.therapistId });
       deps.logger.info('session key rotated', { event: 'e2ee.key-rotated', sessionId: session.id, count: rotated.keyIndex });

@@ -1,8 +1,30 @@
-import type { ParticipantPresence, PresenceState } from '@alcove/shared';
-import type { ParticipantRecord } from '../sessions/session-records.ts';
+import type { ConnectionVerdict, ParticipantPresence, PresenceState } from '@alcove/shared';
+
+/** Stored participant states; `reconnecting` and `in-call` are derived for presence. */
+export type ParticipantStatus = 'invited' | 'waiting' | 'admitted' | 'left' | 'removed';
+
+/**
+ * What presence is derived from: the stored fields of a participant. Declared here, by the
+ * module that needs it, so presence depends on no folder above it; sessions' ParticipantRecord
+ * extends it.
+ */
+export interface PresenceSource {
+  id: string;
+  slot: number;
+  status: ParticipantStatus;
+  displayName: string | null;
+  waitingSince: number | null;
+  admittedAt: number | null;
+  /** Socket id of the live waiting-room connection, or null when disconnected. */
+  connectionId: string | null;
+  inCall: boolean;
+  /** The client's own pre-call connection check (a verdict only); erased with the participant. */
+  connectionCheck: ConnectionVerdict | null;
+  updatedAt: number;
+}
 
 /** Derives what the therapist sees from what is stored. */
-export function derivePresenceState(p: ParticipantRecord): PresenceState {
+export function derivePresenceState(p: PresenceSource): PresenceState {
   switch (p.status) {
     case 'invited':
     case 'left':
@@ -16,7 +38,7 @@ export function derivePresenceState(p: ParticipantRecord): PresenceState {
   }
 }
 
-export function toPresence(p: ParticipantRecord): ParticipantPresence {
+export function toPresence(p: PresenceSource): ParticipantPresence {
   return {
     participantId: p.id,
     slot: p.slot,

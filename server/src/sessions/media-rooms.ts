@@ -9,10 +9,3 @@ export interface MediaRooms {
   muteMicrophone(roomName: string, identity: string): Promise<number>;
   stopEgress(egressId: string): Promise<void>;
 }
-
-/** Signs a LiveKit access token with the talk-only grant set (tokens/talk-only-grant.ts). */
-export interface MediaTokenSigner {
-  sign(input: { identity: string; name: string; roomName: string; ttlSeconds: number }): Promise<string>;
-  /** A connection-check token (tokens/connection-check-grant.ts): no name, no publish, no subscribe. */
-  signConnectionCheck(input: { identity: string; roomName: string; ttlSeconds: number }): Promise<string>;
-}

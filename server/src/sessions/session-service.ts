@@ -1,13 +1,14 @@
-import { CLIENT_SLOTS_BY_KIND, type SessionDetail, type SessionKind, type SessionSummary } from '@alcove/shared';
+import { CLIENT_SLOTS_BY_KIND, type CloseReason, type SessionDetail, type SessionKind, type SessionSummary } from '@alcove/shared';
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
-import type { Notifier } from '../presence/notifier.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import { createInviteSecret, hashInviteSecret } from './invite-secret.ts';
 import type { MediaRooms } from './media-rooms.ts';
-import { createOpaqueId } from './opaque-id.ts';
-import type { ParticipantRecord, SessionRecord, SessionStore } from './session-records.ts';
+import { createOpaqueId } from '../identifiers/opaque-id.ts';
+import type { InviteStore } from './invites.ts';
+import type { ParticipantRecord, ParticipantStore } from './participant-records.ts';
+import type { SessionRecord, SessionStore } from './session-records.ts';
 
 /** How long session data outlives the invite window before Redis drops it. */
 export const SESSION_RETENTION_AFTER_CLOSE_MS = 60 * 60_000;
@@ -22,10 +23,18 @@ export const ROOM_DEPARTURE_TIMEOUT_SECONDS = 300;
 export const ROOM_RECHECK_MS = 5_000;
 const ROOM_MEMO_MAX_ENTRIES = 10_000;
 
+/** How the end of a session reaches people; the Socket.io transport implements it. */
+export interface SessionNotifier {
+  sessionEnded(therapistId: string, sessionId: string): void;
+  closeSession(sessionId: string, reason: CloseReason): void;
+}
+
 export interface SessionServiceDeps {
-  store: SessionStore;
+  sessionStore: SessionStore;
+  participants: ParticipantStore;
+  invites: InviteStore;
   rooms: MediaRooms;
-  notifier: Notifier;
+  notifier: SessionNotifier;
   logger: Logger;
   audit: AuditTrail;
   now: () => number;
@@ -105,15 +114,15 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
   }
 
   async function getOwned(therapistId: string, sessionId: string): Promise<SessionRecord> {
-    const session = await deps.store.getSession(sessionId);
-    if (!session || session.therapistId !== therapistId) throw AppError.notFound('No such session.');
+    const session = await deps.sessionStore.getSession(sessionId);
+    if (!session || session.therapistId !== therapistId) throw AppError.notFound({ reason: 'no-session' });
     return session;
   }
 
   async function endSession(session: SessionRecord): Promise<void> {
     if (session.status === 'ended') return;
     const endedAt = deps.now();
-    await deps.store.eraseSession(session.id, endedAt, endedAt + ENDED_MARKER_MS);
+    await deps.sessionStore.eraseSession(session.id, endedAt, endedAt + ENDED_MARKER_MS);
     deps.notifier.closeSession(session.id, 'session-ended');
     deps.notifier.sessionEnded(session.therapistId, session.id);
     try {
@@ -133,7 +142,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       const durationMinutes = input.durationMinutes ?? deps.defaultDurationMinutes;
       const opensAt = startsAt - deps.opensBeforeMs;
       const closesAt = startsAt + durationMinutes * 60_000 + deps.closesAfterMs;
-      if (closesAt <= now) throw AppError.badRequest('That session would already be over.');
+      if (closesAt <= now) throw AppError.badRequest({ reason: 'already-over' });
       const id = createOpaqueId('session');
       const clientSlots = CLIENT_SLOTS_BY_KIND[input.kind];
       const session: SessionRecord = {
@@ -174,7 +183,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
           updatedAt: now,
         });
       }
-      await deps.store.createSession({
+      await deps.sessionStore.createSession({
         session,
         participants,
         invites: invites.map((i) => ({ hash: hashInviteSecret(i.secret), participantId: i.participantId })),
@@ -186,8 +195,8 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     },
 
     async list(therapistId) {
-      const ids = await deps.store.listSessionIds(therapistId);
-      const sessions = await Promise.all(ids.map((id) => deps.store.getSession(id)));
+      const ids = await deps.sessionStore.listSessionIds(therapistId);
+      const sessions = await Promise.all(ids.map((id) => deps.sessionStore.getSession(id)));
       return sessions
         .filter((s): s is SessionRecord => s !== null && s.therapistId === therapistId && s.status !== 'ended')
         .map(toSummary)
@@ -198,7 +207,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
 
     async detail(therapistId, sessionId) {
       const session = await getOwned(therapistId, sessionId);
-      const participants = await deps.store.listParticipants(sessionId);
+      const participants = await deps.participants.listParticipants(sessionId);
       return { ...toSummary(session), participants: participants.map(toPresence), lastWaitingRoomMessage: session.lastMessage };
     },
 
@@ -217,21 +226,21 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       const live = { ...session, status: 'live' as const, startedAt: now };
       // The key exists before the session is live, so nobody is admitted into a call without one.
       await deps.onStarted(live);
-      if (await deps.store.markLive(sessionId, now)) {
+      if (await deps.sessionStore.markLive(sessionId, now)) {
         deps.logger.info('session started', { event: 'session.started', sessionId });
         deps.audit.record('session-started', { sessionId, therapistId });
       }
-      return (await deps.store.getSession(sessionId)) ?? live;
+      return (await deps.sessionStore.getSession(sessionId)) ?? live;
     },
 
     async reissueInvite(therapistId, sessionId, participantId) {
       const session = await getOwned(therapistId, sessionId);
       if (session.status === 'ended') throw AppError.sessionEnded();
-      const participant = await deps.store.getParticipant(participantId);
-      if (!participant || participant.sessionId !== sessionId) throw AppError.notFound('No such participant.');
-      if (participant.status === 'removed') throw new AppError('conflict', 'This person was removed from the session.');
+      const participant = await deps.participants.getParticipant(participantId);
+      if (!participant || participant.sessionId !== sessionId) throw AppError.notFound({ reason: 'no-participant' });
+      if (participant.status === 'removed') throw AppError.conflict({ reason: 'already-removed' });
       const secret = createInviteSecret();
-      await deps.store.replaceInvite(participantId, hashInviteSecret(secret), session.closesAt);
+      await deps.invites.replaceInvite(participantId, hashInviteSecret(secret), session.closesAt);
       deps.logger.info('invite reissued', { event: 'invite.reissued', sessionId, participantId });
       return { participantId, slot: participant.slot, secret, joinUrl: joinUrl(secret), expiresAt: session.closesAt };
     },
@@ -245,9 +254,9 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     async roomFinished(roomName) {
       roomCheckedAt.delete(roomName);
       // The room name is the session id (see create()).
-      const session = await deps.store.getSession(roomName);
+      const session = await deps.sessionStore.getSession(roomName);
       if (!session || session.status === 'ended') return;
-      const participants = await deps.store.listParticipants(session.id);
+      const participants = await deps.participants.listParticipants(session.id);
       const connected = participants.filter((p) => p.connectionId && (p.status === 'waiting' || p.status === 'admitted'));
       if (connected.length > 0) {
         deps.logger.warn('media room closed while people are connected; it is recreated when next needed', {

@@ -1,9 +1,9 @@
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, normaliseDisplayName } from '@alcove/shared';
 import { z } from 'zod';
 import { AppError } from '../app-error.ts';
-import { hashEmail } from '../auth/email-hash.ts';
-import { hashPassword } from '../auth/password-hash.ts';
-import { createOpaqueId } from '../sessions/opaque-id.ts';
+import { hashEmail } from './email-hash.ts';
+import { hashPassword } from './password-hash.ts';
+import { createOpaqueId } from '../identifiers/opaque-id.ts';
 import type { TherapistRecord, TherapistStore } from './therapist-records.ts';
 
 const emailSchema = z.string().trim().toLowerCase().max(254).email();
@@ -35,7 +35,7 @@ const summarise = (r: TherapistRecord): TherapistSummary => ({
 
 function checkPassword(password: string): void {
   if (password.length < PASSWORD_MIN_CHARS || password.length > PASSWORD_MAX_CHARS) {
-    throw AppError.badRequest(`The password must be ${PASSWORD_MIN_CHARS}–${PASSWORD_MAX_CHARS} characters.`);
+    throw AppError.badRequest({ reason: 'password-length', minChars: PASSWORD_MIN_CHARS, maxChars: PASSWORD_MAX_CHARS });
   }
 }
 
@@ -44,16 +44,16 @@ export function createTherapistDirectory(deps: { therapists: TherapistStore; now
   async function findByEmail(email: string): Promise<TherapistRecord> {
     const id = await deps.therapists.findIdByEmail(hashEmail(email));
     const record = id ? await deps.therapists.get(id) : null;
-    if (!record) throw AppError.notFound('No therapist has that email.');
+    if (!record) throw AppError.notFound({ reason: 'no-therapist' });
     return record;
   }
 
   return {
     async add({ email, displayName, password }) {
       const parsedEmail = emailSchema.safeParse(email);
-      if (!parsedEmail.success) throw AppError.badRequest('The email is not valid.');
+      if (!parsedEmail.success) throw AppError.badRequest({ reason: 'invalid-email' });
       const name = normaliseDisplayName(displayName);
-      if (!name) throw AppError.badRequest('The display name must be 1–40 characters without control characters.');
+      if (!name) throw AppError.badRequest({ reason: 'invalid-display-name' });
       checkPassword(password);
       const record: TherapistRecord = {
         id: createOpaqueId('therapist'),
@@ -65,7 +65,7 @@ export function createTherapistDirectory(deps: { therapists: TherapistStore; now
         totpPendingSecret: null,
       };
       if (!(await deps.therapists.create(record, hashEmail(parsedEmail.data)))) {
-        throw new AppError('conflict', 'A therapist with that email already exists.');
+        throw AppError.conflict({ reason: 'email-taken' });
       }
       return summarise(record);
     },

@@ -5,7 +5,7 @@
 export interface TherapistRecord {
   id: string;
   displayName: string;
-  /** `scrypt$N$r$p$salt$hash`, see auth/password-hash.ts. */
+  /** `scrypt$N$r$p$salt$hash`, see password-hash.ts. */
   passwordHash: string;
   disabled: boolean;
   createdAt: number;

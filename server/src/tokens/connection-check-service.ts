@@ -1,11 +1,12 @@
 import type { ConnectionCheckResponse } from '@alcove/shared';
 import { AppError } from '../app-error.ts';
-import type { RateLimiter } from '../auth/login-records.ts';
+import type { RateLimiter } from '../rate-limits/rate-limit.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { MediaRooms, MediaTokenSigner } from '../sessions/media-rooms.ts';
-import { createOpaqueId } from '../sessions/opaque-id.ts';
-import type { SessionStore } from '../sessions/session-records.ts';
+import type { MediaRooms } from '../sessions/media-rooms.ts';
+import type { MediaTokenSigner } from './media-token-service.ts';
+import { createOpaqueId } from '../identifiers/opaque-id.ts';
 import type { ClientPresence } from '../waiting-room/client-presence.ts';
+import type { DeviceLeaseStore } from '../waiting-room/device-leases.ts';
 
 /**
  * The check's room lives for seconds: closed by LiveKit this long after nobody joined it (a
@@ -19,7 +20,7 @@ export const CHECK_TOKEN_TTL_SECONDS = 30;
 export const CHECK_LIMIT = { limit: 6, windowSeconds: 10 * 60 } as const;
 
 export interface ConnectionCheckServiceDeps {
-  store: SessionStore;
+  leases: DeviceLeaseStore;
   clients: ClientPresence;
   rooms: MediaRooms;
   signer: MediaTokenSigner;
@@ -44,10 +45,10 @@ export function createConnectionCheckService(deps: ConnectionCheckServiceDeps): 
       const { participant, session } = await deps.clients.redeemInvite(inviteSecret, clientIp);
       const [rate, holder] = await Promise.all([
         deps.rateLimiter.hit('check-invite', participant.id, CHECK_LIMIT.limit, CHECK_LIMIT.windowSeconds),
-        deps.store.getDeviceLeaseHolder(participant.id),
+        deps.leases.getDeviceLeaseHolder(participant.id),
       ]);
       if (!rate.allowed) throw AppError.rateLimited(rate.retryAfterSeconds);
-      if (holder !== deviceId) throw new AppError('device_in_use', 'This invitation is in use on another device.');
+      if (holder !== deviceId) throw new AppError('device_in_use');
       const roomName = createOpaqueId('check-room');
       await deps.rooms.createRoom({
         roomName,

@@ -1,15 +1,21 @@
 import type { MediaTokenResponse } from '@alcove/shared';
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { MediaTokenSigner } from '../sessions/media-rooms.ts';
-import type { SessionStore } from '../sessions/session-records.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { TherapistStore } from '../therapists/therapist-records.ts';
 import type { ClientPresence } from '../waiting-room/client-presence.ts';
-import type { RateLimiter } from '../auth/login-records.ts';
+import type { DeviceLeaseStore } from '../waiting-room/device-leases.ts';
+import type { RateLimiter } from '../rate-limits/rate-limit.ts';
+
+/** Signs a LiveKit access token with the talk-only grant set (talk-only-grant.ts); adapters/livekit implements it. */
+export interface MediaTokenSigner {
+  sign(input: { identity: string; name: string; roomName: string; ttlSeconds: number }): Promise<string>;
+  /** A connection-check token (tokens/connection-check-grant.ts): no name, no publish, no subscribe. */
+  signConnectionCheck(input: { identity: string; roomName: string; ttlSeconds: number }): Promise<string>;
+}
 
 export interface MediaTokenServiceDeps {
-  store: SessionStore;
+  leases: DeviceLeaseStore;
   sessions: SessionService;
   clients: ClientPresence;
   therapists: TherapistStore;
@@ -41,14 +47,14 @@ export function createMediaTokenService(deps: MediaTokenServiceDeps): MediaToken
       // One round trip for both: the lease read has no side effect, and the checks keep their order.
       const [rate, holder] = await Promise.all([
         deps.rateLimiter.hit('token-invite', participant.id, deps.requestsPerInvitePerMinute, 60),
-        deps.store.getDeviceLeaseHolder(participant.id),
+        deps.leases.getDeviceLeaseHolder(participant.id),
       ]);
       if (!rate.allowed) throw AppError.rateLimited(rate.retryAfterSeconds);
       if (participant.status !== 'admitted' || session.status !== 'live') {
-        throw new AppError('not_admitted', 'Please wait until your therapist lets you in.');
+        throw new AppError('not_admitted');
       }
       if (holder !== deviceId) {
-        throw new AppError('device_in_use', 'This invitation is in use on another device.');
+        throw new AppError('device_in_use');
       }
       // A token for a room LiveKit forgot (restart, crash) would be refused at join: recreate it first.
       await deps.sessions.ensureRoom(session);

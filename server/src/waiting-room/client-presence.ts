@@ -1,23 +1,29 @@
 import type { CheckInResult, ConnectionVerdict } from '@alcove/shared';
 import { AppError } from '../app-error.ts';
-import type { RateLimiter } from '../auth/login-records.ts';
+import type { RateLimiter } from '../rate-limits/rate-limit.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
-import type { Notifier } from '../presence/notifier.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import { hashInviteSecret } from '../sessions/invite-secret.ts';
-import type { ParticipantRecord, SessionRecord, SessionStore } from '../sessions/session-records.ts';
+import type { InviteStore } from '../sessions/invites.ts';
+import type { ParticipantRecord, ParticipantStore } from '../sessions/participant-records.ts';
+import type { SessionRecord, SessionStore } from '../sessions/session-records.ts';
 import type { ClientConnection } from './client-connection.ts';
+import type { DeviceLeaseStore } from './device-leases.ts';
 import type { PresenceLedger } from './presence-ledger.ts';
+import type { WaitingRoomNotifier } from './waiting-room-notifier.ts';
 
 /** Failed invite redemptions allowed per client IP per window before it is slowed down. */
 export const INVITE_FAILURE_LIMIT = { limit: 20, windowSeconds: 10 * 60 } as const;
 
 export interface ClientPresenceDeps {
-  store: SessionStore;
+  sessionStore: SessionStore;
+  participants: ParticipantStore;
+  invites: InviteStore;
+  leases: DeviceLeaseStore;
   /** Deadlines kept where every instance can see them (see presence-sweeper.ts). */
   deadlines: Pick<PresenceLedger, 'addDeadline'>;
-  notifier: Notifier;
+  notifier: WaitingRoomNotifier;
   rateLimiter: RateLimiter;
   logger: Logger;
   audit: AuditTrail;
@@ -56,7 +62,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
     // guesses, which is all it is for — a 256-bit secret cannot be guessed, only flooded for.
     const [blocked, found] = await Promise.all([
       deps.rateLimiter.isBlocked('invite-fail', clientIp, INVITE_FAILURE_LIMIT.limit),
-      deps.store.resolveInvite(hashInviteSecret(inviteSecret)),
+      deps.invites.resolveInvite(hashInviteSecret(inviteSecret)),
     ]);
     if (!found || found.participant.status === 'removed') {
       // A blocked address is told only "slow down", so a flood learns nothing and costs one lookup.
@@ -70,7 +76,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
     const now = deps.now();
     if (now >= session.closesAt) throw AppError.invalidInvite();
     if (now < session.opensAt) {
-      throw new AppError('invite_not_open_yet', 'It is too early to check in. Please come back closer to your appointment.', {
+      throw new AppError('invite_not_open_yet', {
         details: { opensAt: session.opensAt },
       });
     }
@@ -82,14 +88,14 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
 
     async connect({ inviteSecret, deviceId, connectionId, clientIp }) {
       const { participant, session } = await redeemInvite(inviteSecret, clientIp);
-      if (!(await deps.store.acquireDeviceLease(participant.id, deviceId, deps.graceMs))) {
+      if (!(await deps.leases.acquireDeviceLease(participant.id, deviceId, deps.graceMs))) {
         const at = deps.now();
         deps.notifier.deviceRefused(session.therapistId, session.id, participant.id, at);
         deps.logger.info('second device refused', { event: 'waiting-room.device-refused', sessionId: session.id, participantId: participant.id });
         deps.audit.record('device-refused', { sessionId: session.id, participantId: participant.id });
-        throw new AppError('device_in_use', 'This invitation is already in use on another device. Close it there, or ask your therapist for help.');
+        throw new AppError('device_in_use');
       }
-      const updated = await deps.store.transitionParticipant(participant.id, ['invited', 'waiting', 'admitted', 'left'], {
+      const updated = await deps.participants.transitionParticipant(participant.id, ['invited', 'waiting', 'admitted', 'left'], {
         connectionId,
         disconnectedAt: null,
         updatedAt: deps.now(),
@@ -101,15 +107,15 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
     },
 
     async checkIn(conn, displayName) {
-      const session = await deps.store.getSession(conn.sessionId);
+      const session = await deps.sessionStore.getSession(conn.sessionId);
       if (!session || session.status === 'ended') throw AppError.sessionEnded();
-      const current = await deps.store.getParticipant(conn.participantId);
+      const current = await deps.participants.getParticipant(conn.participantId);
       if (!current || current.status === 'removed') throw AppError.invalidInvite();
       const now = deps.now();
       let record: ParticipantRecord | null;
       if (current.status === 'admitted') {
         // A reload during the call: stay admitted, only refresh the name.
-        record = await deps.store.transitionParticipant(conn.participantId, ['admitted'], { displayName, connectionId: conn.connectionId, updatedAt: now });
+        record = await deps.participants.transitionParticipant(conn.participantId, ['admitted'], { displayName, connectionId: conn.connectionId, updatedAt: now });
       } else {
         // Keep the original place in the queue across reloads, blips and outages. A client shown as
         // `left` after the grace period still holds it (its waitingSince is kept): the server cannot
@@ -117,7 +123,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
         // gives the place up, and whoever comes back with the invite gets it back.
         const keepsPlace = (current.status === 'waiting' || current.status === 'left') && current.waitingSince;
         const waitingSince = keepsPlace ? current.waitingSince! : now;
-        record = await deps.store.transitionParticipant(conn.participantId, ['invited', 'waiting', 'left'], {
+        record = await deps.participants.transitionParticipant(conn.participantId, ['invited', 'waiting', 'left'], {
           status: 'waiting',
           displayName,
           waitingSince,
@@ -126,7 +132,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
           updatedAt: now,
         });
       }
-      if (!record) throw new AppError('conflict', 'Your status just changed. Please try again.');
+      if (!record) throw AppError.conflict({ reason: 'status-changed' });
       publish(session.therapistId, record);
       if (current.status !== record.status) {
         deps.logger.info('client checked in', { event: 'waiting-room.checked-in', sessionId: session.id, participantId: record.id });
@@ -142,13 +148,13 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
     },
 
     async heartbeat(conn) {
-      if (!(await deps.store.acquireDeviceLease(conn.participantId, conn.deviceId, deps.graceMs))) {
+      if (!(await deps.leases.acquireDeviceLease(conn.participantId, conn.deviceId, deps.graceMs))) {
         deps.notifier.closeParticipant(conn.participantId, 'device-replaced');
       }
     },
 
     async disconnected(conn, atMs = deps.now()) {
-      const record = await deps.store.transitionParticipant(
+      const record = await deps.participants.transitionParticipant(
         conn.participantId,
         ['invited', 'waiting', 'admitted', 'left'],
         { connectionId: null, disconnectedAt: atMs, updatedAt: deps.now() },
@@ -162,14 +168,14 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
       // Already recorded as dropped, by an instance that may have died before it told the therapist
       // or set the deadline (a SIGTERM races its own sweep): say it again and keep the deadline.
       // Nothing is done when another connection holds the participant now.
-      const current = await deps.store.getParticipant(conn.participantId);
+      const current = await deps.participants.getParticipant(conn.participantId);
       if (!current || current.connectionId || current.status === 'removed') return;
       if (current.status !== 'invited') publish(conn.therapistId, current);
       await deps.deadlines.addDeadline(conn, (current.disconnectedAt ?? atMs) + deps.graceMs);
     },
 
     async expireIfGone(conn) {
-      const current = await deps.store.getParticipant(conn.participantId);
+      const current = await deps.participants.getParticipant(conn.participantId);
       if (!current || current.connectionId || current.status !== 'waiting') return;
       if (!current.disconnectedAt) return;
       if (deps.now() - current.disconnectedAt < deps.graceMs) {
@@ -177,7 +183,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
         await deps.deadlines.addDeadline(conn, current.disconnectedAt + deps.graceMs);
         return;
       }
-      const record = await deps.store.transitionParticipant(
+      const record = await deps.participants.transitionParticipant(
         conn.participantId,
         ['waiting'],
         // waitingSince stays: it is the place this client gets back if the page reconnects.
@@ -191,7 +197,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
     },
 
     async reaffirm(conn) {
-      const record = await deps.store.transitionParticipant(
+      const record = await deps.participants.transitionParticipant(
         conn.participantId,
         ['invited', 'waiting', 'admitted'],
         { connectionId: conn.connectionId, disconnectedAt: null, updatedAt: deps.now() },
@@ -201,19 +207,19 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
     },
 
     async leave(conn) {
-      const record = await deps.store.transitionParticipant(conn.participantId, ['invited', 'waiting', 'admitted'], {
+      const record = await deps.participants.transitionParticipant(conn.participantId, ['invited', 'waiting', 'admitted'], {
         status: 'left',
         waitingSince: null,
         admittedAt: null,
         updatedAt: deps.now(),
       });
-      await deps.store.releaseDeviceLease(conn.participantId, conn.deviceId);
+      await deps.leases.releaseDeviceLease(conn.participantId, conn.deviceId);
       if (record) publish(conn.therapistId, record);
     },
 
     async reportConnectionCheck(conn, verdict) {
       // Only from the live connection: a socket that was replaced (or a removed invite) changes nothing.
-      const record = await deps.store.transitionParticipant(
+      const record = await deps.participants.transitionParticipant(
         conn.participantId,
         ['invited', 'waiting', 'admitted', 'left'],
         { connectionCheck: verdict, updatedAt: deps.now() },

@@ -3,17 +3,21 @@ import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
 import type { SessionKeys } from '../encryption/session-keys.ts';
-import type { Notifier } from '../presence/notifier.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import type { MediaRooms } from '../sessions/media-rooms.ts';
-import type { ParticipantRecord, SessionRecord, SessionStore } from '../sessions/session-records.ts';
+import type { InviteStore } from '../sessions/invites.ts';
+import type { ParticipantRecord, ParticipantStore } from '../sessions/participant-records.ts';
+import type { SessionRecord, SessionStore } from '../sessions/session-records.ts';
 import type { SessionService } from '../sessions/session-service.ts';
+import type { WaitingRoomNotifier } from './waiting-room-notifier.ts';
 
 export interface HostControlsDeps {
-  store: SessionStore;
+  sessionStore: SessionStore;
+  participants: ParticipantStore;
+  invites: InviteStore;
   sessions: SessionService;
   rooms: MediaRooms;
-  notifier: Notifier;
+  notifier: WaitingRoomNotifier;
   logger: Logger;
   audit: AuditTrail;
   keys: SessionKeys;
@@ -39,9 +43,9 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
   }
 
   async function participantOf(session: SessionRecord, participantId: string): Promise<ParticipantRecord> {
-    const participant = await deps.store.getParticipant(participantId);
+    const participant = await deps.participants.getParticipant(participantId);
     // Ids from another session are "not found", exactly like unknown ids.
-    if (!participant || participant.sessionId !== session.id) throw AppError.notFound('No such participant.');
+    if (!participant || participant.sessionId !== session.id) throw AppError.notFound({ reason: 'no-participant' });
     return participant;
   }
 
@@ -53,7 +57,7 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
 
   async function admitOne(session: SessionRecord, participantId: string): Promise<ParticipantRecord | null> {
     const now = deps.now();
-    const record = await deps.store.transitionParticipant(participantId, ['waiting'], { status: 'admitted', admittedAt: now, updatedAt: now });
+    const record = await deps.participants.transitionParticipant(participantId, ['waiting'], { status: 'admitted', admittedAt: now, updatedAt: now });
     if (!record) return null;
     deps.notifier.admitted(participantId, session.id);
     publish(session, record);
@@ -65,7 +69,7 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
   return {
     async watch(therapistId, sessionId) {
       const session = await deps.sessions.getOwned(therapistId, sessionId);
-      const participants = await deps.store.listParticipants(sessionId);
+      const participants = await deps.participants.listParticipants(sessionId);
       return { sessionId, status: session.status, participants: participants.map(toPresence) };
     },
 
@@ -73,17 +77,17 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
       const session = await openSession(therapistId, sessionId);
       const participant = await participantOf(session, participantId);
       if (participant.status === 'admitted') return toPresence(participant);
-      if (participant.status !== 'waiting') throw new AppError('conflict', 'This person is not in the waiting room.');
+      if (participant.status !== 'waiting') throw AppError.conflict({ reason: 'not-waiting' });
       // Admitting starts the call: the room must exist before anyone gets a token.
       const live = await deps.sessions.start(therapistId, sessionId);
       const record = await admitOne(live, participantId);
-      if (!record) throw new AppError('conflict', 'This person is no longer in the waiting room.');
+      if (!record) throw AppError.conflict({ reason: 'not-waiting' });
       return toPresence(record);
     },
 
     async admitAll(therapistId, sessionId) {
       await openSession(therapistId, sessionId);
-      const waiting = (await deps.store.listParticipants(sessionId)).filter((p) => p.status === 'waiting');
+      const waiting = (await deps.participants.listParticipants(sessionId)).filter((p) => p.status === 'waiting');
       if (waiting.length === 0) return { admitted: [] };
       const live = await deps.sessions.start(therapistId, sessionId);
       const admitted: string[] = [];
@@ -96,13 +100,13 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
     async sendBack(therapistId, sessionId, participantId) {
       const session = await openSession(therapistId, sessionId);
       await participantOf(session, participantId);
-      const record = await deps.store.transitionParticipant(participantId, ['admitted'], {
+      const record = await deps.participants.transitionParticipant(participantId, ['admitted'], {
         status: 'waiting',
         admittedAt: null,
         inCall: false,
         updatedAt: deps.now(),
       });
-      if (!record) throw new AppError('conflict', 'This person is not in the call.');
+      if (!record) throw AppError.conflict({ reason: 'not-in-call' });
       deps.notifier.sentBack(participantId);
       await deps.rooms.removeParticipant(session.roomName, participantId);
       deps.logger.info('client sent back to the waiting room', { event: 'waiting-room.sent-back', sessionId, participantId });
@@ -113,7 +117,7 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
     async remove(therapistId, sessionId, participantId) {
       const session = await openSession(therapistId, sessionId);
       await participantOf(session, participantId);
-      const record = await deps.store.transitionParticipant(participantId, ['invited', 'waiting', 'admitted', 'left'], {
+      const record = await deps.participants.transitionParticipant(participantId, ['invited', 'waiting', 'admitted', 'left'], {
         status: 'removed',
         displayName: null,
         waitingSince: null,
@@ -121,9 +125,9 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
         inCall: false,
         updatedAt: deps.now(),
       });
-      if (!record) throw new AppError('conflict', 'This person was already removed.');
+      if (!record) throw AppError.conflict({ reason: 'already-removed' });
       // Revoke first, so nothing the person does next can succeed.
-      await deps.store.revokeInvite(participantId);
+      await deps.invites.revokeInvite(participantId);
       deps.notifier.closeParticipant(participantId, 'removed');
       if (session.status === 'live') await deps.rooms.removeParticipant(session.roomName, participantId);
       deps.logger.info('client removed', { event: 'waiting-room.removed', sessionId, participantId });
@@ -136,7 +140,7 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
     async mute(therapistId, sessionId, participantId) {
       const session = await openSession(therapistId, sessionId);
       const participant = await participantOf(session, participantId);
-      if (session.status !== 'live' || participant.status !== 'admitted') throw new AppError('conflict', 'This person is not in the call.');
+      if (session.status !== 'live' || participant.status !== 'admitted') throw AppError.conflict({ reason: 'not-in-call' });
       const mutedTracks = await deps.rooms.muteMicrophone(session.roomName, participantId);
       if (mutedTracks > 0) deps.notifier.mutedByHost(participantId);
       deps.logger.info('client muted by therapist', { event: 'call.muted', sessionId, participantId, count: mutedTracks });
@@ -146,7 +150,7 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
     async postMessage(therapistId, sessionId, text) {
       await openSession(therapistId, sessionId);
       const message = { text, sentAt: deps.now() };
-      await deps.store.patchSession(sessionId, { lastMessage: message });
+      await deps.sessionStore.patchSession(sessionId, { lastMessage: message });
       deps.notifier.messagePosted(sessionId, message);
       return message;
     },

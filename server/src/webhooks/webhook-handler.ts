@@ -1,8 +1,9 @@
 import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
-import type { Notifier } from '../presence/notifier.ts';
+import type { PresenceNotifier } from '../presence/presence-notifier.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import type { MediaRooms } from '../sessions/media-rooms.ts';
+import type { ParticipantStore } from '../sessions/participant-records.ts';
 import type { SessionStore } from '../sessions/session-records.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 
@@ -24,10 +25,11 @@ export interface WebhookLedger {
 }
 
 export interface WebhookHandlerDeps {
-  store: SessionStore;
+  sessionStore: SessionStore;
+  participants: ParticipantStore;
   sessions: SessionService;
   rooms: MediaRooms;
-  notifier: Notifier;
+  notifier: PresenceNotifier;
   ledger: WebhookLedger;
   logger: Logger;
   audit: AuditTrail;
@@ -56,10 +58,10 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
   }
 
   async function onJoined(roomName: string, identity: string): Promise<void> {
-    const session = await deps.store.getSession(roomName);
+    const session = await deps.sessionStore.getSession(roomName);
     if (!session) return;
     if (identity === session.hostIdentity) return;
-    const participant = await deps.store.getParticipant(identity);
+    const participant = await deps.participants.getParticipant(identity);
     const allowed = session.status === 'live' && participant?.sessionId === session.id && participant.status === 'admitted';
     if (!allowed) {
       // e.g. a removed person reconnecting with a token issued before removal.
@@ -72,14 +74,14 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
       deps.audit.record('unadmitted-join-removed', { sessionId: session.id, participantId: participant ? identity : undefined });
       return;
     }
-    const record = await deps.store.transitionParticipant(identity, ['admitted'], { inCall: true, updatedAt: deps.now() });
+    const record = await deps.participants.transitionParticipant(identity, ['admitted'], { inCall: true, updatedAt: deps.now() });
     if (record) deps.notifier.presenceChanged(session.therapistId, session.id, toPresence(record));
   }
 
   async function onLeft(roomName: string, identity: string): Promise<void> {
-    const session = await deps.store.getSession(roomName);
+    const session = await deps.sessionStore.getSession(roomName);
     if (!session || identity === session.hostIdentity) return;
-    const record = await deps.store.transitionParticipant(identity, ['admitted', 'waiting'], { inCall: false, updatedAt: deps.now() });
+    const record = await deps.participants.transitionParticipant(identity, ['admitted', 'waiting'], { inCall: false, updatedAt: deps.now() });
     if (record && record.sessionId === session.id) deps.notifier.presenceChanged(session.therapistId, session.id, toPresence(record));
   }
 
@@ -103,7 +105,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
 
   async function onTrackPublished(roomName: string, identity: string, encrypted: boolean | null): Promise<void> {
     if (encrypted !== false) return;
-    const session = await deps.store.getSession(roomName);
+    const session = await deps.sessionStore.getSession(roomName);
     if (!session) return;
     // End-to-end encryption is not optional: a plaintext track means a broken or hostile client.
     evict(roomName, identity);

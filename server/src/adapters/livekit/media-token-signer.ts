@@ -1,5 +1,5 @@
 import { AccessToken, TrackSource } from 'livekit-server-sdk';
-import type { MediaTokenSigner } from '../../sessions/media-rooms.ts';
+import type { MediaTokenSigner } from '../../tokens/media-token-service.ts';
 import { connectionCheckGrant } from '../../tokens/connection-check-grant.ts';
 import { talkOnlyGrant } from '../../tokens/talk-only-grant.ts';
 

@@ -7,14 +7,14 @@ import type { WebhookVerifier } from '../../webhooks/webhook-handler.ts';
 export function createLivekitWebhookVerifier(options: { apiKey: string; apiSecret: string }): WebhookVerifier {
   const receiver = new WebhookReceiver(options.apiKey, options.apiSecret);
   return async (rawBody, authorization) => {
-    if (!authorization) throw AppError.unauthorized('Missing webhook signature.');
+    if (!authorization) throw AppError.unauthorized({ reason: 'no-signature' });
     let event;
     try {
       event = await receiver.receive(rawBody, authorization);
     } catch {
-      throw AppError.unauthorized('Invalid webhook signature.');
+      throw AppError.unauthorized({ reason: 'bad-signature' });
     }
-    if (!event.id || !event.event) throw AppError.badRequest('Webhook without id or event.');
+    if (!event.id || !event.event) throw AppError.badRequest({ reason: 'webhook-fields' });
     return {
       id: event.id,
       event: event.event,

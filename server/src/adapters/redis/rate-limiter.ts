@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RateLimiter } from '../../auth/login-records.ts';
+import type { RateLimiter } from '../../rate-limits/rate-limit.ts';
 import type { RedisKeys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
 

@@ -1,5 +1,6 @@
 import { createClient } from 'redis';
 import type { Logger } from '../../observability/logger.ts';
+import { classifyRedisFailure } from './redis-failures.ts';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -49,8 +50,8 @@ export async function connectRedis(url: string, logger: Logger, name = 'main', o
     healthy = true;
   });
   await client.connect();
-  // Not on the adapter's connection: its XREAD blocks by design.
-  if (!options.queueWhileOffline) applyReplyTimeout(client, REDIS_COMMAND_TIMEOUT_MS);
+  // Not on the adapter's connection: its XREAD blocks by design, and its errors stay inside Socket.io.
+  if (!options.queueWhileOffline) guardCommands(client, REDIS_COMMAND_TIMEOUT_MS);
   return client;
 }
 
@@ -62,23 +63,25 @@ class RedisReplyTimeoutError extends Error {
   }
 }
 
-function withinMs<T>(reply: Promise<T>, timeoutMs: number): Promise<T> {
+/** The reply within `timeoutMs`; an outage (or no reply in time) rejects as `service_unavailable`. */
+function withinMs<T>(call: () => Promise<T>, timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new RedisReplyTimeoutError(timeoutMs)), timeoutMs);
-    reply.then(
+    const timer = setTimeout(() => reject(classifyRedisFailure(new RedisReplyTimeoutError(timeoutMs))), timeoutMs);
+    new Promise<T>((settle) => settle(call())).then(
       (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error)),
+      (error: unknown) => (clearTimeout(timer), reject(classifyRedisFailure(error))),
     );
   });
 }
 
 /**
- * Rejects every command, transaction and pipeline that has no reply after `defaultMs`
+ * Classifies every failure of a command, transaction or pipeline (redis-failures.ts), and
+ * rejects every one that has no reply after `defaultMs`
  * (or its own `timeout` command option, e.g. the readiness probe's). The command stays
  * in node-redis's reply queue, so replies keep their order when Redis answers late; a
  * write that may still run late must guard itself (see redis-clock.ts).
  */
-function applyReplyTimeout(client: RedisClient, defaultMs: number): void {
+function guardCommands(client: RedisClient, defaultMs: number): void {
   // Typed command methods and multi() call through `_self`, the client behind node-redis's facade.
   const internals = ((client as unknown as { _self?: unknown })._self ?? client) as {
     sendCommand(args: unknown, options?: { timeout?: number }): Promise<unknown>;
@@ -88,7 +91,7 @@ function applyReplyTimeout(client: RedisClient, defaultMs: number): void {
   const send = internals.sendCommand.bind(internals);
   const multi = internals._executeMulti.bind(internals);
   const pipeline = internals._executePipeline.bind(internals);
-  internals.sendCommand = (args, options) => withinMs(send(args, options), options?.timeout ?? defaultMs);
-  internals._executeMulti = (...args) => withinMs(multi(...args), defaultMs);
-  internals._executePipeline = (...args) => withinMs(pipeline(...args), defaultMs);
+  internals.sendCommand = (args, options) => withinMs(() => send(args, options), options?.timeout ?? defaultMs);
+  internals._executeMulti = (...args) => withinMs(() => multi(...args), defaultMs);
+  internals._executePipeline = (...args) => withinMs(() => pipeline(...args), defaultMs);
 }

@@ -9,14 +9,16 @@ import type { Logger } from '../../observability/logger.ts';
  * without a 4xx status is ours to fix and stays a 500.
  */
 function fromFramework(error: unknown): AppError | null {
+  // Ours already (an AppError carries a `status` too).
+  if (error instanceof AppError) return null;
   const type = (error as { type?: unknown })?.type;
-  if (type === 'entity.too.large') return new AppError('payload_too_large', 'The request body is too large.');
-  if (type === 'entity.parse.failed') return AppError.badRequest('The request body is not valid JSON.');
-  if (typeof type === 'string' && type.startsWith('encoding.')) return AppError.badRequest('Unsupported body encoding.');
-  if (type === 'charset.unsupported') return AppError.badRequest('Unsupported body charset.');
+  if (type === 'entity.too.large') return new AppError('payload_too_large');
+  if (type === 'entity.parse.failed') return AppError.badRequest({ reason: 'invalid-json' });
+  if (typeof type === 'string' && type.startsWith('encoding.')) return AppError.badRequest({ reason: 'encoding' });
+  if (type === 'charset.unsupported') return AppError.badRequest({ reason: 'charset' });
   const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    if (status === 413) return new AppError('payload_too_large', 'The request body is too large.');
+    if (status === 413) return new AppError('payload_too_large');
     return AppError.badRequest();
   }
   return null;
@@ -24,9 +26,9 @@ function fromFramework(error: unknown): AppError | null {
 
 export function createErrorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const appError = error instanceof AppError ? error : (fromFramework(error) ?? toAppError(error));
+    const appError = toAppError(fromFramework(error) ?? error);
     const fields = { code: appError.code, status: appError.status, method: req.method, route: req.route?.path ?? 'unmatched' };
-    // A 503 is an outage the adapters log once when it starts and ends (redis-health.ts, media-rooms.ts), not once per request.
+    // A 503 is an outage the adapters log once when it starts and ends (redis-health.ts, room-service.ts), not once per request.
     if (appError.code === 'service_unavailable') logger.debug('request refused: service unavailable', fields);
     else if (appError.status >= 500) {
       logger.error('request failed', { ...fields, errorName: (appError.cause as Error | undefined)?.name ?? appError.name });
@@ -38,4 +40,4 @@ export function createErrorMiddleware(logger: Logger): ErrorRequestHandler {
   };
 }
 
-export const notFoundHandler: RequestHandler = (_req, _res, next) => next(AppError.notFound('No such endpoint.'));
+export const notFoundHandler: RequestHandler = (_req, _res, next) => next(AppError.notFound({ reason: 'no-endpoint' }));

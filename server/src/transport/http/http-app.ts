@@ -31,7 +31,7 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (BODY_METHODS.has(req.method) && hasBody && !req.is('application/json')) {
-    return next(AppError.badRequest('Send a JSON body (Content-Type: application/json).'));
+    return next(AppError.badRequest({ reason: 'json-only' }));
   }
   next();
 };

@@ -13,7 +13,7 @@ export function requireAllowedOrigin(allowedOrigins: readonly string[]): Request
   return (req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowed.has(origin)) return next(AppError.forbidden('Requests from this origin are not accepted.'));
+    if (origin !== undefined && !allowed.has(origin)) return next(AppError.forbidden({ reason: 'origin' }));
     next();
   };
 }

@@ -1,16 +1,13 @@
 import type { z } from 'zod';
 import { AppError } from '../../app-error.ts';
 
-const MAX_REPORTED_ISSUES = 3;
+const MAX_PATH_PART_CHARS = 40;
 
-/** A safe, short description of what was wrong: field paths and rule names, never the values sent. */
-function describeIssues(error: z.ZodError): string {
-  const parts = error.issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => {
-    const path = issue.path.map((p) => String(p).slice(0, 40)).join('.') || 'body';
-    if (issue.code === 'unrecognized_keys') return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''}`;
-    return `${path}: ${issue.message.slice(0, 120)}`;
-  });
-  return `Invalid request — ${parts.join('; ')}.`;
+/** What was wrong, safe and machine-readable: the first field's path and the rule it broke, never the value sent. */
+function describeIssues(error: z.ZodError): { field: string; issue: string; issues: number } {
+  const first = error.issues[0];
+  const field = first?.path.map((p) => String(p).slice(0, MAX_PATH_PART_CHARS)).join('.') || 'body';
+  return { field, issue: first?.code ?? 'invalid', issues: error.issues.length };
 }
 
 /** Validates untrusted input at the edge; the domain only ever sees the parsed result. */

@@ -44,7 +44,7 @@ export function createHandshakeAuthoriser(deps: HandshakeDeps) {
       });
       return { role: 'client', conn };
     }
-    if (Object.keys(credentials).length > 0) throw AppError.badRequest('Unexpected handshake fields.');
+    if (Object.keys(credentials).length > 0) throw AppError.badRequest({ reason: 'handshake-fields' });
     const token = readSessionCookie(request.headers.cookie, deps.isSecure);
     if (!token) throw AppError.unauthorized();
     const therapist = await deps.login.authenticate(token);

@@ -1,10 +1,16 @@
 import { FACTS, keyReadyAckSchema } from '@alcove/shared';
-import type { Notifier } from '../../presence/notifier.ts';
+import type { CloseReason } from '@alcove/shared';
+import type { KeyDelivery } from '../../encryption/session-keys.ts';
+import type { SessionNotifier } from '../../sessions/session-service.ts';
+import type { WaitingRoomNotifier } from '../../waiting-room/waiting-room-notifier.ts';
 import { socketRooms, type AlcoveServer } from './socket-types.ts';
 
+/** Everything the domain tells people, each part declared by the folder that tells it. */
+export type SocketNotifier = SessionNotifier & WaitingRoomNotifier & KeyDelivery;
+
 /** Delivers domain facts over Socket.io; the Redis streams adapter fans them out to every instance. */
-export function createSocketNotifier(getIo: () => AlcoveServer): Notifier {
-  const closeRoom = (room: string, reason: Parameters<Notifier['closeParticipant']>[1]) => {
+export function createSocketNotifier(getIo: () => AlcoveServer): SocketNotifier {
+  const closeRoom = (room: string, reason: CloseReason) => {
     const io = getIo();
     // Emit first: the adapter publishes in order, so the reason arrives before the disconnect.
     io.to(room).emit(FACTS.closed, { reason });

@@ -81,7 +81,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
   io.engine.use((req: IncomingMessage, res: ServerResponse, next: (error?: Error) => void) => {
     if (req.method === 'GET' || req.method === 'POST') return next();
     res.writeHead(405, { allow: 'GET, POST', 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: AppError.badRequest('Only GET and POST are used here.').toBody() }));
+    res.end(JSON.stringify({ error: AppError.badRequest({ reason: 'method' }).toBody() }));
   });
 
   const slots = trackConnectionSlots(io.engine, deps.clientAddressOf);
@@ -103,7 +103,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
     authorise: createHandshakeAuthoriser({ login: deps.login, clients: deps.clients, isSecure: deps.isSecure, clientAddressOf: deps.clientAddressOf }),
     admitAddress: (request) =>
       slots.countFor(request) > deps.maxSocketsPerIp
-        ? new AppError('rate_limited', 'Too many connections from this network.', { details: { retryAfterSeconds: 10 } })
+        ? AppError.rateLimited(10)
         : null,
     onClosedBeforeConnect: (identity) => {
       if (identity.role === 'client') clientGone(identity.conn);
@@ -157,7 +157,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
       if (!rate.take()) return flood();
       if (Object.hasOwn(deps.commands, event)) return;
       const ack = args.at(-1);
-      if (typeof ack === 'function') ack({ ok: false, error: AppError.badRequest('Unknown command.').toBody() } satisfies Ack<never>);
+      if (typeof ack === 'function') ack({ ok: false, error: AppError.badRequest({ reason: 'unknown-command' }).toBody() } satisfies Ack<never>);
     });
 
     for (const [event, spec] of Object.entries(deps.commands)) {
