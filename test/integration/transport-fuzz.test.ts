@@ -17,9 +17,9 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { createClient } from 'redis';
 import { io as connectIo, type Socket } from 'socket.io-client';
-import { COMMANDS, FACTS } from '@alcove/shared';
+import { COMMANDS, FACTS, HTTP_ROUTES, SERVICE_ROUTES } from '@alcove/shared';
 import { startAppProcess, unstructuredLines, type AppProcess } from '../support/app-process.ts';
-import { loginTherapist, type TherapistClient } from '../support/api-client.ts';
+import { loginTherapist, type TherapistClient, rawRoutePath } from '../support/api-client.ts';
 import { command, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
 import { TEST_REDIS_URL } from '../support/stack-hooks.ts';
 import { createRedisKeys } from '../../server/src/adapters/redis/keys.ts';
@@ -68,23 +68,12 @@ function fuzzPath(r: Random, t: Targets): string {
   const session = mutateId(r, t.sessionId);
   const participant = mutateId(r, t.participantId);
   const base = r.pick([
-    '/',
-    '/join',
-    '/console',
-    '/healthz',
-    '/readyz',
-    '/api/auth/login',
-    '/api/auth/logout',
-    '/api/auth/me',
-    '/api/auth/totp/setup',
-    '/api/auth/totp/confirm',
-    '/api/sessions',
-    `/api/sessions/${session}`,
-    `/api/sessions/${session}/start`,
-    `/api/sessions/${session}/end`,
-    `/api/sessions/${session}/participants/${participant}/invite`,
-    '/api/join/token',
-    '/webhooks/livekit',
+    ...SERVICE_ROUTES.appPages.paths,
+    SERVICE_ROUTES.health.path,
+    SERVICE_ROUTES.ready.path,
+    // Every route of the contract, its ids sometimes real, sometimes mangled (never encoded).
+    ...new Set(Object.values(HTTP_ROUTES).map((route) => rawRoutePath(route, { sessionId: session, participantId: participant }))),
+    SERVICE_ROUTES.livekitWebhook.path,
     '/socket.io/',
     '/assets/../../etc/passwd',
     '/nothing-here',
@@ -381,7 +370,7 @@ describe('transport fuzzing against the real entry point', function () {
     const texts = received.map((packet) => (JSON.parse(packet) as [string, { text?: string }])[1]?.text).filter(Boolean);
     expect(texts.filter((text) => text!.startsWith('other-')), context).to.deep.equal([]);
     for (let i = 0; i < sent; i += 1) expect(texts, `${context}; message mine-${i}`).to.include(`mine-${i}`);
-    const detail = await therapist.call('GET', `/api/sessions/${mine.session.sessionId}`);
+    const detail = await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: mine.session.sessionId } });
     expect(detail.body.participants[0].state, context).to.equal('waiting');
     expect(detail.body.participants[0].waitingSince, context).to.equal(waitingSince);
     client.close();
