@@ -118,7 +118,7 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
       }
       await deps.rateLimiter.reset('login-account', emailHash);
 
-      // A fresh login id at every login: the session identifier rotates.
+      // A fresh login id at every login: the login identifier rotates (no fixation).
       const loginId = createOpaqueId('login');
       const nowSeconds = Math.floor(deps.now() / 1000);
       const exp = nowSeconds + deps.absoluteTtlSeconds;

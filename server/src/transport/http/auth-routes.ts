@@ -5,7 +5,7 @@ import type { TherapistStore } from '../../therapists/therapist-records.ts';
 import { AppError } from '../../app-error.ts';
 import { therapistOf } from './require-therapist.ts';
 import type { RouteHandlers } from './route-table.ts';
-import { clearSessionCookie, readSessionCookie, serializeSessionCookie } from './session-cookie.ts';
+import { clearLoginCookie, readLoginCookie, serializeLoginCookie } from './login-cookie.ts';
 
 export interface AuthRoutesDeps {
   login: LoginService;
@@ -26,7 +26,7 @@ export function createAuthRoutes(deps: AuthRoutesDeps): AuthHandlers {
         recoveryCode: body.recoveryCode,
       });
       const maxAgeSeconds = Math.max(0, Math.floor((result.expiresAt - Date.now()) / 1000));
-      res.setHeader('Set-Cookie', serializeSessionCookie(deps.isSecure, result.token, maxAgeSeconds));
+      res.setHeader('Set-Cookie', serializeLoginCookie(deps.isSecure, result.token, maxAgeSeconds));
       return {
         therapist: { therapistId: result.therapistId, displayName: result.displayName, twoFactorEnabled: result.twoFactorEnabled },
         expiresAt: result.expiresAt,
@@ -34,8 +34,8 @@ export function createAuthRoutes(deps: AuthRoutesDeps): AuthHandlers {
     },
 
     async logout({ req, res }) {
-      const token = readSessionCookie(req.headers.cookie, deps.isSecure);
-      res.setHeader('Set-Cookie', clearSessionCookie(deps.isSecure));
+      const token = readLoginCookie(req.headers.cookie, deps.isSecure);
+      res.setHeader('Set-Cookie', clearLoginCookie(deps.isSecure));
       if (token) {
         try {
           const auth = await deps.login.authenticate(token);
