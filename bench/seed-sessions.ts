@@ -9,6 +9,10 @@ import { HTTP_ROUTES, type CreateSessionResponse, type LoginResponse } from '@al
 import { createRedisKeys } from '../server/src/adapters/redis/keys.ts';
 import { createRedisTherapistStore } from '../server/src/adapters/redis/therapist-store.ts';
 import { createTherapistDirectory } from '../server/src/therapists/therapist-directory.ts';
+import { createRedisAuditTrail } from '../server/src/adapters/redis/audit-stream.ts';
+import { AUDIT_RETENTION_DAYS_DEFAULT } from '../server/src/observability/audit-trail.ts';
+import { createLogger } from '../server/src/observability/logger.ts';
+import type { RedisClient } from '../server/src/adapters/redis/redis-client.ts';
 import type { HttpTarget } from './keep-alive-http.ts';
 import { ADDRESS_BLOCK, loopbackAddress } from './loopback-sockets.ts';
 
@@ -49,7 +53,9 @@ export async function seedTherapists(options: { redisUrl: string; redisPrefix: s
   await redis.connect();
   const accounts: { email: string; password: string }[] = [];
   try {
-    const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(redis, createRedisKeys(options.redisPrefix)), now: Date.now });
+    const keys = createRedisKeys(options.redisPrefix);
+    const audit = createRedisAuditTrail({ redis: redis as unknown as RedisClient, keys, logger: createLogger({ level: 'warn' }), now: Date.now, retentionMs: AUDIT_RETENTION_DAYS_DEFAULT * 24 * 3600_000 });
+    const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(redis, keys), audit, now: Date.now });
     for (let i = 0; i < options.count; i += 1) {
       const email = `bench-therapist-${i}-${randomBytes(3).toString('hex')}@example.test`;
       const password = `pw-${randomBytes(12).toString('base64url')}`;

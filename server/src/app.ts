@@ -175,7 +175,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
         {
           ...createAuthRoutes({
             login,
-            twoFactor: createTwoFactor({ therapists, now }),
+            twoFactor: createTwoFactor({ therapists, audit, now }),
             therapists,
             isSecure: config.isSecure,
             onLogout: (loginId) => {

@@ -1,30 +1,10 @@
 import { HTTP_ROUTES } from '@alcove/shared';
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { startTestApp, randomPrefix, type TestApp } from '../support/test-app.ts';
 import { callRoute } from '../support/api-client.ts';
-import { TEST_REDIS_URL } from '../support/stack-hooks.ts';
+import { runCli } from '../support/operator-cli.ts';
 import { createRedisKeys } from '../../server/src/adapters/redis/keys.ts';
 import { createRedisTherapistStore } from '../../server/src/adapters/redis/therapist-store.ts';
-
-const CLI = fileURLToPath(new URL('../../server/src/cli.ts', import.meta.url));
-
-function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', ALCOVE_PROFILE: 'local', REDIS_URL: TEST_REDIS_URL, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 describe('therapist CLI', () => {
   const prefix = randomPrefix();

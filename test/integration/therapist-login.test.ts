@@ -15,7 +15,7 @@ describe('therapist login', () => {
   });
   after(async () => t.close());
 
-  it('sets an httpOnly, SameSite=Strict session cookie and answers /me', async () => {
+  it('sets an httpOnly, SameSite=Strict login cookie and answers /me', async () => {
     const response = await callRoute(t.origin, HTTP_ROUTES.login, { body: { email: account.email, password: account.password } });
     expect(response.status).to.equal(200);
     expect(response.body.therapist).to.deep.equal({ therapistId: account.therapistId, displayName: account.displayName, twoFactorEnabled: false });
@@ -68,7 +68,7 @@ describe('therapist login', () => {
     expect(jtiOf(a.cookie)).to.not.equal(jtiOf(b.cookie));
   });
 
-  it('refuses forged, re-signed and wrongly addressed session tokens', async () => {
+  it('refuses forged, re-signed and wrongly addressed login tokens', async () => {
     const therapist = await loginTherapist(t.origin, account.email, account.password);
     const token = therapist.cookie.split('=')[1]!;
     const claims = jwt.decode(token) as jwt.JwtPayload;

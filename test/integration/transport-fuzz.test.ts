@@ -25,6 +25,9 @@ import { TEST_REDIS_URL } from '../support/stack-hooks.ts';
 import { createRedisKeys } from '../../server/src/adapters/redis/keys.ts';
 import { createRedisTherapistStore } from '../../server/src/adapters/redis/therapist-store.ts';
 import { createTherapistDirectory } from '../../server/src/therapists/therapist-directory.ts';
+import { createRedisAuditTrail } from '../../server/src/adapters/redis/audit-stream.ts';
+import { AUDIT_RETENTION_DAYS_DEFAULT } from '../../server/src/observability/audit-trail.ts';
+import { createLogger } from '../../server/src/observability/logger.ts';
 import type { RedisClient } from '../../server/src/adapters/redis/redis-client.ts';
 
 const FUZZ_MS = Number(process.env.ALCOVE_FUZZ_MS ?? 30_000);
@@ -286,7 +289,9 @@ describe('transport fuzzing against the real entry point', function () {
     app = await startAppProcess({ MAX_SOCKETS_PER_IP: '500', LOG_LEVEL: 'info' });
     redis = createClient({ url: TEST_REDIS_URL }) as unknown as RedisClient;
     await redis.connect();
-    const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(redis, createRedisKeys(app.redisPrefix)), now: Date.now });
+    const keys = createRedisKeys(app.redisPrefix);
+    const audit = createRedisAuditTrail({ redis, keys, logger: createLogger({ level: 'warn' }), now: Date.now, retentionMs: AUDIT_RETENTION_DAYS_DEFAULT * 24 * 3600_000 });
+    const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(redis, keys), audit, now: Date.now });
     await directory.add({ email: 'fuzz@example.test', displayName: 'Dr. Fuzz', password: 'fuzz-password-123456' });
     therapist = await loginTherapist(app.origin, 'fuzz@example.test', 'fuzz-password-123456');
     consoleSocket = await connectTherapist(app.origin, therapist.cookie);

@@ -149,6 +149,7 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
       const claims = verifyJwt(token);
       await deps.logins.revoke(claims.jti);
       deps.logger.info('therapist signed out', { event: 'auth.logout', therapistId: claims.sub });
+      deps.audit.record('logout', { therapistId: claims.sub });
     },
   };
 }
