@@ -5,7 +5,7 @@
  * Redis, no admission check, no middleware stack.
  */
 import express from 'express';
-import { HTTP_BODY_MAX_BYTES, type MediaTokenResponse } from '@alcove/shared';
+import { HTTP_BODY_MAX_BYTES, HTTP_ROUTES, type MediaTokenResponse } from '@alcove/shared';
 import { createLivekitTokenSigner } from '../server/src/adapters/livekit/media-token-signer.ts';
 import { createOpaqueId } from '../server/src/identifiers/opaque-id.ts';
 import { serveDriver } from './child-runtime.ts';
@@ -23,7 +23,7 @@ const roomName = createOpaqueId('session');
 const app = express();
 app.disable('x-powered-by');
 app.set('etag', false);
-app.post('/api/join/token', express.json({ limit: HTTP_BODY_MAX_BYTES, strict: true }), async (_req, res) => {
+app.post(HTTP_ROUTES.joinToken.path, express.json({ limit: HTTP_BODY_MAX_BYTES, strict: true }), async (_req, res) => {
   const token = await signer.sign({ identity, name: 'Client', roomName, ttlSeconds });
   const response: MediaTokenResponse = { token, url: LIVEKIT_URL, identity, expiresAt: Date.now() + ttlSeconds * 1000 };
   res.setHeader('Cache-Control', 'no-store');

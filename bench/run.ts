@@ -17,6 +17,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { createClient } from 'redis';
 import { TokenVerifier } from 'livekit-server-sdk';
+import { HTTP_ROUTES } from '@alcove/shared';
 import { talkOnlyGrant } from '../server/src/tokens/talk-only-grant.ts';
 import type { TypedClientSocket } from '../test/support/socket-clients.ts';
 import { BENCH_LIVEKIT_KEYS, startBenchStack, type BenchStack } from './bench-stack.ts';
@@ -85,7 +86,7 @@ async function connectRedis() {
 /** The real path and the ceiling must sign exactly the same talk-only grant, or the ratio means nothing. */
 async function checkSameGrants(realToken: string, ceiling: HttpTarget, body: Buffer): Promise<void> {
   const verifier = new TokenVerifier(BENCH_LIVEKIT_KEYS.apiKey, BENCH_LIVEKIT_KEYS.apiSecret);
-  const response = await ceiling.post('/api/join/token', body);
+  const response = await ceiling.post(HTTP_ROUTES.joinToken.path, body);
   const ceilingToken = (JSON.parse(response.body.toString('utf8')) as { token: string }).token;
   const [real, bare] = await Promise.all([verifier.verify(realToken), verifier.verify(ceilingToken)]);
   const expected = (room: string | undefined) => ({ ...talkOnlyGrant(room ?? '') });

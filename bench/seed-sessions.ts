@@ -5,10 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
-import type { CreateSessionResponse, LoginResponse } from '@alcove/shared';
+import { HTTP_ROUTES, type CreateSessionResponse, type LoginResponse } from '@alcove/shared';
 import { createRedisKeys } from '../server/src/adapters/redis/keys.ts';
 import { createRedisTherapistStore } from '../server/src/adapters/redis/therapist-store.ts';
 import { createTherapistDirectory } from '../server/src/therapists/therapist-directory.ts';
+import { createRedisAuditTrail } from '../server/src/adapters/redis/audit-stream.ts';
+import { AUDIT_RETENTION_DAYS_DEFAULT } from '../server/src/observability/audit-trail.ts';
+import { createLogger } from '../server/src/observability/logger.ts';
+import type { RedisClient } from '../server/src/adapters/redis/redis-client.ts';
 import type { HttpTarget } from './keep-alive-http.ts';
 import { ADDRESS_BLOCK, loopbackAddress } from './loopback-sockets.ts';
 
@@ -49,7 +53,9 @@ export async function seedTherapists(options: { redisUrl: string; redisPrefix: s
   await redis.connect();
   const accounts: { email: string; password: string }[] = [];
   try {
-    const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(redis, createRedisKeys(options.redisPrefix)), now: Date.now });
+    const keys = createRedisKeys(options.redisPrefix);
+    const audit = createRedisAuditTrail({ redis: redis as unknown as RedisClient, keys, logger: createLogger({ level: 'warn' }), now: Date.now, retentionMs: AUDIT_RETENTION_DAYS_DEFAULT * 24 * 3600_000 });
+    const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(redis, keys), audit, now: Date.now });
     for (let i = 0; i < options.count; i += 1) {
       const email = `bench-therapist-${i}-${randomBytes(3).toString('hex')}@example.test`;
       const password = `pw-${randomBytes(12).toString('base64url')}`;
@@ -63,7 +69,7 @@ export async function seedTherapists(options: { redisUrl: string; redisPrefix: s
   const therapists: BenchTherapist[] = [];
   await forEachLimited(accounts, 4, async (account, index) => {
     const address = loopbackAddress(ADDRESS_BLOCK.therapists, index);
-    const response = await options.http.postJson<LoginResponse>('/api/auth/login', account, { localAddress: address });
+    const response = await options.http.postJson<LoginResponse>(HTTP_ROUTES.login.path, account, { localAddress: address });
     if (response.status !== 200) throw new Error(`therapist login failed: HTTP ${response.status}`);
     const cookie = response.setCookie[0]?.split(';')[0];
     if (!cookie) throw new Error('therapist login set no cookie');
@@ -77,7 +83,7 @@ export async function seedCoupleSessions(http: HttpTarget, therapists: readonly 
   const sessions: BenchSession[] = [];
   const slots = Array.from({ length: count }, (_, i) => therapists[i % therapists.length]!);
   await forEachLimited(slots, 16, async (therapist, index) => {
-    const response = await http.postJson<CreateSessionResponse>('/api/sessions', { kind: 'couple' }, { cookie: therapist.cookie, localAddress: therapist.address });
+    const response = await http.postJson<CreateSessionResponse>(HTTP_ROUTES.createSession.path, { kind: 'couple' }, { cookie: therapist.cookie, localAddress: therapist.address });
     if (response.status !== 201) throw new Error(`create session failed: HTTP ${response.status}`);
     sessions[index] = {
       sessionId: response.body.session.sessionId,

@@ -5,7 +5,7 @@
  * hears it was admitted. All times are taken in this one process with
  * performance.now(), so they share one clock.
  */
-import { FACTS, COMMANDS, type PresenceUpdatedFact, type MediaTokenResponse } from '@alcove/shared';
+import { FACTS, COMMANDS, HTTP_ROUTES, type PresenceUpdatedFact, type MediaTokenResponse } from '@alcove/shared';
 import { command, newDeviceId, type TypedClientSocket } from '../test/support/socket-clients.ts';
 import { createHttpTarget } from './keep-alive-http.ts';
 import { connectFrom, loopbackAddress } from './loopback-sockets.ts';
@@ -146,7 +146,7 @@ export async function runSurge(options: {
   const fetchToken = async (t: Timeline) => {
     const { secret, deviceId, address } = t.client;
     try {
-      const response = await http.postJson<MediaTokenResponse>('/api/join/token', { invite: secret, deviceId }, { localAddress: address });
+      const response = await http.postJson<MediaTokenResponse>(HTTP_ROUTES.joinToken.path, { invite: secret, deviceId }, { localAddress: address });
       if (response.status !== 200 || typeof response.body?.token !== 'string') return fail(t, `token:http-${response.status}`);
       t.tokenAt = performance.now();
       sampleToken ??= response.body.token;

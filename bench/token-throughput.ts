@@ -4,6 +4,7 @@
  * signing) against the bare signing ceiling, under the same closed-loop load.
  * Rounds alternate between the two so drift on a shared machine hits both.
  */
+import { HTTP_ROUTES } from '@alcove/shared';
 import type { RedisClient } from '../server/src/adapters/redis/redis-client.ts';
 import { createHttpTarget, runClosedLoop } from './keep-alive-http.ts';
 import { createCpuMeter } from './process-metrics.ts';
@@ -78,7 +79,7 @@ export async function measureTokenThroughput(options: ThroughputOptions & {
     ceiling: { tokens: 0, failures: 0, elapsedMs: 0, cpuMs: 0, driverCpuMs: 0, latenciesMs: [], redisCommands: 0, redisCpuMs: 0, hasRedis: false },
   };
   const sendTo = (http: (typeof targets)[number]['http']) => async (index: number) => {
-    const response = await http.post('/api/join/token', options.bodies[index % options.bodies.length]!);
+    const response = await http.post(HTTP_ROUTES.joinToken.path, options.bodies[index % options.bodies.length]!);
     return response.status === 200 && response.body.length > 0;
   };
 

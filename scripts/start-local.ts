@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   await waitForLivekit(LIVEKIT_PORT);
 
   const app = await createApp(config, { logger });
-  const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(app.redis, createRedisKeys(config.redis.prefix)), now: Date.now });
+  const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(app.redis, createRedisKeys(config.redis.prefix)), audit: app.audit, now: Date.now });
   try {
     await directory.add(DEMO_THERAPIST);
   } catch (error) {

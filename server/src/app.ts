@@ -4,6 +4,7 @@
  * start the whole app on port 0.
  */
 import type { Server as HttpServer } from 'node:http';
+import type { Express } from 'express';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
@@ -39,6 +40,7 @@ import { createAuthRoutes } from './transport/http/auth-routes.ts';
 import { createSessionRoutes } from './transport/http/session-routes.ts';
 import { createJoinRoutes } from './transport/http/join-routes.ts';
 import { createWebhookRoutes } from './transport/http/webhook-routes.ts';
+import { mountRoutes } from './transport/http/route-table.ts';
 import { createClientAddress } from './transport/http/client-address.ts';
 import { createHttpServer } from './transport/http/http-server.ts';
 import { createSocketNotifier } from './transport/socket/socket-notifier.ts';
@@ -63,6 +65,8 @@ export interface AppOptions {
 
 export interface App {
   httpServer: HttpServer;
+  /** The Express app inside `httpServer` (tests walk its routes: test/integration/http-route-table.test.ts). */
+  http: Express;
   io: AlcoveServer;
   logger: Logger;
   redis: RedisClient;
@@ -179,17 +183,22 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     trustProxy: clientAddress.trust,
     rawRoutes: [createWebhookRoutes({ verify: createLivekitWebhookVerifier(config.livekit), handle: handleWebhook })],
     apiRoutes: [
-      createAuthRoutes({
-        login,
-        twoFactor: createTwoFactor({ therapists, now }),
-        therapists,
-        isSecure: config.isSecure,
-        onLogout: (loginId) => {
-          io?.in(socketRooms.login(loginId)).disconnectSockets(true);
+      mountRoutes(
+        {
+          ...createAuthRoutes({
+            login,
+            twoFactor: createTwoFactor({ therapists, audit, now }),
+            therapists,
+            isSecure: config.isSecure,
+            onLogout: (loginId) => {
+              io?.in(socketRooms.login(loginId)).disconnectSockets(true);
+            },
+          }),
+          ...createSessionRoutes({ sessions, tokens }),
+          ...createJoinRoutes({ tokens, checks }),
         },
-      }),
-      createSessionRoutes({ login, sessions, tokens, isSecure: config.isSecure }),
-      createJoinRoutes({ tokens, checks }),
+        { login, isSecure: config.isSecure },
+      ),
     ],
     staticRoot: options.staticRoot === undefined ? defaultStaticRoot() : options.staticRoot,
     isReady: () => redisHealth.check(),
@@ -220,6 +229,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
 
   return {
     httpServer,
+    http: app,
     io: socketServer,
     logger,
     redis,

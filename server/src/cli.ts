@@ -79,7 +79,9 @@ async function run(argv: string[]): Promise<number> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: 'warn', write: (line) => process.stderr.write(line + '\n') });
   const redis = await connectRedis(config.redis.url, logger, 'cli');
-  const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(redis, createRedisKeys(config.redis.prefix)), now: Date.now });
+  const keys = createRedisKeys(config.redis.prefix);
+  const audit = createRedisAuditTrail({ redis, keys, logger, now: Date.now, retentionMs: config.audit.retentionMs });
+  const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(redis, keys), audit, now: Date.now });
   if (noun === 'audit') {
     try {
       if (verb !== 'export') {
@@ -88,7 +90,6 @@ async function run(argv: string[]): Promise<number> {
       }
       const sinceMs = values.since ? Date.parse(values.since) : 0;
       if (Number.isNaN(sinceMs)) throw AppError.badRequest({ reason: 'since-date' });
-      const audit = createRedisAuditTrail({ redis, keys: createRedisKeys(config.redis.prefix), logger, now: Date.now, retentionMs: config.audit.retentionMs });
       for (const entry of await audit.list({ sinceMs })) process.stdout.write(JSON.stringify(entry) + '\n');
       return 0;
     } finally {

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { AUDIT_RETENTION_DAYS_DEFAULT } from './observability/audit-trail.ts';
 
 /** Dev-only defaults; identical to infra/livekit/livekit.local.yaml's keys. Never used outside ALCOVE_PROFILE=local. */
 export const LOCAL_DEV_DEFAULTS = {
@@ -42,7 +43,7 @@ const envSchema = z.object({
   INVITE_CLOSES_AFTER_MINUTES: intFrom(0, 24 * 60).default(30),
   DEFAULT_SESSION_MINUTES: intFrom(5, 240).default(50),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  AUDIT_RETENTION_DAYS: intFrom(1, 3650).default(90),
+  AUDIT_RETENTION_DAYS: intFrom(1, 3650).default(AUDIT_RETENTION_DAYS_DEFAULT),
   MAX_SOCKETS_PER_IP: intFrom(1, 100_000).default(20),
   TOKEN_REQUESTS_PER_INVITE_PER_MINUTE: intFrom(1, 100_000).default(30),
 });

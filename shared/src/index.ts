@@ -6,3 +6,5 @@ export * from './schemas.ts';
 export * from './events.ts';
 export * from './http.ts';
 export * from './e2ee.ts';
+export * from './http-routes.ts';
+export * from './http-route-schemas.ts';

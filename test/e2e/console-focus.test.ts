@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { ElementHandle, Locator, Page } from 'playwright-core';
-import { COMMANDS } from '@alcove/shared';
+import { COMMANDS, HTTP_ROUTES } from '@alcove/shared';
 import { loginTherapist, type TherapistClient } from '../support/api-client.ts';
 import { startE2eStack, type E2eStack } from '../support/browser-stack.ts';
 import { newPerson, type Person } from '../support/browser.ts';
@@ -181,7 +181,7 @@ describe('e2e: console focus during live updates', function () {
 
     // A whole session goes: it ends elsewhere while its item in the list has focus.
     await t.getByRole('button', { name: /Individual/u }).focus();
-    expect((await api.call('POST', `/api/sessions/${later.session.sessionId}/end`, {})).status).to.equal(204);
+    expect((await api.call(HTTP_ROUTES.endSession, { params: { sessionId: later.session.sessionId }, body: {} })).status).to.equal(204);
     await t.locator(`.session-item[data-session-id="${later.session.sessionId}"]`).waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });
     const neighbour = await t.locator(`.session-item[data-session-id="${couple.session.sessionId}"]`).elementHandle({ timeout: STEP_TIMEOUT_MS });
     expect(await hasFocus(t, neighbour), 'focus on the neighbouring session').to.equal(true);

@@ -1,3 +1,4 @@
+import { HTTP_ROUTES } from '@alcove/shared';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { startE2eStack, type E2eStack } from '../support/browser-stack.ts';
@@ -49,7 +50,7 @@ describe('e2e: a couple session from two locations in real Chromium', function (
   });
 
   const presenceOf = async (slot: number) => {
-    const detail = await api.call('GET', `/api/sessions/${sessionId}`);
+    const detail = await api.call(HTTP_ROUTES.getSession, { params: { sessionId } });
     return detail.body.participants.find((p: { slot: number }) => p.slot === slot);
   };
 

@@ -4,6 +4,7 @@
  * show "Reconnecting…" while it is down, then rejoin by themselves with fresh tokens (which
  * recreate the room LiveKit forgot) and decode each other's video again, in the same call view.
  */
+import { HTTP_ROUTES } from '@alcove/shared';
 import { expect } from 'chai';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -151,7 +152,7 @@ describe('e2e: LiveKit restarts in the middle of a call', function () {
     await Promise.all([waitForCallTiles(client.page, 2), waitForCallTiles(therapist.page, 2)]);
     const sessionId = await therapist.page.locator('.session-panel').getAttribute('data-session-id');
     const api = await loginTherapist(stack.t.origin, stack.therapist.email, stack.therapist.password);
-    expect((await api.call<{ status: string }>('GET', `/api/sessions/${sessionId}`)).body.status).to.equal('live');
+    expect((await api.call<{ status: string }>(HTTP_ROUTES.getSession, { params: { sessionId: sessionId! } })).body.status).to.equal('live');
     await screenshot(client.page, '32-client-media-server-back');
   });
 });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { TokenVerifier } from 'livekit-server-sdk';
-import { COMMANDS, FACTS } from '@alcove/shared';
+import { COMMANDS, FACTS, HTTP_ROUTES } from '@alcove/shared';
 import { talkOnlyGrant } from '../../server/src/tokens/talk-only-grant.ts';
-import { request } from '../support/api-client.ts';
+import { callRoute } from '../support/api-client.ts';
 import { useTherapistApp } from '../support/therapist-fixture.ts';
 import { command, connectClient, newDeviceId, nextEvent } from '../support/socket-clients.ts';
 
@@ -15,7 +15,7 @@ describe('admission and talk-only tokens', () => {
     const client = ctx.track(await connectClient(ctx.t.origin, secrets[0]!, deviceId));
     const checkIn = await command(client, COMMANDS.checkIn, { displayName: 'Alex' });
     expect(checkIn.ok).to.equal(true);
-    const response = await request(ctx.t.origin, 'POST', '/api/join/token', { body: { invite: secrets[0], deviceId } });
+    const response = await callRoute(ctx.t.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[0], deviceId } });
     expect(response.status).to.equal(403);
     expect(response.body.error.code).to.equal('not_admitted');
   });
@@ -38,7 +38,7 @@ describe('admission and talk-only tokens', () => {
     expect(await admittedFact).to.deep.equal({ sessionId: session.sessionId });
 
     const before = Math.floor(Date.now() / 1000);
-    const response = await request(ctx.t.origin, 'POST', '/api/join/token', { body: { invite: secrets[0], deviceId } });
+    const response = await callRoute(ctx.t.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[0], deviceId } });
     expect(response.status).to.equal(200);
     const claims = await new TokenVerifier(ctx.t.config.livekit.apiKey, ctx.t.config.livekit.apiSecret).verify(response.body.token);
     expect(claims.video).to.deep.equal(talkOnlyGrant(session.sessionId));

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { COMMANDS, FACTS } from '@alcove/shared';
+import { COMMANDS, FACTS, HTTP_ROUTES } from '@alcove/shared';
 import { createRedisAuditTrail } from '../../server/src/adapters/redis/audit-stream.ts';
 import { createRedisKeys } from '../../server/src/adapters/redis/keys.ts';
 import { randomPrefix, startTestApp, type TestApp } from '../support/test-app.ts';
-import { loginTherapist, request } from '../support/api-client.ts';
+import { loginTherapist, callRoute } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent } from '../support/socket-clients.ts';
 import { TEST_REDIS_URL } from '../support/stack-hooks.ts';
 
@@ -32,7 +32,7 @@ describe('audit trail', () => {
     this.timeout(30_000);
     t = await startTestApp({ prefix });
     const account = await t.addTherapist('Dr. Audit Seeded');
-    await request(t.origin, 'POST', '/api/auth/login', { body: { email: account.email, password: 'wrong-password-1' } });
+    await callRoute(t.origin, HTTP_ROUTES.login, { body: { email: account.email, password: 'wrong-password-1' } });
     const therapist = await loginTherapist(t.origin, account.email, account.password);
     const consoleSocket = await connectTherapist(t.origin, therapist.cookie);
     const { session, secrets, invites } = await therapist.createSession('couple');

@@ -5,14 +5,13 @@
  */
 import { expect } from 'chai';
 import { RoomServiceClient, TokenVerifier } from 'livekit-server-sdk';
-import { COMMANDS, FACTS } from '@alcove/shared';
+import { COMMANDS, FACTS, HTTP_ROUTES } from '@alcove/shared';
 import { connectionCheckGrant } from '../../server/src/tokens/connection-check-grant.ts';
 import { CHECK_LIMIT, CHECK_TOKEN_TTL_SECONDS } from '../../server/src/tokens/connection-check-service.ts';
-import { request } from '../support/api-client.ts';
+import { callRoute } from '../support/api-client.ts';
 import { useTherapistApp } from '../support/therapist-fixture.ts';
 import { command, connectClient, newDeviceId, nextEvent } from '../support/socket-clients.ts';
 
-const CHECK_PATH = '/api/join/connection-check';
 
 describe('the pre-call connection check', () => {
   const ctx = useTherapistApp();
@@ -23,7 +22,7 @@ describe('the pre-call connection check', () => {
     const deviceId = newDeviceId();
     ctx.track(await connectClient(ctx.t.origin, secrets[0]!, deviceId));
     const before = Math.floor(Date.now() / 1000);
-    const response = await request(ctx.t.origin, 'POST', CHECK_PATH, { body: { invite: secrets[0], deviceId } });
+    const response = await callRoute(ctx.t.origin, HTTP_ROUTES.connectionCheck, { body: { invite: secrets[0], deviceId } });
     expect(response.status).to.equal(200);
     expect(response.headers.get('cache-control')).to.equal('no-store');
     expect(Object.keys(response.body).sort()).to.deep.equal(['expiresAt', 'token', 'url']);
@@ -54,15 +53,15 @@ describe('the pre-call connection check', () => {
     const deviceId = newDeviceId();
     ctx.track(await connectClient(ctx.t.origin, secrets[0]!, deviceId));
     for (const body of [{}, { invite: secrets[0] }, { invite: secrets[0], deviceId, extra: 1 }, { invite: 'not a secret!', deviceId }, { invite: secrets[0], deviceId: 42 }]) {
-      const response = await request(ctx.t.origin, 'POST', CHECK_PATH, { body });
+      const response = await callRoute(ctx.t.origin, HTTP_ROUTES.connectionCheck, { body });
       expect(response.status, JSON.stringify(body)).to.equal(400);
       expect(response.body.error.code).to.equal('bad_request');
     }
-    const wrong = await request(ctx.t.origin, 'POST', CHECK_PATH, { body: { invite: 'A'.repeat(43), deviceId } });
+    const wrong = await callRoute(ctx.t.origin, HTTP_ROUTES.connectionCheck, { body: { invite: 'A'.repeat(43), deviceId } });
     expect(wrong.body.error.code).to.equal('invalid_invite');
     expect(wrong.status).to.be.within(400, 499);
     // The invite is in use by the connected device: another one gets no check room.
-    const other = await request(ctx.t.origin, 'POST', CHECK_PATH, { body: { invite: secrets[0], deviceId: newDeviceId() } });
+    const other = await callRoute(ctx.t.origin, HTTP_ROUTES.connectionCheck, { body: { invite: secrets[0], deviceId: newDeviceId() } });
     expect(other.body.error.code).to.equal('device_in_use');
     expect(other.status).to.be.within(400, 499);
   });
@@ -73,11 +72,11 @@ describe('the pre-call connection check', () => {
     ctx.track(await connectClient(ctx.t.origin, secrets[0]!, deviceId));
     const made: string[] = [];
     for (let i = 0; i < CHECK_LIMIT.limit; i += 1) {
-      const response = await request(ctx.t.origin, 'POST', CHECK_PATH, { body: { invite: secrets[0], deviceId } });
+      const response = await callRoute(ctx.t.origin, HTTP_ROUTES.connectionCheck, { body: { invite: secrets[0], deviceId } });
       expect(response.status).to.equal(200);
       made.push((await new TokenVerifier(ctx.t.config.livekit.apiKey, ctx.t.config.livekit.apiSecret).verify(response.body.token)).video!.room!);
     }
-    const refused = await request(ctx.t.origin, 'POST', CHECK_PATH, { body: { invite: secrets[0], deviceId } });
+    const refused = await callRoute(ctx.t.origin, HTTP_ROUTES.connectionCheck, { body: { invite: secrets[0], deviceId } });
     expect(refused.status).to.equal(429);
     expect(refused.body.error.code).to.equal('rate_limited');
     for (const room of made) await rooms().deleteRoom(room);

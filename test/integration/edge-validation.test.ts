@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { io } from 'socket.io-client';
-import { COMMANDS, FACTS } from '@alcove/shared';
+import { COMMANDS, FACTS, HTTP_ROUTES, type HttpRoute } from '@alcove/shared';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
+import { loginTherapist, request, type TherapistClient, rawRoutePath } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
 
 describe('validation at the edge', () => {
@@ -28,26 +28,27 @@ describe('validation at the edge', () => {
     await t.close();
   });
 
+  const at = (route: HttpRoute): [string, string] => [route.method, route.path];
   const httpCases: [string, string, string, { body?: unknown; rawBody?: string; headers?: Record<string, string> }, number, string][] = [
-    ['unknown field', 'POST', '/api/sessions', { body: { kind: 'individual', isAdmin: true } }, 400, 'bad_request'],
-    ['wrong type', 'POST', '/api/sessions', { body: { kind: 'individual', durationMinutes: '50' } }, 400, 'bad_request'],
-    ['unknown kind', 'POST', '/api/sessions', { body: { kind: 'group' } }, 400, 'bad_request'],
-    ['array body', 'POST', '/api/sessions', { body: [{ kind: 'individual' }] }, 400, 'bad_request'],
-    ['null body', 'POST', '/api/sessions', { rawBody: 'null', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
-    ['malformed JSON', 'POST', '/api/sessions', { rawBody: '{"kind":', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
-    ['form body', 'POST', '/api/sessions', { rawBody: 'kind=individual', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 400, 'bad_request'],
-    ['text/plain body', 'POST', '/api/auth/login', { rawBody: '{"email":"a@b.c","password":"x"}', headers: { 'content-type': 'text/plain' } }, 400, 'bad_request'],
-    ['oversized body', 'POST', '/api/sessions', { body: { kind: 'individual', pad: 'x'.repeat(20_000) } }, 413, 'payload_too_large'],
-    ['prototype pollution', 'POST', '/api/sessions', { rawBody: '{"kind":"individual","__proto__":{"isAdmin":true}}', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
-    ['constructor key', 'POST', '/api/sessions', { rawBody: '{"kind":"individual","constructor":{"prototype":{"x":1}}}', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
-    ['deeply nested', 'POST', '/api/sessions', { rawBody: '{"kind":' + '['.repeat(2000) + ']'.repeat(2000) + '}', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
-    ['bad session id', 'GET', '/api/sessions/..%2F..%2Fetc', {}, 400, 'bad_request'],
-    ['foreign origin', 'POST', '/api/sessions', { body: { kind: 'individual' }, headers: { origin: 'https://evil.example' } }, 403, 'forbidden'],
+    ['unknown field', ...at(HTTP_ROUTES.createSession), { body: { kind: 'individual', isAdmin: true } }, 400, 'bad_request'],
+    ['wrong type', ...at(HTTP_ROUTES.createSession), { body: { kind: 'individual', durationMinutes: '50' } }, 400, 'bad_request'],
+    ['unknown kind', ...at(HTTP_ROUTES.createSession), { body: { kind: 'group' } }, 400, 'bad_request'],
+    ['array body', ...at(HTTP_ROUTES.createSession), { body: [{ kind: 'individual' }] }, 400, 'bad_request'],
+    ['null body', ...at(HTTP_ROUTES.createSession), { rawBody: 'null', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
+    ['malformed JSON', ...at(HTTP_ROUTES.createSession), { rawBody: '{"kind":', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
+    ['form body', ...at(HTTP_ROUTES.createSession), { rawBody: 'kind=individual', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 400, 'bad_request'],
+    ['text/plain body', ...at(HTTP_ROUTES.login), { rawBody: '{"email":"a@b.c","password":"x"}', headers: { 'content-type': 'text/plain' } }, 400, 'bad_request'],
+    ['oversized body', ...at(HTTP_ROUTES.createSession), { body: { kind: 'individual', pad: 'x'.repeat(20_000) } }, 413, 'payload_too_large'],
+    ['prototype pollution', ...at(HTTP_ROUTES.createSession), { rawBody: '{"kind":"individual","__proto__":{"isAdmin":true}}', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
+    ['constructor key', ...at(HTTP_ROUTES.createSession), { rawBody: '{"kind":"individual","constructor":{"prototype":{"x":1}}}', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
+    ['deeply nested', ...at(HTTP_ROUTES.createSession), { rawBody: '{"kind":' + '['.repeat(2000) + ']'.repeat(2000) + '}', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
+    ['bad session id', 'GET', rawRoutePath(HTTP_ROUTES.getSession, { sessionId: '..%2F..%2Fetc' }), {}, 400, 'bad_request'],
+    ['foreign origin', ...at(HTTP_ROUTES.createSession), { body: { kind: 'individual' }, headers: { origin: 'https://evil.example' } }, 403, 'forbidden'],
     ['unknown endpoint', 'GET', '/api/nope', {}, 404, 'not_found'],
-    ['token: bad invite format', 'POST', '/api/join/token', { body: { invite: 'short', deviceId: newDeviceId() } }, 400, 'bad_request'],
-    ['token: missing device', 'POST', '/api/join/token', { body: { invite: 'A'.repeat(43) } }, 400, 'bad_request'],
-    ['login: not an email', 'POST', '/api/auth/login', { body: { email: 'not-an-email', password: 'x' } }, 400, 'bad_request'],
-    ['login: huge password', 'POST', '/api/auth/login', { body: { email: 'a@example.test', password: 'x'.repeat(5000) } }, 400, 'bad_request'],
+    ['token: bad invite format', ...at(HTTP_ROUTES.joinToken), { body: { invite: 'short', deviceId: newDeviceId() } }, 400, 'bad_request'],
+    ['token: missing device', ...at(HTTP_ROUTES.joinToken), { body: { invite: 'A'.repeat(43) } }, 400, 'bad_request'],
+    ['login: not an email', ...at(HTTP_ROUTES.login), { body: { email: 'not-an-email', password: 'x' } }, 400, 'bad_request'],
+    ['login: huge password', ...at(HTTP_ROUTES.login), { body: { email: 'a@example.test', password: 'x'.repeat(5000) } }, 400, 'bad_request'],
   ];
 
   for (const [name, method, path, options, status, code] of httpCases) {
@@ -120,7 +121,7 @@ describe('validation at the edge', () => {
 
   it('survived every case above with the waiting client still in its place', async () => {
     expect(waiting.connected).to.equal(true);
-    const detail = await therapist.call('GET', `/api/sessions/${waitingSession.session.sessionId}`);
+    const detail = await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: waitingSession.session.sessionId } });
     expect(detail.body.participants[0]).to.include({ state: 'waiting', displayName: 'Patient Zero' });
     const admitted = nextEvent(waiting, FACTS.admitted);
     await command(consoleSocket, COMMANDS.admit, { sessionId: waitingSession.session.sessionId, participantId: waitingSession.invites[0]!.participantId });

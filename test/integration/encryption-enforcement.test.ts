@@ -4,9 +4,9 @@
  * Real LiveKit, real @livekit/rtc-node participants, real track_published webhooks.
  */
 import { expect } from 'chai';
-import { COMMANDS, FACTS, type E2eeKeyFact, type MediaTokenResponse } from '@alcove/shared';
+import { COMMANDS, FACTS, type E2eeKeyFact, type MediaTokenResponse, HTTP_ROUTES } from '@alcove/shared';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
+import { loginTherapist, type TherapistClient, callRoute } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
 import { DisconnectReason, joinMediaRoom, leaveAllMediaRooms } from '../support/rtc-participant.ts';
 import { eventually } from '../support/eventually.ts';
@@ -42,7 +42,7 @@ describe('encryption enforcement (real LiveKit participants)', function () {
     const admitted = nextEvent(socket, FACTS.admitted);
     await command(consoleSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[0]!.participantId });
     await admitted;
-    const token = await request<MediaTokenResponse>(t.origin, 'POST', '/api/join/token', { body: { invite: secrets[0], deviceId } });
+    const token = await callRoute<MediaTokenResponse>(t.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[0], deviceId } });
     const key = await command<E2eeKeyFact>(socket, COMMANDS.getCallKey, {});
     if (!key.ok) throw new Error('no key');
     return { session, participantId: invites[0]!.participantId, token: token.body, key: key.data };

@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AccessToken } from 'livekit-server-sdk';
 import { io } from 'socket.io-client';
-import { COMMANDS } from '@alcove/shared';
+import { COMMANDS, HTTP_ROUTES } from '@alcove/shared';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
+import { loginTherapist, request, type TherapistClient, callRoute } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, type TypedClientSocket } from '../support/socket-clients.ts';
 
 describe('hostile input', () => {
@@ -42,7 +42,7 @@ describe('hostile input', () => {
     await t.close();
   });
 
-  const me = (cookieValue: string) => request(t.origin, 'GET', '/api/auth/me', { cookie: `alcove_session=${cookieValue}` });
+  const me = (cookieValue: string) => callRoute(t.origin, HTTP_ROUTES.me, { cookie: `alcove_session=${cookieValue}` });
   const webhook = (body: string, authorization: string) =>
     request(t.origin, 'POST', '/webhooks/livekit', { rawBody: body, headers: { 'content-type': 'application/webhook+json', authorization } });
 
@@ -77,7 +77,7 @@ describe('hostile input', () => {
       expect((await me(unsigned)).status).to.equal(401);
     });
     it('ignores a huge cookie header', async () => {
-      const response = await request(t.origin, 'GET', '/api/auth/me', { cookie: `alcove_session=${'x'.repeat(7000)}` });
+      const response = await callRoute(t.origin, HTTP_ROUTES.me, { cookie: `alcove_session=${'x'.repeat(7000)}` });
       expect(response.status).to.equal(401);
     });
   });
@@ -85,20 +85,20 @@ describe('hostile input', () => {
   describe('invites', () => {
     it('refuses a replayed invite after it was re-issued', async () => {
       const created = await therapist.createSession('individual');
-      await therapist.call('POST', `/api/sessions/${created.session.sessionId}/participants/${created.invites[0]!.participantId}/invite`, {});
-      const token = await request(t.origin, 'POST', '/api/join/token', { body: { invite: created.secrets[0], deviceId: newDeviceId() } });
+      await therapist.call(HTTP_ROUTES.reissueInvite, { params: { sessionId: created.session.sessionId, participantId: created.invites[0]!.participantId }, body: {} });
+      const token = await callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite: created.secrets[0], deviceId: newDeviceId() } });
       expect(token.status).to.equal(404);
       expect(token.body.error.code).to.equal('invalid_invite');
     });
     it('refuses an invite of an ended session, as an invalid invite', async () => {
       const created = await therapist.createSession('individual');
-      await therapist.call('POST', `/api/sessions/${created.session.sessionId}/end`, {});
-      const token = await request(t.origin, 'POST', '/api/join/token', { body: { invite: created.secrets[0], deviceId: newDeviceId() } });
+      await therapist.call(HTTP_ROUTES.endSession, { params: { sessionId: created.session.sessionId }, body: {} });
+      const token = await callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite: created.secrets[0], deviceId: newDeviceId() } });
       expect(token.body.error.code).to.equal('invalid_invite');
     });
     it('refuses a token to the right invite on the wrong device', async () => {
       await command(consoleSocket, COMMANDS.admit, { sessionId: other.session.sessionId, participantId: other.invites[0]!.participantId });
-      const token = await request(t.origin, 'POST', '/api/join/token', { body: { invite: other.secrets[0], deviceId: newDeviceId() } });
+      const token = await callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite: other.secrets[0], deviceId: newDeviceId() } });
       expect(token.status).to.equal(409);
       expect(token.body.error.code).to.equal('device_in_use');
     });
@@ -179,7 +179,7 @@ describe('hostile input', () => {
     it('rate-limits a login flood from one IP', async () => {
       let limited = false;
       for (let i = 0; i < 25 && !limited; i += 1) {
-        const response = await request(t.origin, 'POST', '/api/auth/login', { body: { email: `nobody${i}@example.test`, password: 'wrong-password' } });
+        const response = await callRoute(t.origin, HTTP_ROUTES.login, { body: { email: `nobody${i}@example.test`, password: 'wrong-password' } });
         limited = response.status === 429;
       }
       expect(limited).to.equal(true);
@@ -190,7 +190,7 @@ describe('hostile input', () => {
       const client = await connectClient(t.origin, created.secrets[0]!, deviceId);
       let limited = false;
       for (let i = 0; i < 40 && !limited; i += 1) {
-        const response = await request(t.origin, 'POST', '/api/join/token', { body: { invite: created.secrets[0], deviceId } });
+        const response = await callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite: created.secrets[0], deviceId } });
         limited = response.status === 429;
       }
       client.close();
@@ -210,7 +210,7 @@ describe('hostile input', () => {
 
   it('kept serving, and the waiting client kept its place through all of it', async () => {
     expect(waiting.connected).to.equal(true);
-    const detail = await therapist.call('GET', `/api/sessions/${waitingSession.session.sessionId}`);
+    const detail = await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: waitingSession.session.sessionId } });
     expect(detail.status).to.equal(200);
     expect(detail.body.participants[0]).to.include({ state: 'waiting', displayName: 'Still Waiting' });
     const still = await command(consoleSocket, COMMANDS.watchSession, { sessionId: waitingSession.session.sessionId });

@@ -10,11 +10,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RoomServiceClient } from 'livekit-server-sdk';
-import { COMMANDS, type MediaTokenResponse } from '@alcove/shared';
+import { COMMANDS, type MediaTokenResponse, HTTP_ROUTES } from '@alcove/shared';
 import { spawnLivekit, waitForLivekit } from '../../scripts/livekit.ts';
 import { livekitApiHost, LIVEKIT_REQUEST_TIMEOUT_SECONDS } from '../../server/src/adapters/livekit/room-service.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
+import { loginTherapist, type TherapistClient, callRoute } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, type TypedClientSocket } from '../support/socket-clients.ts';
 import { eventually } from '../support/eventually.ts';
 import { freeTcpPort, freeUdpPort } from '../support/free-port.ts';
@@ -97,7 +97,7 @@ describe('LiveKit restarted, stalled or down', function () {
     await command(client, COMMANDS.checkIn, { displayName: 'Client' });
     const admit = await command(consoleSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[0]!.participantId });
     expect(admit.ok).to.equal(true);
-    const token = async () => request<MediaTokenResponse>(t.origin, 'POST', '/api/join/token', { body: { invite: secrets[0], deviceId } });
+    const token = async () => callRoute<MediaTokenResponse>(t.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[0], deviceId } });
     return { session, token };
   }
 
@@ -123,23 +123,23 @@ describe('LiveKit restarted, stalled or down', function () {
     expect(after.isConnected()).to.equal(true);
     await after.room.disconnect();
     // The therapist's start heals it too, and the session was never ended.
-    expect((await therapist.call('POST', `/api/sessions/${session.sessionId}/start`, {})).status).to.equal(200);
-    expect((await therapist.call('GET', `/api/sessions/${session.sessionId}`)).body.status).to.equal('live');
+    expect((await therapist.call(HTTP_ROUTES.startSession, { params: { sessionId: session.sessionId }, body: {} })).status).to.equal(200);
+    expect((await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: session.sessionId } })).body.status).to.equal('live');
   });
 
   it('answers 503 well inside the console’s timeout while LiveKit is stalled, and works again when it resumes', async () => {
     const { session } = await therapist.createSession('individual');
     await livekit.pause();
     const started = Date.now();
-    const response = await therapist.call('POST', `/api/sessions/${session.sessionId}/start`, {});
+    const response = await therapist.call(HTTP_ROUTES.startSession, { params: { sessionId: session.sessionId }, body: {} });
     const tookMs = Date.now() - started;
     expect(response.status).to.equal(503);
     expect(response.body.error.code).to.equal('service_unavailable');
     expect(tookMs).to.be.below(CONSOLE_COMMAND_TIMEOUT_MS);
     expect(tookMs).to.be.at.least(LIVEKIT_REQUEST_TIMEOUT_SECONDS * 1000 - 100);
-    expect((await therapist.call('GET', `/api/sessions/${session.sessionId}`)).body.status).to.equal('scheduled');
+    expect((await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: session.sessionId } })).body.status).to.equal('scheduled');
     livekit.resume();
-    expect((await therapist.call('POST', `/api/sessions/${session.sessionId}/start`, {})).status).to.equal(200);
+    expect((await therapist.call(HTTP_ROUTES.startSession, { params: { sessionId: session.sessionId }, body: {} })).status).to.equal(200);
   });
 
   it('answers 503, not 500, while LiveKit is down, and logs no error', async () => {
@@ -147,12 +147,12 @@ describe('LiveKit restarted, stalled or down', function () {
     const logsBefore = t.logs.length;
     await livekit.kill();
     try {
-      const response = await therapist.call('POST', `/api/sessions/${session.sessionId}/start`, {});
+      const response = await therapist.call(HTTP_ROUTES.startSession, { params: { sessionId: session.sessionId }, body: {} });
       expect(response.status).to.equal(503);
       expect(response.body.error.code).to.equal('service_unavailable');
       // Named as the media service, so the console can say which part is not answering.
       expect(response.body.error.details).to.deep.equal({ service: 'media' });
-      expect((await therapist.call('POST', `/api/sessions/${session.sessionId}/start`, {})).status).to.equal(503);
+      expect((await therapist.call(HTTP_ROUTES.startSession, { params: { sessionId: session.sessionId }, body: {} })).status).to.equal(503);
       const lines = t.logs.slice(logsBefore).map((line) => JSON.parse(line) as { level: string; event?: string });
       expect(lines.filter((l) => l.level === 'error')).to.deep.equal([]);
       // The outage is logged once, not once per failed call.

@@ -6,10 +6,10 @@
 import { expect } from 'chai';
 import { eventually } from '../support/eventually.ts';
 import { EgressStatus, RoomServiceClient } from 'livekit-server-sdk';
-import { COMMANDS, FACTS } from '@alcove/shared';
+import { COMMANDS, FACTS, HTTP_ROUTES } from '@alcove/shared';
 import { livekitApiHost } from '../../server/src/adapters/livekit/room-service.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
+import { loginTherapist, request, type TherapistClient, callRoute } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
 import { postWebhook, signWebhook, webhookBody } from '../support/webhook-signer.ts';
 
@@ -42,7 +42,7 @@ describe('LiveKit webhooks', () => {
   }
 
   const logLines = (pattern: string) => t.logs.filter((line) => line.includes(pattern));
-  const sessionStatus = async (sessionId: string) => (await therapist.call('GET', `/api/sessions/${sessionId}`)).body.status as string;
+  const sessionStatus = async (sessionId: string) => (await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId } })).body.status as string;
 
   it('refuses unsigned, badly signed and tampered webhooks with 401 and acts on none of them', async () => {
     const { sessionId, client } = await liveSessionWithWaitingClient();
@@ -71,7 +71,7 @@ describe('LiveKit webhooks', () => {
     // The same body, correctly signed, is acted on: the refusals above were the signature's doing.
     // (room_finished ends a session only once nobody is connected to it any more.)
     client.close();
-    await eventually(async () => (await therapist.call('GET', `/api/sessions/${sessionId}`)).body.participants[0].state !== 'waiting', 'the client to be seen gone');
+    await eventually(async () => (await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId } })).body.participants[0].state !== 'waiting', 'the client to be seen gone');
     const accepted = await postWebhook(t.origin, finished, await signWebhook(finished, keys));
     expect(accepted).to.deep.equal({ status: 200, body: { ok: true, outcome: 'handled' } });
     expect(await sessionStatus(sessionId)).to.equal('ended');
@@ -126,17 +126,17 @@ describe('LiveKit webhooks', () => {
     await lost;
     expect(await sessionStatus(sessionId)).to.equal('live');
     expect(client.connected).to.equal(true);
-    expect((await therapist.call('POST', `/api/sessions/${sessionId}/start`, {})).status).to.equal(200);
+    expect((await therapist.call(HTTP_ROUTES.startSession, { params: { sessionId }, body: {} })).status).to.equal(200);
     expect((await livekit.listRooms([sessionId])).map((r) => r.name)).to.deep.equal([sessionId]);
 
     // Once nobody is connected, LiveKit closing the room (its empty-room timeout) ends the session.
     const ended = nextEvent(therapistSocket, FACTS.sessionEnded, (f) => f.sessionId === sessionId, 15_000);
     client.close();
-    await eventually(async () => (await therapist.call('GET', `/api/sessions/${sessionId}`)).body.participants[0].state !== 'waiting', 'the client to be seen gone');
+    await eventually(async () => (await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId } })).body.participants[0].state !== 'waiting', 'the client to be seen gone');
     await livekit.deleteRoom(sessionId);
     await ended;
     expect(await sessionStatus(sessionId)).to.equal('ended');
-    const token = await request(t.origin, 'POST', '/api/join/token', { body: { invite, deviceId } });
+    const token = await callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite, deviceId } });
     // Ending erases the invites, so the answer is "not valid" (or "ended"), never a token.
     expect(token.status).to.be.oneOf([404, 410]);
     expect(token.body).to.not.have.property('token');

@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { RoomServiceClient, ServerError, TrackType } from 'livekit-server-sdk';
-import { COMMANDS, FACTS, type MediaTokenResponse, type WatchSessionResult } from '@alcove/shared';
+import { COMMANDS, FACTS, type MediaTokenResponse, type WatchSessionResult, HTTP_ROUTES } from '@alcove/shared';
 import { livekitApiHost } from '../../server/src/adapters/livekit/room-service.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
+import { loginTherapist, type TherapistClient, callRoute } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
 import { DisconnectReason, joinMediaRoom, leaveAllMediaRooms, type MediaParticipant } from '../support/rtc-participant.ts';
 import { eventually } from '../support/eventually.ts';
@@ -39,7 +39,7 @@ describe('media room membership (real LiveKit participants)', function () {
     await t?.close();
   });
 
-  const requestClientToken = (invite: string, deviceId: string) => request<MediaTokenResponse | { error: { code: string } }>(t.origin, 'POST', '/api/join/token', { body: { invite, deviceId } });
+  const requestClientToken = (invite: string, deviceId: string) => callRoute<MediaTokenResponse | { error: { code: string } }>(t.origin, HTTP_ROUTES.joinToken, { body: { invite, deviceId } });
 
   async function identitiesInRoom(roomName: string): Promise<string[]> {
     try {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { COMMANDS, FACTS } from '@alcove/shared';
+import { COMMANDS, FACTS, HTTP_ROUTES } from '@alcove/shared';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { loginTherapist, request } from '../support/api-client.ts';
+import { loginTherapist, callRoute } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent } from '../support/socket-clients.ts';
 
 describe('no traces', () => {
@@ -12,7 +12,7 @@ describe('no traces', () => {
     this.timeout(30_000);
     t = await startTestApp({ env: { LOG_LEVEL: 'debug', WAITING_GRACE_SECONDS: '5' } });
     const account = await t.addTherapist('Dr. Seeded Therapistname');
-    await request(t.origin, 'POST', '/api/auth/login', { body: { email: account.email, password: 'wrong-password-seeded' } });
+    await callRoute(t.origin, HTTP_ROUTES.login, { body: { email: account.email, password: 'wrong-password-seeded' } });
     const therapist = await loginTherapist(t.origin, account.email, account.password);
     const consoleSocket = await connectTherapist(t.origin, therapist.cookie);
     const { session, secrets, invites } = await therapist.createSession('couple');
@@ -26,14 +26,14 @@ describe('no traces', () => {
       const admitted = nextEvent(client, FACTS.admitted);
       await command(consoleSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[i]!.participantId });
       await admitted;
-      const token = await request(t.origin, 'POST', '/api/join/token', { body: { invite: secrets[i], deviceId: devices[i] } });
+      const token = await callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[i], deviceId: devices[i] } });
       tokens.push(token.body.token);
     }
     const hostToken = await therapist.start(session.sessionId);
-    await request(t.origin, 'POST', '/api/join/token', { body: { invite: 'wrong' + secrets[0]!.slice(5), deviceId: devices[0] } });
+    await callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite: 'wrong' + secrets[0]!.slice(5), deviceId: devices[0] } });
     await command(consoleSocket, COMMANDS.remove, { sessionId: session.sessionId, participantId: invites[1]!.participantId });
     await command(consoleSocket, COMMANDS.endSession, { sessionId: session.sessionId });
-    await request(t.origin, 'POST', '/api/auth/logout', { cookie: therapist.cookie });
+    await callRoute(t.origin, HTTP_ROUTES.logout, { cookie: therapist.cookie });
     for (const c of clients) c.close();
     consoleSocket.close();
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -8,9 +8,9 @@ import { connect as connectTcp, type Socket as TcpSocket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { io as connectIo, type Socket } from 'socket.io-client';
-import { COMMANDS, FACTS } from '@alcove/shared';
+import { COMMANDS, FACTS, HTTP_ROUTES, SERVICE_ROUTES } from '@alcove/shared';
 import { startAppProcess, unstructuredLines, type AppProcess } from '../support/app-process.ts';
-import { request } from '../support/api-client.ts';
+import { request, rawRoutePath } from '../support/api-client.ts';
 import { eventually } from '../support/eventually.ts';
 import { useTherapistApp } from '../support/therapist-fixture.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
@@ -182,10 +182,10 @@ describe('outsider attacks (no account, no invite)', function () {
       const before = ctx.t.logs.length;
       const garbage = 'not compressed at all';
       for (const encoding of ['gzip', 'deflate', 'br']) {
-        for (const path of ['/api/auth/login', '/api/join/token', '/webhooks/livekit']) {
+        for (const path of [HTTP_ROUTES.login.path, HTTP_ROUTES.joinToken.path, SERVICE_ROUTES.livekitWebhook.path]) {
           const response = await request(ctx.t.origin, 'POST', path, {
             rawBody: garbage,
-            headers: { 'content-type': path.startsWith('/webhooks') ? 'application/webhook+json' : 'application/json', 'content-encoding': encoding },
+            headers: { 'content-type': path === SERVICE_ROUTES.livekitWebhook.path ? 'application/webhook+json' : 'application/json', 'content-encoding': encoding },
           });
           expect(response.status, `${encoding} ${path}`).to.be.within(400, 499);
           expect(response.body.error.code, `${encoding} ${path}`).to.be.oneOf(['bad_request', 'unauthorized']);
@@ -193,14 +193,14 @@ describe('outsider attacks (no account, no invite)', function () {
       }
       // A truncated gzip stream (valid header, no end) too.
       const truncated = gzipSync(Buffer.from('{"email":"a@b.c","password":"x"}')).subarray(0, 15);
-      const cut = await fetch(`${ctx.t.origin}/api/auth/login`, {
+      const cut = await fetch(`${ctx.t.origin}${HTTP_ROUTES.login.path}`, {
         method: 'POST',
         headers: { origin: ctx.t.origin, 'content-type': 'application/json', 'content-encoding': 'gzip' },
         body: truncated,
       });
       expect(cut.status).to.equal(400);
       for (const id of ['%ZZ', '%E0%A4%A', '%FF', '%', 'a%2']) {
-        const response = await request(ctx.t.origin, 'GET', `/api/sessions/${id}`, { cookie: ctx.therapist.cookie });
+        const response = await request(ctx.t.origin, 'GET', rawRoutePath(HTTP_ROUTES.getSession, { sessionId: id }), { cookie: ctx.therapist.cookie });
         expect(response.status, id).to.equal(400);
         expect(response.body.error.code, id).to.equal('bad_request');
       }
@@ -234,7 +234,7 @@ describe('outsider attacks (no account, no invite)', function () {
       const slowHeaders = connectTcp(Number(port), '127.0.0.1');
       slowHeaders.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
       const trickle = connectTcp(Number(port), '127.0.0.1');
-      trickle.write(`POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${ctx.t.origin}\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n`);
+      trickle.write(`POST ${HTTP_ROUTES.login.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${ctx.t.origin}\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n`);
       const drip = setInterval(() => trickle.write('x'), 500);
       try {
         const [headers, body] = await Promise.all([whenClosedByServer(slowHeaders, 12_000), whenClosedByServer(trickle, 20_000)]);

@@ -5,7 +5,7 @@
  * the grace period + 5 s, from deadlines kept in Redis and swept by any instance.
  */
 import { expect } from 'chai';
-import { COMMANDS, FACTS } from '@alcove/shared';
+import { COMMANDS, FACTS, HTTP_ROUTES } from '@alcove/shared';
 import { startAppProcess } from '../support/app-process.ts';
 import { randomPrefix, startTestApp, type TestApp } from '../support/test-app.ts';
 import { loginTherapist, type TherapistClient } from '../support/api-client.ts';
@@ -56,7 +56,7 @@ describe('presence after the instance holding a client is lost', function () {
         await reconnecting;
         await left;
         expect(Date.now() - killedAt).to.be.below(LEFT_WITHIN_MS);
-        const detail = await therapist.call('GET', `/api/sessions/${session.sessionId}`);
+        const detail = await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: session.sessionId } });
         expect(detail.body.participants[0].state).to.equal('left');
         client.close();
       } finally {

@@ -12,9 +12,9 @@
  * a data loss, not a blip.)
  */
 import { expect } from 'chai';
-import { COMMANDS, FACTS, type MediaTokenResponse, type WatchSessionResult } from '@alcove/shared';
+import { COMMANDS, FACTS, type MediaTokenResponse, type WatchSessionResult, HTTP_ROUTES } from '@alcove/shared';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
+import { loginTherapist, request, type TherapistClient, callRoute } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
 import { startRedisProcess, type RedisProcess } from '../support/redis-process.ts';
 import { eventually } from '../support/eventually.ts';
@@ -82,13 +82,13 @@ describe('Redis briefly down', function () {
     expect(admit.result.ok === false && admit.result.error.code).to.equal('service_unavailable');
     expect(admit.ms).to.be.below(FAIL_FAST_MS);
 
-    const token = await timed(() => request(t.origin, 'POST', '/api/join/token', { body: { invite, deviceId } }));
+    const token = await timed(() => callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite, deviceId } }));
     expect(token.result.status).to.equal(503);
     expect(token.result.body).to.deep.equal({ error: { code: 'service_unavailable', message: 'The service is briefly unavailable. Please try again.' } });
     expect(token.result.headers.get('content-type')).to.match(/application\/json/u);
     expect(token.ms).to.be.below(FAIL_FAST_MS);
 
-    const start = await request(t.origin, 'POST', `/api/sessions/${sessionId}/start`, { body: {}, cookie: therapist.cookie });
+    const start = await callRoute(t.origin, HTTP_ROUTES.startSession, { params: { sessionId }, body: {}, cookie: therapist.cookie });
     expect(start.status).to.equal(503);
     expect(start.body).to.not.have.property('token');
 
@@ -111,7 +111,7 @@ describe('Redis briefly down', function () {
     expect(ack.ok && ack.data.state).to.equal('admitted');
     expect(await admitted).to.deep.equal({ sessionId });
 
-    const after = await request<MediaTokenResponse>(t.origin, 'POST', '/api/join/token', { body: { invite, deviceId } });
+    const after = await callRoute<MediaTokenResponse>(t.origin, HTTP_ROUTES.joinToken, { body: { invite, deviceId } });
     expect(after.status).to.equal(200);
     expect(after.body.identity).to.equal(participantId);
   });
@@ -139,6 +139,6 @@ describe('Redis briefly down', function () {
     const admitted = nextEvent(client, FACTS.admitted, () => true, RECOVERY_TIMEOUT_MS);
     expect(await command(therapistSocket, COMMANDS.admit, { sessionId, participantId })).to.deep.include({ ok: true });
     await admitted;
-    expect((await request(t.origin, 'POST', '/api/join/token', { body: { invite: secrets[0], deviceId } })).status).to.equal(200);
+    expect((await callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[0], deviceId } })).status).to.equal(200);
   });
 });

@@ -5,9 +5,9 @@
  * caller was told failed may take effect once Redis runs again.
  */
 import { expect } from 'chai';
-import { COMMANDS } from '@alcove/shared';
+import { COMMANDS, HTTP_ROUTES } from '@alcove/shared';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
+import { loginTherapist, request, type TherapistClient, callRoute } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, type TypedClientSocket } from '../support/socket-clients.ts';
 import { startRedisProcess, type RedisProcess } from '../support/redis-process.ts';
 import { eventually } from '../support/eventually.ts';
@@ -64,7 +64,7 @@ describe('Redis stalled', function () {
     const ready = await timed(() => request(t.origin, 'GET', '/readyz'));
     expect(ready.value.status).to.equal(503);
     expect(ready.ms).to.be.below(1_500);
-    const token = await timed(() => request(t.origin, 'POST', '/api/join/token', { body: { invite: secrets[0], deviceId } }));
+    const token = await timed(() => callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[0], deviceId } }));
     expect(token.value.status).to.equal(503);
     expect(token.value.body.error.code).to.equal('service_unavailable');
     expect(token.ms).to.be.below(FAIL_FAST_BOUND_MS);
@@ -72,7 +72,7 @@ describe('Redis stalled', function () {
     expect(admit.value.ok).to.equal(false);
     if (!admit.value.ok) expect(admit.value.error.code).to.equal('service_unavailable');
     expect(admit.ms).to.be.below(FAIL_FAST_BOUND_MS);
-    for (let i = 0; i < 5; i += 1) await request(t.origin, 'GET', '/api/sessions', { cookie: therapist.cookie });
+    for (let i = 0; i < 5; i += 1) await callRoute(t.origin, HTTP_ROUTES.listSessions, { cookie: therapist.cookie });
     await eventually(() => t.logs.slice(logsBefore).some((line) => line.includes('"event":"redis.stalled"')), 'the stall to be logged');
 
     redis.resume();
@@ -83,12 +83,12 @@ describe('Redis stalled', function () {
     expect(lines.filter((l) => l.event === 'redis.recovered')).to.have.length(1);
     // What Redis had queued while frozen has run by now: the refused admit did not take effect.
     await request(t.origin, 'GET', '/readyz');
-    const detail = await therapist.call('GET', `/api/sessions/${session.sessionId}`);
+    const detail = await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: session.sessionId } });
     expect(detail.body.participants[0].state).to.equal('waiting');
     // And everything works again.
     const again = await command(consoleSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[0]!.participantId });
     expect(again.ok).to.equal(true);
-    expect((await request(t.origin, 'POST', '/api/join/token', { body: { invite: secrets[0], deviceId } })).status).to.equal(200);
+    expect((await callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[0], deviceId } })).status).to.equal(200);
   });
 
   it('refuses a participant transition that reaches Redis after its deadline (as one queued behind a stall would)', async () => {

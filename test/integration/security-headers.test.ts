@@ -1,6 +1,7 @@
+import { HTTP_ROUTES, SERVICE_ROUTES } from '@alcove/shared';
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { request } from '../support/api-client.ts';
+import { request, callRoute } from '../support/api-client.ts';
 
 function directives(csp: string): Map<string, string[]> {
   return new Map(
@@ -25,7 +26,7 @@ describe('security headers', () => {
     await https.close();
   });
 
-  const paths = ['/healthz', '/api/auth/me', '/api/nope'];
+  const paths = [SERVICE_ROUTES.health.path, HTTP_ROUTES.me.path, '/api/nope'];
 
   it('sends a strict Content-Security-Policy on every response', async () => {
     for (const path of paths) {
@@ -61,7 +62,7 @@ describe('security headers', () => {
 
   it('uses a Secure __Host- cookie when served over https', async () => {
     const account = await https.addTherapist();
-    const response = await request(https.origin, 'POST', '/api/auth/login', {
+    const response = await callRoute(https.origin, HTTP_ROUTES.login, {
       body: { email: account.email, password: account.password },
       headers: { origin: 'https://alcove.example' },
     });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { COMMANDS } from '@alcove/shared';
+import { COMMANDS, HTTP_ROUTES } from '@alcove/shared';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
+import { loginTherapist, type TherapistClient, callRoute } from '../support/api-client.ts';
 import { command, connectClient, type TypedClientSocket } from '../support/socket-clients.ts';
 
 const refusal = (promise: Promise<unknown>) =>
@@ -70,11 +70,11 @@ describe('sessions and invites', () => {
   it('answers wrong, revoked and expired invites with the same error', async () => {
     const { session, secrets, invites } = await therapist.createSession('individual');
     const wrong = await refusal(connectClient(t.origin, 'A'.repeat(43)));
-    const reissued = await therapist.call('POST', `/api/sessions/${session.sessionId}/participants/${invites[0]!.participantId}/invite`, {});
+    const reissued = await therapist.call(HTTP_ROUTES.reissueInvite, { params: { sessionId: session.sessionId, participantId: invites[0]!.participantId }, body: {} });
     expect(reissued.status).to.equal(201);
     const revoked = await refusal(connectClient(t.origin, secrets[0]!));
     const ended = await therapist.createSession('individual');
-    await therapist.call('POST', `/api/sessions/${ended.session.sessionId}/end`, {});
+    await therapist.call(HTTP_ROUTES.endSession, { params: { sessionId: ended.session.sessionId }, body: {} });
     const afterEnd = await refusal(connectClient(t.origin, ended.secrets[0]!));
     expect(wrong?.code).to.equal('invalid_invite');
     expect(revoked).to.deep.equal(wrong);
@@ -90,7 +90,7 @@ describe('sessions and invites', () => {
     const early = await refusal(connectClient(t.origin, later.secrets[0]!));
     expect(early?.code).to.equal('invite_not_open_yet');
     expect(early?.details?.opensAt).to.equal(tomorrow - 30 * 60_000);
-    const past = await therapist.call('POST', '/api/sessions', { kind: 'individual', startsAt: Date.now() - 3 * 3600_000, durationMinutes: 50 });
+    const past = await therapist.call(HTTP_ROUTES.createSession, { body: { kind: 'individual', startsAt: Date.now() - 3 * 3600_000, durationMinutes: 50 } });
     expect(past.status).to.equal(400);
   });
 
@@ -99,22 +99,20 @@ describe('sessions and invites', () => {
     const own = await loginTherapist(t.origin, account.email, account.password);
     const late = await own.createSession('individual', { startsAt: Date.now() + 2 * 3600_000 });
     const soon = await own.createSession('couple');
-    const list = await own.call('GET', '/api/sessions');
+    const list = await own.call(HTTP_ROUTES.listSessions);
     expect(list.body.sessions.map((s: { sessionId: string }) => s.sessionId)).to.deep.equal([soon.session.sessionId, late.session.sessionId]);
-    expect((await own.call('POST', `/api/sessions/${soon.session.sessionId}/end`, {})).status).to.equal(204);
-    const after = await own.call('GET', '/api/sessions');
+    expect((await own.call(HTTP_ROUTES.endSession, { params: { sessionId: soon.session.sessionId }, body: {} })).status).to.equal(204);
+    const after = await own.call(HTTP_ROUTES.listSessions);
     expect(after.body.sessions.map((s: { sessionId: string }) => s.sessionId)).to.deep.equal([late.session.sessionId]);
   });
 
-  it('requires a login for every session endpoint', async () => {
-    for (const [method, path] of [
-      ['GET', '/api/sessions'],
-      ['POST', '/api/sessions'],
-      ['GET', '/api/sessions/s_abcdefgh'],
-      ['POST', '/api/sessions/s_abcdefgh/start'],
-      ['POST', '/api/sessions/s_abcdefgh/end'],
-    ] as const) {
-      expect((await request(t.origin, method, path, { body: method === 'POST' ? {} : undefined })).status, `${method} ${path}`).to.equal(401);
+  it('requires a login for every session endpoint (every therapist route of the contract)', async () => {
+    const therapistRoutes = Object.values(HTTP_ROUTES).filter((route) => route.access === 'therapist');
+    expect(therapistRoutes).to.include.members([HTTP_ROUTES.createSession, HTTP_ROUTES.listSessions, HTTP_ROUTES.startSession, HTTP_ROUTES.endSession]);
+    for (const route of therapistRoutes) {
+      const params = { sessionId: 's_abcdefgh', participantId: 'p_abcdefgh' };
+      const response = await callRoute(t.origin, route, { params, body: route.method === 'POST' ? {} : undefined });
+      expect(response.status, `${route.method} ${route.path}`).to.equal(401);
     }
   });
   // Last on purpose: it leaves this app's loopback IP blocked for invite redemption.

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { COMMANDS, FACTS } from '@alcove/shared';
+import { COMMANDS, FACTS, HTTP_ROUTES } from '@alcove/shared';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { loginTherapist } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
@@ -23,7 +23,7 @@ describe('socket limits and login expiry', () => {
     await expired;
     const at = await disconnected;
     expect(at - started).to.be.within(IDLE_SECONDS * 1000 - 500, IDLE_SECONDS * 1000 + 1000);
-    expect((await therapist.call('GET', '/api/sessions')).status).to.equal(401);
+    expect((await therapist.call(HTTP_ROUTES.listSessions)).status).to.equal(401);
   });
 
   it('counts an active call as activity: keep-alives postpone the idle logout', async function () {

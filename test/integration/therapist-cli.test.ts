@@ -1,29 +1,10 @@
+import { HTTP_ROUTES } from '@alcove/shared';
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { startTestApp, randomPrefix, type TestApp } from '../support/test-app.ts';
-import { request } from '../support/api-client.ts';
-import { TEST_REDIS_URL } from '../support/stack-hooks.ts';
+import { callRoute } from '../support/api-client.ts';
+import { runCli } from '../support/operator-cli.ts';
 import { createRedisKeys } from '../../server/src/adapters/redis/keys.ts';
 import { createRedisTherapistStore } from '../../server/src/adapters/redis/therapist-store.ts';
-
-const CLI = fileURLToPath(new URL('../../server/src/cli.ts', import.meta.url));
-
-function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', ALCOVE_PROFILE: 'local', REDIS_URL: TEST_REDIS_URL, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 describe('therapist CLI', () => {
   const prefix = randomPrefix();
@@ -50,7 +31,7 @@ describe('therapist CLI', () => {
     expect(JSON.parse(list.stdout)).to.have.length(1).and.to.have.nested.property('[0].displayName', 'Dr. Lee');
     expect(list.stdout).to.not.include('example.test');
 
-    const login = () => request(t.origin, 'POST', '/api/auth/login', { body: { email, password } });
+    const login = () => callRoute(t.origin, HTTP_ROUTES.login, { body: { email, password } });
     expect((await login()).status).to.equal(200);
     expect((await runCli(['therapist', 'disable', '--email', email], env)).code).to.equal(0);
     expect((await login()).status).to.equal(401);
@@ -64,7 +45,7 @@ describe('therapist CLI', () => {
     const account = await t.addTherapist();
     const therapists = createRedisTherapistStore(t.app.redis, createRedisKeys(prefix));
     await therapists.enableTotp(account.therapistId, 'JBSWY3DPEHPK3PXP', []);
-    const login = () => request(t.origin, 'POST', '/api/auth/login', { body: { email: account.email, password: account.password } });
+    const login = () => callRoute(t.origin, HTTP_ROUTES.login, { body: { email: account.email, password: account.password } });
     expect((await login()).body.error.code).to.equal('totp_required');
     const reset = await runCli(['therapist', 'reset-2fa', '--email', account.email], env);
     expect(reset.code, reset.stderr).to.equal(0);

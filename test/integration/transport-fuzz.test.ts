@@ -17,14 +17,17 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { createClient } from 'redis';
 import { io as connectIo, type Socket } from 'socket.io-client';
-import { COMMANDS, FACTS } from '@alcove/shared';
+import { COMMANDS, FACTS, HTTP_ROUTES, SERVICE_ROUTES } from '@alcove/shared';
 import { startAppProcess, unstructuredLines, type AppProcess } from '../support/app-process.ts';
-import { loginTherapist, type TherapistClient } from '../support/api-client.ts';
+import { loginTherapist, type TherapistClient, rawRoutePath } from '../support/api-client.ts';
 import { command, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
 import { TEST_REDIS_URL } from '../support/stack-hooks.ts';
 import { createRedisKeys } from '../../server/src/adapters/redis/keys.ts';
 import { createRedisTherapistStore } from '../../server/src/adapters/redis/therapist-store.ts';
 import { createTherapistDirectory } from '../../server/src/therapists/therapist-directory.ts';
+import { createRedisAuditTrail } from '../../server/src/adapters/redis/audit-stream.ts';
+import { AUDIT_RETENTION_DAYS_DEFAULT } from '../../server/src/observability/audit-trail.ts';
+import { createLogger } from '../../server/src/observability/logger.ts';
 import type { RedisClient } from '../../server/src/adapters/redis/redis-client.ts';
 
 const FUZZ_MS = Number(process.env.ALCOVE_FUZZ_MS ?? 30_000);
@@ -68,23 +71,12 @@ function fuzzPath(r: Random, t: Targets): string {
   const session = mutateId(r, t.sessionId);
   const participant = mutateId(r, t.participantId);
   const base = r.pick([
-    '/',
-    '/join',
-    '/console',
-    '/healthz',
-    '/readyz',
-    '/api/auth/login',
-    '/api/auth/logout',
-    '/api/auth/me',
-    '/api/auth/totp/setup',
-    '/api/auth/totp/confirm',
-    '/api/sessions',
-    `/api/sessions/${session}`,
-    `/api/sessions/${session}/start`,
-    `/api/sessions/${session}/end`,
-    `/api/sessions/${session}/participants/${participant}/invite`,
-    '/api/join/token',
-    '/webhooks/livekit',
+    ...SERVICE_ROUTES.appPages.paths,
+    SERVICE_ROUTES.health.path,
+    SERVICE_ROUTES.ready.path,
+    // Every route of the contract, its ids sometimes real, sometimes mangled (never encoded).
+    ...new Set(Object.values(HTTP_ROUTES).map((route) => rawRoutePath(route, { sessionId: session, participantId: participant }))),
+    SERVICE_ROUTES.livekitWebhook.path,
     '/socket.io/',
     '/assets/../../etc/passwd',
     '/nothing-here',
@@ -297,7 +289,9 @@ describe('transport fuzzing against the real entry point', function () {
     app = await startAppProcess({ MAX_SOCKETS_PER_IP: '500', LOG_LEVEL: 'info' });
     redis = createClient({ url: TEST_REDIS_URL }) as unknown as RedisClient;
     await redis.connect();
-    const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(redis, createRedisKeys(app.redisPrefix)), now: Date.now });
+    const keys = createRedisKeys(app.redisPrefix);
+    const audit = createRedisAuditTrail({ redis, keys, logger: createLogger({ level: 'warn' }), now: Date.now, retentionMs: AUDIT_RETENTION_DAYS_DEFAULT * 24 * 3600_000 });
+    const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(redis, keys), audit, now: Date.now });
     await directory.add({ email: 'fuzz@example.test', displayName: 'Dr. Fuzz', password: 'fuzz-password-123456' });
     therapist = await loginTherapist(app.origin, 'fuzz@example.test', 'fuzz-password-123456');
     consoleSocket = await connectTherapist(app.origin, therapist.cookie);
@@ -381,7 +375,7 @@ describe('transport fuzzing against the real entry point', function () {
     const texts = received.map((packet) => (JSON.parse(packet) as [string, { text?: string }])[1]?.text).filter(Boolean);
     expect(texts.filter((text) => text!.startsWith('other-')), context).to.deep.equal([]);
     for (let i = 0; i < sent; i += 1) expect(texts, `${context}; message mine-${i}`).to.include(`mine-${i}`);
-    const detail = await therapist.call('GET', `/api/sessions/${mine.session.sessionId}`);
+    const detail = await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: mine.session.sessionId } });
     expect(detail.body.participants[0].state, context).to.equal('waiting');
     expect(detail.body.participants[0].waitingSince, context).to.equal(waitingSince);
     client.close();

@@ -1,7 +1,8 @@
+import { HTTP_ROUTES } from '@alcove/shared';
 import { expect } from 'chai';
 import { totpAt, stepAt } from '../../server/src/auth/totp.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { loginTherapist, request } from '../support/api-client.ts';
+import { loginTherapist, callRoute } from '../support/api-client.ts';
 
 describe('two-factor login (TOTP)', () => {
   let t: TestApp;
@@ -12,19 +13,19 @@ describe('two-factor login (TOTP)', () => {
     const account = await t.addTherapist();
     const therapist = await loginTherapist(t.origin, account.email, account.password);
 
-    const setup = await therapist.call('POST', '/api/auth/totp/setup', {});
+    const setup = await therapist.call(HTTP_ROUTES.setUpTotp, { body: {} });
     expect(setup.status).to.equal(200);
     expect(setup.body.otpauthUri).to.match(/^otpauth:\/\/totp\/Alcove%3At_/u).and.not.include('@');
     const secret: string = setup.body.secret;
-    expect((await therapist.call('POST', '/api/auth/totp/confirm', { totpCode: '000000' === totpAt(secret, stepAt(Date.now())) ? '111111' : '000000' })).status).to.equal(400);
-    const confirm = await therapist.call('POST', '/api/auth/totp/confirm', { totpCode: totpAt(secret, stepAt(Date.now())) });
+    expect((await therapist.call(HTTP_ROUTES.confirmTotp, { body: { totpCode: '000000' === totpAt(secret, stepAt(Date.now())) ? '111111' : '000000' } })).status).to.equal(400);
+    const confirm = await therapist.call(HTTP_ROUTES.confirmTotp, { body: { totpCode: totpAt(secret, stepAt(Date.now())) } });
     expect(confirm.status).to.equal(200);
     const recoveryCodes: string[] = confirm.body.recoveryCodes;
     expect(recoveryCodes).to.have.length(10);
-    expect((await therapist.call('GET', '/api/auth/me')).body.therapist.twoFactorEnabled).to.equal(true);
+    expect((await therapist.call(HTTP_ROUTES.me)).body.therapist.twoFactorEnabled).to.equal(true);
 
     const login = (extra: Record<string, string>) =>
-      request(t.origin, 'POST', '/api/auth/login', { body: { email: account.email, password: account.password, ...extra } });
+      callRoute(t.origin, HTTP_ROUTES.login, { body: { email: account.email, password: account.password, ...extra } });
 
     const noCode = await login({});
     expect(noCode.status).to.equal(401);
@@ -41,11 +42,11 @@ describe('two-factor login (TOTP)', () => {
     expect(withRecovery.status).to.equal(200);
     expect((await login({ recoveryCode: recoveryCodes[0]! })).status).to.equal(401);
     // A wrong password with a right code is still a wrong password.
-    const wrongPassword = await request(t.origin, 'POST', '/api/auth/login', { body: { email: account.email, password: 'nope-nope-nope', recoveryCode: recoveryCodes[1]! } });
+    const wrongPassword = await callRoute(t.origin, HTTP_ROUTES.login, { body: { email: account.email, password: 'nope-nope-nope', recoveryCode: recoveryCodes[1]! } });
     expect(wrongPassword.status).to.equal(401);
     expect(wrongPassword.body.error.code).to.equal('unauthorized');
 
-    const again = await therapist.call('POST', '/api/auth/totp/setup', {});
+    const again = await therapist.call(HTTP_ROUTES.setUpTotp, { body: {} });
     expect(again.status).to.equal(409);
   });
 });

@@ -4,9 +4,9 @@
  * therapist and the client may be connected to different instances.
  */
 import { expect } from 'chai';
-import { COMMANDS, FACTS, type MediaTokenResponse, type WatchSessionResult } from '@alcove/shared';
+import { COMMANDS, FACTS, type MediaTokenResponse, type WatchSessionResult, HTTP_ROUTES } from '@alcove/shared';
 import { randomPrefix, startTestApp, type TestApp } from '../support/test-app.ts';
-import { loginTherapist, request, type TherapistClient } from '../support/api-client.ts';
+import { loginTherapist, type TherapistClient, callRoute } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
 
 describe('two app instances on one Redis', () => {
@@ -55,14 +55,14 @@ describe('two app instances on one Redis', () => {
   it('admits on instance A, tells the client on instance B, and B issues its token', async () => {
     const { sessionId, participantId, invite, deviceId, client, therapistSocket } = await clientOnB();
     await command(client, COMMANDS.checkIn, { displayName: 'Alex' });
-    const before = await request(b.origin, 'POST', '/api/join/token', { body: { invite, deviceId } });
+    const before = await callRoute(b.origin, HTTP_ROUTES.joinToken, { body: { invite, deviceId } });
     expect(before.status).to.equal(403);
 
     const admitted = nextEvent(client, FACTS.admitted);
     expect(await command(therapistSocket, COMMANDS.admit, { sessionId, participantId })).to.deep.include({ ok: true });
     expect(await admitted).to.deep.equal({ sessionId });
 
-    const response = await request<MediaTokenResponse>(b.origin, 'POST', '/api/join/token', { body: { invite, deviceId } });
+    const response = await callRoute<MediaTokenResponse>(b.origin, HTTP_ROUTES.joinToken, { body: { invite, deviceId } });
     expect(response.status).to.equal(200);
     expect(response.body.identity).to.equal(participantId);
     expect(response.body.token).to.be.a('string').and.not.be.empty;
@@ -79,7 +79,7 @@ describe('two app instances on one Redis', () => {
     expect(await closed).to.deep.equal({ reason: 'removed' });
     await disconnected;
 
-    const token = await request(b.origin, 'POST', '/api/join/token', { body: { invite, deviceId } });
+    const token = await callRoute(b.origin, HTTP_ROUTES.joinToken, { body: { invite, deviceId } });
     expect(token.status).to.equal(404);
     expect(token.body.error.code).to.equal('invalid_invite');
   });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { io as connectIo } from 'socket.io-client';
-import { COMMANDS, FACTS } from '@alcove/shared';
-import { loginTherapist, request } from '../support/api-client.ts';
+import { COMMANDS, FACTS, HTTP_ROUTES } from '@alcove/shared';
+import { loginTherapist, callRoute } from '../support/api-client.ts';
 import { useTherapistApp } from '../support/therapist-fixture.ts';
 import { eventually } from '../support/eventually.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent } from '../support/socket-clients.ts';
@@ -32,7 +32,7 @@ describe('waiting room and presence', () => {
     const firstAdmitted = nextEvent(first, FACTS.admitted);
     await command(ctx.consoleSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[0]!.participantId });
     await firstAdmitted;
-    const detail = await ctx.therapist.call('GET', `/api/sessions/${session.sessionId}`);
+    const detail = await ctx.therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: session.sessionId } });
     expect(detail.body.participants.map((p: { state: string }) => p.state)).to.deep.equal(['admitted', 'waiting']);
     expect(secondAdmitted).to.equal(false);
   });
@@ -106,7 +106,7 @@ describe('waiting room and presence', () => {
       expect(await back).to.equal(true);
       const again = await command(socket as never, COMMANDS.checkIn, { displayName: 'Alex' });
       expect(again.ok && first.ok && again.data.waitingSince).to.equal(first.ok && first.data.waitingSince);
-      const detail = await ctx.therapist.call('GET', `/api/sessions/${session.sessionId}`);
+      const detail = await ctx.therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: session.sessionId } });
       expect(detail.body.participants[0].state).to.equal('waiting');
     } finally {
       socket.close();
@@ -175,7 +175,7 @@ describe('waiting room and presence', () => {
       const ack = await command(client, event, payload);
       expect(ack, event).to.deep.equal({ ok: false, error: { code: 'forbidden', message: 'You are not allowed to do that.' } });
     }
-    const detail = await ctx.therapist.call('GET', `/api/sessions/${session.sessionId}`);
+    const detail = await ctx.therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: session.sessionId } });
     expect(detail.body.status).to.equal('scheduled');
     expect(detail.body.participants[0].state).to.equal('waiting');
   });
@@ -190,7 +190,7 @@ describe('waiting room and presence', () => {
     await command(clientB, COMMANDS.checkIn, { displayName: 'Blake' });
     await command(ctx.consoleSocket, COMMANDS.admit, { sessionId: b.session.sessionId, participantId: b.invites[0]!.participantId });
     // A's invite, even with B admitted, yields nothing.
-    const token = await request(ctx.t.origin, 'POST', '/api/join/token', { body: { invite: a.secrets[0], deviceId } });
+    const token = await callRoute(ctx.t.origin, HTTP_ROUTES.joinToken, { body: { invite: a.secrets[0], deviceId } });
     expect(token.status).to.equal(403);
     expect(token.body.error.code).to.equal('not_admitted');
     // A therapist command naming B's participant under A's session is "not found".
@@ -205,11 +205,11 @@ describe('waiting room and presence', () => {
     const otherAccount = await ctx.t.addTherapist('Dr. Other');
     const other = await loginTherapist(ctx.t.origin, otherAccount.email, otherAccount.password);
     const otherSocket = ctx.track(await connectTherapist(ctx.t.origin, other.cookie));
-    expect((await other.call('GET', `/api/sessions/${session.sessionId}`)).status).to.equal(404);
-    expect((await other.call('POST', `/api/sessions/${session.sessionId}/end`, {})).status).to.equal(404);
+    expect((await other.call(HTTP_ROUTES.getSession, { params: { sessionId: session.sessionId } })).status).to.equal(404);
+    expect((await other.call(HTTP_ROUTES.endSession, { params: { sessionId: session.sessionId }, body: {} })).status).to.equal(404);
     const admit = await command(otherSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[0]!.participantId });
     expect(admit.ok === false && admit.error.code).to.equal('not_found');
-    const list = await other.call('GET', '/api/sessions');
+    const list = await other.call(HTTP_ROUTES.listSessions);
     expect(list.body.sessions).to.deep.equal([]);
   });
 });

@@ -66,6 +66,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (options.receivesWebhooks !== false) livekit.setWebhookTarget(origin);
   const directory = createTherapistDirectory({
     therapists: createRedisTherapistStore(app.redis, createRedisKeys(config.redis.prefix)),
+    audit: app.audit,
     now: Date.now,
   });
   let closed = false;

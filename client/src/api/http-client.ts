@@ -3,7 +3,7 @@
  * without `Content-Type: application/json` and a same-origin Origin (the browser
  * sends that itself). Secrets go in bodies, never in URLs.
  */
-import type { ErrorBody, ErrorCode } from '@alcove/shared';
+import { routePath, type ErrorBody, type ErrorCode, type HttpRoute, type RouteBody, type RouteParamName, type RouteParams, type RouteResponse } from '@alcove/shared';
 
 export class ApiError extends Error {
   constructor(
@@ -39,5 +39,12 @@ async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
   return payload as T;
 }
 
-export const getJson = <T>(path: string) => send<T>('GET', path);
-export const postJson = <T>(path: string, body: unknown = {}) => send<T>('POST', path, body);
+type RouteInput<R extends HttpRoute> = ([RouteParamName<R>] extends [never] ? { params?: undefined } : { params: RouteParams<R> }) &
+  (RouteBody<R> extends undefined ? { body?: undefined } : { body: RouteBody<R> });
+
+/** Calls one route of the HTTP contract (shared/src/http-routes.ts); paths are never written here. */
+export function callRoute<R extends HttpRoute>(route: R, ...input: {} extends RouteInput<R> ? [RouteInput<R>?] : [RouteInput<R>]): Promise<RouteResponse<R>> {
+  const { params, body } = (input[0] ?? {}) as { params?: Record<string, string>; body?: unknown };
+  const path = (routePath as (route: HttpRoute, params?: Record<string, string>) => string)(route, params);
+  return send<RouteResponse<R>>(route.method, path, route.method === 'GET' ? undefined : (body ?? {}));
+}

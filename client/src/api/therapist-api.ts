@@ -1,32 +1,20 @@
-import type {
-  CreateSessionBody,
-  CreateSessionResponse,
-  GetSessionResponse,
-  InviteLink,
-  ListSessionsResponse,
-  LoginResponse,
-  MediaTokenResponse,
-  TotpConfirmResponse,
-  TotpSetupResponse,
-} from '@alcove/shared';
-import { getJson, postJson } from './http-client.ts';
-
-const session = (sessionId: string) => `/api/sessions/${encodeURIComponent(sessionId)}`;
+import { HTTP_ROUTES, type CreateSessionBody } from '@alcove/shared';
+import { callRoute } from './http-client.ts';
 
 export const therapistApi = {
   /** `second` is a 6-digit authenticator code or a recovery code, when the account has two-factor authentication. */
   login: (email: string, password: string, second?: { totpCode: string } | { recoveryCode: string }) =>
-    postJson<LoginResponse>('/api/auth/login', { email, password, ...second }),
-  setUpTotp: () => postJson<TotpSetupResponse>('/api/auth/totp/setup'),
-  confirmTotp: (totpCode: string) => postJson<TotpConfirmResponse>('/api/auth/totp/confirm', { totpCode }),
-  logout: () => postJson<null>('/api/auth/logout'),
-  me: () => getJson<LoginResponse>('/api/auth/me'),
-  listSessions: () => getJson<ListSessionsResponse>('/api/sessions'),
-  createSession: (body: CreateSessionBody) => postJson<CreateSessionResponse>('/api/sessions', body),
-  getSession: (sessionId: string) => getJson<GetSessionResponse>(session(sessionId)),
+    callRoute(HTTP_ROUTES.login, { body: { email, password, ...second } }),
+  setUpTotp: () => callRoute(HTTP_ROUTES.setUpTotp, { body: {} }),
+  confirmTotp: (totpCode: string) => callRoute(HTTP_ROUTES.confirmTotp, { body: { totpCode } }),
+  logout: () => callRoute(HTTP_ROUTES.logout, { body: {} }),
+  me: () => callRoute(HTTP_ROUTES.me),
+  listSessions: () => callRoute(HTTP_ROUTES.listSessions),
+  createSession: (body: CreateSessionBody) => callRoute(HTTP_ROUTES.createSession, { body }),
+  getSession: (sessionId: string) => callRoute(HTTP_ROUTES.getSession, { params: { sessionId } }),
   /** Creates the media room if needed and returns the therapist's media token. */
-  startSession: (sessionId: string) => postJson<MediaTokenResponse>(`${session(sessionId)}/start`),
-  endSession: (sessionId: string) => postJson<null>(`${session(sessionId)}/end`),
+  startSession: (sessionId: string) => callRoute(HTTP_ROUTES.startSession, { params: { sessionId }, body: {} }),
+  endSession: (sessionId: string) => callRoute(HTTP_ROUTES.endSession, { params: { sessionId }, body: {} }),
   reissueInvite: (sessionId: string, participantId: string) =>
-    postJson<InviteLink>(`${session(sessionId)}/participants/${encodeURIComponent(participantId)}/invite`),
+    callRoute(HTTP_ROUTES.reissueInvite, { params: { sessionId, participantId }, body: {} }),
 };

@@ -1,4 +1,4 @@
-/** Server-side login sessions, so logout and idle expiry revoke a JWT before its `exp`. */
+/** Server-side logins, so logout and idle expiry revoke a JWT before its `exp`. */
 export interface LoginStore {
   create(loginId: string, therapistId: string, idleTtlSeconds: number): Promise<void>;
   /** Returns the therapist id and slides the idle expiry; null if revoked or idle-expired. */

@@ -119,7 +119,7 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
       }
       await deps.rateLimiter.reset('login-account', emailHash);
 
-      // A fresh login id at every login: the session identifier rotates.
+      // A fresh login id at every login: the login identifier rotates (no fixation).
       const loginId = createOpaqueId('login');
       const nowSeconds = Math.floor(deps.now() / 1000);
       const exp = nowSeconds + deps.absoluteTtlSeconds;
@@ -150,6 +150,7 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
       const claims = verifyJwt(token);
       await deps.logins.revoke(claims.jti);
       deps.logger.info('therapist signed out', { event: 'auth.logout', therapistId: claims.sub });
+      deps.audit.record('logout', { therapistId: claims.sub });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../app-error.ts';
+import type { AuditTrail } from '../observability/audit-trail.ts';
 import type { TherapistStore } from '../therapists/therapist-records.ts';
 import { createRecoveryCodes, hashRecoveryCode } from './recovery-codes.ts';
 import { createTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
@@ -16,7 +17,7 @@ export interface TwoFactor {
   confirm(therapistId: string, totpCode: string): Promise<{ recoveryCodes: string[] }>;
 }
 
-export function createTwoFactor(deps: { therapists: TherapistStore; now: () => number }): TwoFactor {
+export function createTwoFactor(deps: { therapists: TherapistStore; audit: AuditTrail; now: () => number }): TwoFactor {
   return {
     async begin(therapistId) {
       const therapist = await deps.therapists.get(therapistId);
@@ -24,6 +25,7 @@ export function createTwoFactor(deps: { therapists: TherapistStore; now: () => n
       if (therapist.totpSecret) throw AppError.conflict({ reason: 'totp-already-on' });
       const secret = createTotpSecret();
       await deps.therapists.setPendingTotp(therapistId, secret);
+      deps.audit.record('two-factor-setup-started', { therapistId });
       return { secret, otpauthUri: otpauthUri(secret, therapistId) };
     },
 
@@ -37,6 +39,7 @@ export function createTwoFactor(deps: { therapists: TherapistStore; now: () => n
       await deps.therapists.claimTotpStep(therapistId, step);
       const recoveryCodes = createRecoveryCodes();
       await deps.therapists.enableTotp(therapistId, therapist.totpPendingSecret, recoveryCodes.map(hashRecoveryCode));
+      deps.audit.record('two-factor-enabled', { therapistId });
       return { recoveryCodes };
     },
   };

@@ -1,11 +1,24 @@
 /**
- * The append-only trail of security events. Opaque ids only — never a name,
- * email, secret or token — so the trail itself is not personal data beyond
- * "this therapist id did this at that time".
+ * The append-only trail of security events, and the one path they take: the
+ * login, the account's lifecycle (CLI or console) and every participant
+ * transition call `record` here (HIPAA audit controls). Opaque ids only — never
+ * a name, email, secret or token — so the trail itself is not personal data
+ * beyond "this therapist id did this at that time".
  */
 export const AUDIT_EVENTS = [
+  // the therapist's login
   'login',
   'login-failed',
+  'logout',
+  // the account, by its owner in the console or by the operator with the CLI (reason: 'operator')
+  'therapist-added',
+  'therapist-disabled',
+  'therapist-enabled',
+  'password-reset',
+  'two-factor-setup-started',
+  'two-factor-enabled',
+  'two-factor-reset',
+  // sessions and participants
   'session-created',
   'session-started',
   'invite-redeemed',
@@ -34,8 +47,14 @@ export interface AuditEntry extends AuditFields {
   event: AuditEvent;
 }
 
+/** How long entries are kept unless AUDIT_RETENTION_DAYS says otherwise. */
+export const AUDIT_RETENTION_DAYS_DEFAULT = 90;
+
 export interface AuditTrail {
-  /** Never throws: an audit write failure is logged, it does not fail the action it records. */
-  record(event: AuditEvent, fields?: AuditFields): void;
+  /**
+   * Never rejects: an audit write failure is logged, it does not fail the action it records.
+   * Resolves once written (or the failure logged); a short-lived process (the CLI) awaits it.
+   */
+  record(event: AuditEvent, fields?: AuditFields): Promise<void>;
   list(options: { sinceMs?: number; limit?: number }): Promise<AuditEntry[]>;
 }

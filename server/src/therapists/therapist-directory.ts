@@ -4,6 +4,7 @@ import { AppError } from '../app-error.ts';
 import { hashEmail } from './email-hash.ts';
 import { hashPassword } from './password-hash.ts';
 import { createOpaqueId } from '../identifiers/opaque-id.ts';
+import type { AuditTrail } from '../observability/audit-trail.ts';
 import type { TherapistRecord, TherapistStore } from './therapist-records.ts';
 
 const emailSchema = z.string().trim().toLowerCase().max(254).email();
@@ -39,8 +40,11 @@ function checkPassword(password: string): void {
   }
 }
 
-/** Account administration, used by the operator's CLI. */
-export function createTherapistDirectory(deps: { therapists: TherapistStore; now: () => number }): TherapistDirectory {
+/** The operator administers accounts with the CLI; the trail says so. */
+const BY_OPERATOR = { reason: 'operator' } as const;
+
+/** Account administration, used by the operator's CLI. Every change is audited (and awaited: the CLI exits right after). */
+export function createTherapistDirectory(deps: { therapists: TherapistStore; audit: AuditTrail; now: () => number }): TherapistDirectory {
   async function findByEmail(email: string): Promise<TherapistRecord> {
     const id = await deps.therapists.findIdByEmail(hashEmail(email));
     const record = id ? await deps.therapists.get(id) : null;
@@ -67,6 +71,7 @@ export function createTherapistDirectory(deps: { therapists: TherapistStore; now
       if (!(await deps.therapists.create(record, hashEmail(parsedEmail.data)))) {
         throw AppError.conflict({ reason: 'email-taken' });
       }
+      await deps.audit.record('therapist-added', { therapistId: record.id, ...BY_OPERATOR });
       return summarise(record);
     },
     async list() {
@@ -75,16 +80,19 @@ export function createTherapistDirectory(deps: { therapists: TherapistStore; now
     async setDisabled(email, disabled) {
       const record = await findByEmail(email);
       await deps.therapists.setDisabled(record.id, disabled);
+      await deps.audit.record(disabled ? 'therapist-disabled' : 'therapist-enabled', { therapistId: record.id, ...BY_OPERATOR });
       return summarise({ ...record, disabled });
     },
     async resetPassword(email, password) {
       checkPassword(password);
       const record = await findByEmail(email);
       await deps.therapists.setPasswordHash(record.id, await hashPassword(password));
+      await deps.audit.record('password-reset', { therapistId: record.id, ...BY_OPERATOR });
     },
     async resetTwoFactor(email) {
       const record = await findByEmail(email);
       await deps.therapists.resetTotp(record.id);
+      await deps.audit.record('two-factor-reset', { therapistId: record.id, ...BY_OPERATOR });
       return summarise({ ...record, totpSecret: null });
     },
   };

@@ -16,13 +16,16 @@ export function createRedisAuditTrail(deps: { redis: RedisClient; keys: RedisKey
         const value = fields[name];
         if (value) entry[name] = value;
       }
-      deps.redis
+      return deps.redis
         .multi()
         .xAdd(key, '*', entry, { TRIM: { strategy: 'MINID', strategyModifier: '=', threshold: now - deps.retentionMs } })
         // Expires as a whole if nothing is written for a full retention period.
         .pExpire(key, deps.retentionMs)
         .exec()
-        .catch((error: Error) => deps.logger.error('audit write failed', { event, errorName: error.name }));
+        .then(
+          () => undefined,
+          (error: Error) => deps.logger.error('audit write failed', { event, errorName: error.name }),
+        );
     },
 
     async list({ sinceMs = 0, limit = 10_000 }) {

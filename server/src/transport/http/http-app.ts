@@ -1,7 +1,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import { AppError } from '../../app-error.ts';
 import helmet from 'helmet';
-import { HTTP_BODY_MAX_BYTES } from '@alcove/shared';
+import { HTTP_BODY_MAX_BYTES, SERVICE_ROUTES } from '@alcove/shared';
 import type { Logger } from '../../observability/logger.ts';
 import { createErrorMiddleware, notFoundHandler } from './error-middleware.ts';
 import { requireAllowedOrigin } from './origin-check.ts';
@@ -89,10 +89,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     });
   }
 
-  app.get('/healthz', (_req, res) => {
+  app.get(SERVICE_ROUTES.health.path, (_req, res) => {
     res.json({ ok: true });
   });
-  app.get('/readyz', async (_req, res) => {
+  app.get(SERVICE_ROUTES.ready.path, async (_req, res) => {
     const ready = await deps.isReady().catch(() => false);
     res.status(ready ? 200 : 503).json({ ok: ready });
   });
@@ -112,7 +112,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     const root = deps.staticRoot;
     app.use(express.static(root, { index: false, fallthrough: true, dotfiles: 'ignore' }));
     // Both pages are the same single-page app; the invite stays in the fragment, which never reaches here.
-    app.get(['/', '/join', '/console'], (_req, res) => res.sendFile('index.html', { root }));
+    app.get([...SERVICE_ROUTES.appPages.paths], (_req, res) => res.sendFile('index.html', { root }));
   }
   app.use(notFoundHandler);
   app.use(createErrorMiddleware(deps.logger));

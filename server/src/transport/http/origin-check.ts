@@ -4,7 +4,7 @@ import { AppError } from '../../app-error.ts';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * CSRF defence for the cookie session, beside SameSite=Strict: a state-changing
+ * CSRF defence for the login cookie, beside SameSite=Strict: a state-changing
  * request from a browser must come from one of our origins. Requests without an
  * Origin header (CLI, server-to-server) carry no ambient cookie risk.
  */

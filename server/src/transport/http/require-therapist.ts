@@ -1,14 +1,14 @@
 import type { Request, RequestHandler } from 'express';
 import { AppError } from '../../app-error.ts';
 import type { AuthenticatedTherapist, LoginService } from '../../auth/login-service.ts';
-import { readSessionCookie } from './session-cookie.ts';
+import { readLoginCookie } from './login-cookie.ts';
 
 const AUTH = Symbol('therapist');
 
 /** Authenticates the cookie on every request (which also slides the idle expiry). */
 export function requireTherapist(login: LoginService, isSecure: boolean): RequestHandler {
   return async (req, _res, next) => {
-    const token = readSessionCookie(req.headers.cookie, isSecure);
+    const token = readLoginCookie(req.headers.cookie, isSecure);
     if (!token) return next(AppError.unauthorized());
     try {
       (req as unknown as Record<symbol, AuthenticatedTherapist>)[AUTH] = await login.authenticate(token);

@@ -1,25 +1,15 @@
-import { Router } from 'express';
-import {
-  createSessionBodySchema,
-  emptyBodySchema,
-  participantParamsSchema,
-  sessionIdParamsSchema,
-  type CreateSessionResponse,
-  type InviteLink,
-  type ListSessionsResponse,
-} from '@alcove/shared';
-import type { LoginService } from '../../auth/login-service.ts';
+import type { InviteLink } from '@alcove/shared';
 import type { IssuedInvite, SessionService } from '../../sessions/session-service.ts';
 import type { MediaTokenService } from '../../tokens/media-token-service.ts';
-import { requireTherapist, therapistOf } from './require-therapist.ts';
-import { parseInput } from './validate.ts';
+import { therapistOf } from './require-therapist.ts';
+import type { RouteHandlers } from './route-table.ts';
 
 export interface SessionRoutesDeps {
-  login: LoginService;
   sessions: SessionService;
   tokens: MediaTokenService;
-  isSecure: boolean;
 }
+
+export type SessionHandlers = Pick<RouteHandlers, 'createSession' | 'listSessions' | 'getSession' | 'startSession' | 'endSession' | 'reissueInvite'>;
 
 const toLink = (invite: IssuedInvite): InviteLink => ({
   participantId: invite.participantId,
@@ -28,47 +18,29 @@ const toLink = (invite: IssuedInvite): InviteLink => ({
   expiresAt: invite.expiresAt,
 });
 
-export function createSessionRoutes(deps: SessionRoutesDeps): Router {
-  const router = Router();
-  router.use('/api/sessions', requireTherapist(deps.login, deps.isSecure));
+export function createSessionRoutes(deps: SessionRoutesDeps): SessionHandlers {
+  return {
+    async createSession({ req, body }) {
+      const { session, invites } = await deps.sessions.create(therapistOf(req).therapistId, body);
+      return { session, invites: invites.map(toLink) };
+    },
 
-  router.post('/api/sessions', async (req, res) => {
-    const body = parseInput(createSessionBodySchema, req.body);
-    const { session, invites } = await deps.sessions.create(therapistOf(req).therapistId, body);
-    const response: CreateSessionResponse = { session, invites: invites.map(toLink) };
-    res.status(201).json(response);
-  });
+    async listSessions({ req }) {
+      return { sessions: await deps.sessions.list(therapistOf(req).therapistId) };
+    },
 
-  router.get('/api/sessions', async (req, res) => {
-    const response: ListSessionsResponse = { sessions: await deps.sessions.list(therapistOf(req).therapistId) };
-    res.json(response);
-  });
+    getSession: ({ req, params }) => deps.sessions.detail(therapistOf(req).therapistId, params.sessionId),
 
-  router.get('/api/sessions/:sessionId', async (req, res) => {
-    const { sessionId } = parseInput(sessionIdParamsSchema, req.params);
-    res.json(await deps.sessions.detail(therapistOf(req).therapistId, sessionId));
-  });
+    // Starting is "join the call": it creates the room if needed and returns the therapist's media token.
+    startSession: ({ req, params }) => deps.tokens.forTherapist(therapistOf(req).therapistId, params.sessionId),
 
-  // Starting is "join the call": it creates the room if needed and returns the therapist's media token.
-  router.post('/api/sessions/:sessionId/start', async (req, res) => {
-    const { sessionId } = parseInput(sessionIdParamsSchema, req.params);
-    parseInput(emptyBodySchema, req.body);
-    res.json(await deps.tokens.forTherapist(therapistOf(req).therapistId, sessionId));
-  });
+    async endSession({ req, params }) {
+      await deps.sessions.end(therapistOf(req).therapistId, params.sessionId);
+      return null;
+    },
 
-  router.post('/api/sessions/:sessionId/end', async (req, res) => {
-    const { sessionId } = parseInput(sessionIdParamsSchema, req.params);
-    parseInput(emptyBodySchema, req.body);
-    await deps.sessions.end(therapistOf(req).therapistId, sessionId);
-    res.status(204).end();
-  });
-
-  router.post('/api/sessions/:sessionId/participants/:participantId/invite', async (req, res) => {
-    const { sessionId, participantId } = parseInput(participantParamsSchema, req.params);
-    parseInput(emptyBodySchema, req.body);
-    const invite = await deps.sessions.reissueInvite(therapistOf(req).therapistId, sessionId, participantId);
-    res.status(201).json(toLink(invite));
-  });
-
-  return router;
+    async reissueInvite({ req, params }) {
+      return toLink(await deps.sessions.reissueInvite(therapistOf(req).therapistId, params.sessionId, params.participantId));
+    },
+  };
 }

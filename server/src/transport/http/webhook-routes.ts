@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import { SERVICE_ROUTES } from '@alcove/shared';
 import type { WebhookHandler, WebhookVerifier } from '../../webhooks/webhook-handler.ts';
 
 const WEBHOOK_BODY_MAX_BYTES = 64 * 1024;
@@ -7,7 +8,7 @@ const WEBHOOK_BODY_MAX_BYTES = 64 * 1024;
 export function createWebhookRoutes(deps: { verify: WebhookVerifier; handle: WebhookHandler }): Router {
   const router = Router();
   router.post(
-    '/webhooks/livekit',
+    SERVICE_ROUTES.livekitWebhook.path,
     express.raw({ type: ['application/webhook+json', 'application/json'], limit: WEBHOOK_BODY_MAX_BYTES }),
     async (req, res) => {
       const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';

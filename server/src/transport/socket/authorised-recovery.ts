@@ -5,8 +5,8 @@
  * socket's rooms and sends every missed packet *before* any middleware runs, so a
  * removed client with its old `pid`, or anyone holding a `pid` and some other valid
  * invite, received packets its current credentials do not entitle it to. Here the
- * handshake is authorised before the socket exists, and the old session is restored
- * only when every room it held is one the current identity may be in; otherwise the
+ * handshake is authorised before the socket exists, and the old connection's state is
+ * restored only when every room it held is one the current identity may be in; otherwise the
  * socket starts fresh, with no rooms and no missed packets.
  *
  * This replaces Namespace#_createSocket, Socket.io's (internal) factory: the test
@@ -25,7 +25,8 @@ export type Admission =
   | { ok: true; identity: SocketIdentity; recovered: boolean; settle: () => void }
   | { ok: false; error: unknown };
 
-interface RestoredSession {
+/** Socket.io calls this a "session"; here it is only a connection's rooms and missed packets. */
+interface RestoredConnection {
   sid: string;
   rooms: string[];
 }
@@ -37,7 +38,7 @@ interface EngineConnection {
 }
 
 interface NamespaceInternals {
-  adapter: { restoreSession(pid: string, offset: string): Promise<RestoredSession | null> };
+  adapter: { restoreSession(pid: string, offset: string): Promise<RestoredConnection | null> };
   _createSocket(client: { conn: EngineConnection }, auth: unknown): Promise<AlcoveSocket>;
 }
 
@@ -60,28 +61,28 @@ export function authoriseBeforeRecovery(io: AlcoveServer, deps: AuthorisedRecove
     const { credentials, recovery } = splitHandshake(auth);
     const request = client.conn.request;
     let admission: Admission;
-    let session: RestoredSession | null = null;
+    let restored: RestoredConnection | null = null;
     try {
       const refused = deps.admitAddress(request);
       if (refused) throw refused;
       // Our own connection id, not Socket.io's: a recovered socket keeps its old id.
       const identity = await deps.authorise(credentials, request, randomBytes(15).toString('base64url'));
       if (recovery) {
-        session = await internals.adapter.restoreSession(recovery.pid, recovery.offset).catch(() => null);
-        const entitled = new Set([...roomsFor(identity), session?.sid]);
-        if (session && !session.rooms.every((room) => entitled.has(room))) {
-          deps.logger.warn('recovery refused: session belongs to other credentials', { event: 'socket.recovery-refused', socketRole: identity.role });
-          session = null;
+        restored = await internals.adapter.restoreSession(recovery.pid, recovery.offset).catch(() => null);
+        const entitled = new Set([...roomsFor(identity), restored?.sid]);
+        if (restored && !restored.rooms.every((room) => entitled.has(room))) {
+          deps.logger.warn('recovery refused: connection belongs to other credentials', { event: 'socket.recovery-refused', socketRole: identity.role });
+          restored = null;
         }
       }
       const closedEarly = () => deps.onClosedBeforeConnect(identity);
       client.conn.once('close', closedEarly);
-      admission = { ok: true, identity, recovered: session !== null, settle: () => client.conn.off('close', closedEarly) };
+      admission = { ok: true, identity, recovered: restored !== null, settle: () => client.conn.off('close', closedEarly) };
     } catch (error) {
       admission = { ok: false, error };
     }
     const SocketClass = Socket as unknown as new (...args: unknown[]) => AlcoveSocket;
-    const socket = session ? new SocketClass(nsp, client, credentials, session) : new SocketClass(nsp, client, credentials);
+    const socket = restored ? new SocketClass(nsp, client, credentials, restored) : new SocketClass(nsp, client, credentials);
     admissions.set(socket, admission);
     return socket;
   };

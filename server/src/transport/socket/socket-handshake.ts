@@ -8,7 +8,7 @@ import { participantHandshakeSchema } from '@alcove/shared';
 import { AppError } from '../../app-error.ts';
 import type { LoginService } from '../../auth/login-service.ts';
 import type { ClientPresence } from '../../waiting-room/client-presence.ts';
-import { readSessionCookie } from '../http/session-cookie.ts';
+import { readLoginCookie } from '../http/login-cookie.ts';
 import { parseInput } from '../http/validate.ts';
 import { socketRooms, type SocketIdentity } from './socket-types.ts';
 
@@ -45,7 +45,7 @@ export function createHandshakeAuthoriser(deps: HandshakeDeps) {
       return { role: 'client', conn };
     }
     if (Object.keys(credentials).length > 0) throw AppError.badRequest({ reason: 'handshake-fields' });
-    const token = readSessionCookie(request.headers.cookie, deps.isSecure);
+    const token = readLoginCookie(request.headers.cookie, deps.isSecure);
     if (!token) throw AppError.unauthorized();
     const therapist = await deps.login.authenticate(token);
     return { role: 'therapist', therapistId: therapist.therapistId, loginId: therapist.loginId, token, expiresAt: therapist.expiresAt };

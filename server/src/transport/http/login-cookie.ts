@@ -2,25 +2,29 @@
  * The therapist's login lives in one httpOnly, SameSite=Strict cookie. Over
  * https it is a `__Host-` cookie (Secure, Path=/, no Domain); browsers refuse
  * that prefix without Secure, so plain-http local development uses a plain name.
+ *
+ * The cookie keeps its historical wire name `alcove_session` (it is the login,
+ * not a therapy session): renaming it would sign every therapist out at the
+ * upgrade and break clients that read it.
  */
-export function sessionCookieName(isSecure: boolean): string {
+export function loginCookieName(isSecure: boolean): string {
   return isSecure ? '__Host-alcove_session' : 'alcove_session';
 }
 
-export function serializeSessionCookie(isSecure: boolean, value: string, maxAgeSeconds: number): string {
-  const parts = [`${sessionCookieName(isSecure)}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAgeSeconds}`];
+export function serializeLoginCookie(isSecure: boolean, value: string, maxAgeSeconds: number): string {
+  const parts = [`${loginCookieName(isSecure)}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAgeSeconds}`];
   if (isSecure) parts.push('Secure');
   return parts.join('; ');
 }
 
-export function clearSessionCookie(isSecure: boolean): string {
-  return serializeSessionCookie(isSecure, '', 0);
+export function clearLoginCookie(isSecure: boolean): string {
+  return serializeLoginCookie(isSecure, '', 0);
 }
 
 /** Reads our one cookie from a Cookie header; ignores everything else. */
-export function readSessionCookie(cookieHeader: string | undefined, isSecure: boolean): string | null {
+export function readLoginCookie(cookieHeader: string | undefined, isSecure: boolean): string | null {
   if (!cookieHeader || cookieHeader.length > 8192) return null;
-  const name = sessionCookieName(isSecure);
+  const name = loginCookieName(isSecure);
   for (const part of cookieHeader.split(';')) {
     const index = part.indexOf('=');
     if (index < 0) continue;
