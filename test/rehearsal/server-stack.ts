@@ -18,6 +18,7 @@ import { MEDIA_IP, NAMES, SERVER_NS, WEB_IP, runIn } from './network.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const APP_PORTS = [8081, 8082] as const;
 const LIVEKIT_HTTP_PORT = 7880;
+/** Where each rehearsal file keeps its services' logs (one folder per file). */
 export const LOGS_KEPT_DIR = join(ROOT, 'artifacts/rehearsal-logs');
 
 export interface ServerStack {
@@ -66,7 +67,8 @@ function findCaddyCert(caddyData: string, name: string): string | null {
   return null;
 }
 
-export async function startServerStack(): Promise<ServerStack> {
+export async function startServerStack(name: string): Promise<ServerStack> {
+  const logsKept = join(LOGS_KEPT_DIR, name);
   // The client bundle must exist (npm run setup builds it); the server is built as production runs it.
   if (!existsSync(join(ROOT, 'client/dist/index.html'))) throw new Error('client/dist is missing: run "npm run setup" first');
   const build = spawnSync('bash', [join(ROOT, 'scripts/production/build-server.sh')], { encoding: 'utf8' });
@@ -148,8 +150,8 @@ export async function startServerStack(): Promise<ServerStack> {
     // The services' logs outlive the run (git-ignored artifacts/) for diagnosing a failure; they hold
     // no secrets (the app's fields are allow-listed, LiveKit and Caddy never print keys). The work
     // directory, with the generated secrets and Redis data, is removed.
-    rmSync(LOGS_KEPT_DIR, { recursive: true, force: true });
-    cpSync(logs, LOGS_KEPT_DIR, { recursive: true });
+    rmSync(logsKept, { recursive: true, force: true });
+    cpSync(logs, logsKept, { recursive: true });
     rmSync(workDir, { recursive: true, force: true });
   };
 

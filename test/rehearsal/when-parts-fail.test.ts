@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { en } from '../../client/src/i18n/messages-en.ts';
 import { es } from '../../client/src/i18n/messages-es.ts';
-import { newPerson, type E2eBrowser, type Person } from '../support/browser.ts';
+import { newPerson, type Person } from '../support/browser.ts';
 import { waitForRisingMedia } from '../support/browser-page-probe.ts';
 import {
   clickParticipantAction,
@@ -34,9 +34,8 @@ import {
   waitForPresence,
 } from '../support/browser-journeys.ts';
 import { eventually } from '../support/eventually.ts';
-import { launchBrowserIn } from './browser-in-namespace.ts';
-import { MEDIA_IP, NAMES, SERVER_NS, placeNs, runIn, setUpNetwork, tearDownNetwork, type Place } from './network.ts';
-import { startServerStack, type ServerStack } from './server-stack.ts';
+import { MEDIA_IP, NAMES, SERVER_NS, placeNs, runIn, type Place } from './network.ts';
+import { useRehearsalWorld } from './rehearsal-world.ts';
 import { mintTurnCredential, readTurnUsername } from './turn-credentials.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -83,8 +82,7 @@ interface StoredParticipant {
 
 describe('rehearsal: when the front or the media server fails, people are told the truth and nobody loses their place', function () {
   this.timeout(120_000);
-  let stack: ServerStack | undefined;
-  const browsers: Partial<Record<Place, E2eBrowser>> = {};
+  const world = useRehearsalWorld('when-parts-fail', PLACES);
   let therapist: Person;
   let client: Person;
   let place: { waitingSince: string; shownSince: string };
@@ -92,8 +90,8 @@ describe('rehearsal: when the front or the media server fails, people are told t
 
   /** The participant as Redis holds it (one session, one client in this stack): the server's truth. */
   const stored = (): StoredParticipant => {
-    const redis = (...args: string[]) => runIn(SERVER_NS, 'redis-cli', ['--no-auth-warning', '-u', stack!.appEnv.REDIS_URL!, ...args]);
-    const prefix = stack!.appEnv.REDIS_PREFIX ?? 'alcove:';
+    const redis = (...args: string[]) => runIn(SERVER_NS, 'redis-cli', ['--no-auth-warning', '-u', world.stack!.appEnv.REDIS_URL!, ...args]);
+    const prefix = world.stack!.appEnv.REDIS_PREFIX ?? 'alcove:';
     const keys = redis('--scan', '--pattern', `${prefix}participant:*`).stdout.split('\n').filter(Boolean);
     expect(keys, 'participant records').to.have.length(1);
     const [status, waitingSince] = redis('HMGET', keys[0]!, 'status', 'waitingSince').stdout.split('\n');
@@ -102,13 +100,13 @@ describe('rehearsal: when the front or the media server fails, people are told t
   /** `alcove doctor` on the server, as the operator runs it; its report is printed for the record. */
   const doctor = (when: string): { code: number; report: string } => {
     const run = runIn(SERVER_NS, 'env', [
-      `NODE_EXTRA_CA_CERTS=${stack!.caRootPath}`,
+      `NODE_EXTRA_CA_CERTS=${world.stack!.caRootPath}`,
       `PATH=${process.env.PATH ?? ''}`,
       process.execPath,
       join(ROOT, 'dist/server/cli.js'),
       'doctor',
       '--config-dir',
-      stack!.configDir,
+      world.stack!.configDir,
     ]);
     process.stdout.write(`      alcove doctor ${when}:\n${run.stdout.replace(/^/gmu, '        ')}`);
     return { code: run.code, report: run.stdout };
@@ -118,34 +116,14 @@ describe('rehearsal: when the front or the media server fails, people are told t
   /** "since 18:02" as the therapist's console shows it beside a waiting client. */
   const shownSince = async (page: Page) => (await page.locator('.participant-row').first().innerText()).match(/since [^·\n]+/u)?.[0]?.trim() ?? '';
 
-  const tearDown = async () => {
-    for (const browser of Object.values(browsers)) await browser?.close();
-    await stack?.stop();
-    tearDownNetwork();
-  };
-  const onSignal = () => void tearDown().finally(() => process.exit(130));
-
-  before(async function () {
-    this.timeout(240_000);
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    setUpNetwork(PLACES);
-    stack = await startServerStack();
-    for (const where of PLACES) browsers[where] = await launchBrowserIn(where, stack.workDir, stack.caRootPath);
-    therapist = await newPerson(browsers.therapist!, { origin: ORIGIN });
-    client = await newPerson(browsers.home!, { origin: ORIGIN });
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    for (const person of [therapist, client]) await person?.close();
-    await tearDown();
+  before(async () => {
+    therapist = await newPerson(world.browsers.therapist!, { origin: ORIGIN });
+    client = await newPerson(world.browsers.home!, { origin: ORIGIN });
+    world.people.push(therapist, client);
   });
 
   it('has a client waiting at home and the therapist watching the session', async () => {
-    await therapistSignsIn(therapist.page, ORIGIN, stack!.therapist.email, stack!.therapist.password);
+    await therapistSignsIn(therapist.page, ORIGIN, world.stack!.therapist.email, world.stack!.therapist.password);
     const [link] = await therapistCreatesSession(therapist.page, 'individual');
     await openSession(therapist.page);
     await clientReadsNotice(client.page, link!);
@@ -157,7 +135,7 @@ describe('rehearsal: when the front or the media server fails, people are told t
   });
 
   it('LiveKit stopped while the client waits: the client is not alarmed, Admit says the video service is not answering, nothing changes', async () => {
-    await stack!.stopService('livekit');
+    await world.stack!.stopService('livekit');
     try {
       await clickParticipantAction(therapist.page, 'Admit', 'Client');
       await therapist.page.locator('.panel-notice', { hasText: en['panel.error.mediaUnavailable'] }).waitFor({ timeout: STEP_MS });
@@ -172,13 +150,13 @@ describe('rehearsal: when the front or the media server fails, people are told t
       expect(failingChecks(report).join('\n')).to.match(/livekit/iu);
     } finally {
       // Brought back whatever happened, so one failure does not hide the next tests' results.
-      await stack!.startService('livekit');
+      await world.stack!.startService('livekit');
     }
   });
 
   it('Caddy stopped for longer than the grace period: the client reads that the connection is interrupted and their place is kept', async function () {
     this.timeout(GRACE_MS + 60_000);
-    await stack!.stopService('caddy');
+    await world.stack!.stopService('caddy');
     await client.page.locator('.waiting-status', { hasText: en['waiting.status.reconnecting'] }).waitFor({ timeout: STEP_MS });
     expect(es['waiting.status.reconnecting']).to.be.a('string').and.not.equal(en['waiting.status.reconnecting']);
     await therapist.page.getByText(en['console.reconnecting']).first().waitFor({ timeout: STEP_MS });
@@ -193,7 +171,7 @@ describe('rehearsal: when the front or the media server fails, people are told t
   });
 
   it('Caddy back: the client reconnects by itself into the same place, and the therapist sees them waiting since the same time', async () => {
-    await stack!.startService('caddy');
+    await world.stack!.startService('caddy');
     const answeredAt = Date.now();
     await client.page.locator('.waiting-status', { hasText: en['waiting.status.waiting'] }).waitFor({ timeout: STEP_MS });
     await eventually(() => stored().status === 'waiting', 'the client waiting again', STEP_MS, 200);
@@ -224,15 +202,15 @@ describe('rehearsal: when the front or the media server fails, people are told t
     expect(mine!.credential).to.not.equal(theirs!.credential);
     const users = [mine!, theirs!].map((credential) => {
       const user = readTurnUsername(credential.username);
-      expect(user.apiKey).to.equal(stack!.secrets.LIVEKIT_API_KEY);
+      expect(user.apiKey).to.equal(world.stack!.secrets.LIVEKIT_API_KEY);
       expect(user.participantId).to.match(/^PA_/u);
       expect(user.expiresAtSeconds).to.be.above(nowSeconds).and.at.most(nowSeconds + TURN_TTL_SECONDS);
       // Our reading of LiveKit's scheme is exact: the same pair, minted from the API secret.
-      expect(mintTurnCredential(stack!.secrets.LIVEKIT_API_SECRET!, user)).to.deep.equal(credential);
+      expect(mintTurnCredential(world.stack!.secrets.LIVEKIT_API_SECRET!, user)).to.deep.equal(credential);
       return user;
     });
     expect(users[0]!.participantId).to.not.equal(users[1]!.participantId);
-    const secret = stack!.secrets.LIVEKIT_API_SECRET!;
+    const secret = world.stack!.secrets.LIVEKIT_API_SECRET!;
     const probeUser = { apiKey: users[0]!.apiKey, participantId: 'PA_rehearsalprobe' };
     // A pair LiveKit would have issued, with a minute to live, is accepted (the control)…
     expect(allocateWith(mintTurnCredential(secret, { ...probeUser, expiresAtSeconds: nowSeconds + 60 }))).to.equal('allocated');
@@ -246,12 +224,12 @@ describe('rehearsal: when the front or the media server fails, people are told t
 
   it('LiveKit crashing during the call: over Caddy and TLS the client reads “Reconnecting…”, and the call heals by itself', async function () {
     this.timeout(90_000);
-    await stack!.stopService('livekit', 'SIGKILL');
+    await world.stack!.stopService('livekit', 'SIGKILL');
     try {
       await client.page.locator('.call-screen[data-connection="reconnecting"]').waitFor({ timeout: STEP_MS });
       await client.page.getByText(en['call.reconnecting']).waitFor({ timeout: STEP_MS });
     } finally {
-      await stack!.startService('livekit');
+      await world.stack!.startService('livekit');
     }
     await client.page.locator('.call-screen[data-connection="connected"]').waitFor({ timeout: 45_000 });
     const flow = await waitForRisingMedia(client.page, { videoTracks: 1, audioTracks: 1 }, 45_000);
