@@ -1,0 +1,80 @@
+/**
+ * Runs a socket's commands: every event is counted against the socket's rate (a flood closes
+ * the socket, logged once), only commands of the table are answered, each through its strict
+ * schema and with the role it needs, and every answer is an ack built by `toAppError` — the
+ * same path as HTTP errors, so no foreign error text reaches a browser.
+ */
+import type { Ack } from '@alcove/shared';
+import { AppError, toAppError } from '../../app-error.ts';
+import type { LoginService } from '../../auth/login-service.ts';
+import type { Logger } from '../../observability/logger.ts';
+import { parseInput } from '../http/validate.ts';
+import { createEventRateLimit } from './event-rate-limit.ts';
+import type { CommandTable } from './socket-commands.ts';
+import type { AlcoveSocket, SocketIdentity } from './socket-types.ts';
+
+export const SOCKET_EVENT_BURST = 30;
+export const SOCKET_EVENTS_PER_SECOND = 10;
+
+export interface CommandDispatchDeps {
+  commands: CommandTable;
+  login: LoginService;
+  logger: Logger;
+}
+
+/** Disconnects a socket that sends faster than its rate, with one log line however many events were in flight. */
+function floodGuard(socket: AlcoveSocket, identity: SocketIdentity, logger: Logger): () => boolean {
+  const rate = createEventRateLimit({ burst: SOCKET_EVENT_BURST, refillPerSecond: SOCKET_EVENTS_PER_SECOND });
+  let flooded = false;
+  return () => {
+    if (rate.take()) return true;
+    if (!flooded) {
+      flooded = true;
+      logger.warn('socket flood, disconnecting', { event: 'socket.flood', socketRole: identity.role });
+      socket.disconnect(true);
+    }
+    return false;
+  };
+}
+
+async function runCommand(spec: CommandTable[keyof CommandTable], identity: SocketIdentity, payload: unknown, login: LoginService): Promise<unknown> {
+  if (spec.role !== identity.role) throw AppError.forbidden();
+  const input = parseInput(spec.schema, payload);
+  if (spec.role === 'client' && identity.role === 'client') return spec.run(identity.conn, input as never);
+  if (spec.role === 'therapist' && identity.role === 'therapist') {
+    // Re-checks the login on every command: logout and idle expiry take effect at once.
+    const therapist = await login.authenticate(identity.token);
+    return spec.run(therapist, input as never);
+  }
+  return undefined;
+}
+
+export function dispatchCommands(socket: AlcoveSocket, identity: SocketIdentity, deps: CommandDispatchDeps): void {
+  const withinRate = floodGuard(socket, identity, deps.logger);
+
+  socket.onAny((event: string, ...args: unknown[]) => {
+    if (!withinRate()) return;
+    if (Object.hasOwn(deps.commands, event)) return;
+    const ack = args.at(-1);
+    if (typeof ack === 'function') ack({ ok: false, error: AppError.badRequest({ reason: 'unknown-command' }).toBody() } satisfies Ack<never>);
+  });
+
+  for (const [event, spec] of Object.entries(deps.commands)) {
+    socket.on(event as never, (async (payload: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return; // every command must carry an ack
+      const reply = ack as (result: Ack<unknown>) => void;
+      try {
+        const data = await runCommand(spec, identity, payload, deps.login);
+        reply({ ok: true, data: data ?? null });
+        if (spec.closesSocket) socket.disconnect(true);
+      } catch (error) {
+        const appError = toAppError(error);
+        if (appError.status >= 500 && appError.code !== 'service_unavailable') {
+          deps.logger.error('socket command failed', { event, code: appError.code, errorName: (appError.cause as Error | undefined)?.name });
+        }
+        reply({ ok: false, error: appError.toBody() });
+        if (appError.code === 'unauthorized') socket.disconnect(true);
+      }
+    }) as never);
+  }
+}
