@@ -37,6 +37,8 @@ export interface ServerStack {
   stopService(name: RestartableService, signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Starts it again with the same command and environment, and resolves once it answers. */
   startService(name: RestartableService): Promise<void>;
+  /** `alcove doctor` run on the server, as the operator runs it (the built CLI, the kit's config). */
+  runDoctor(): { code: number; stdout: string; stderr: string };
   stop(): Promise<void>;
 }
 
@@ -211,7 +213,17 @@ export async function startServerStack(name: string): Promise<ServerStack> {
     );
     if (add.code !== 0) throw new Error(`therapist add failed: ${add.stderr}`);
 
-    return { workDir, configDir, caRootPath, secrets, therapist, appEnv, stopService, startService, stop };
+    const runDoctor = () =>
+      runIn(SERVER_NS, 'env', [
+        `NODE_EXTRA_CA_CERTS=${caRootPath}`,
+        `PATH=${process.env.PATH ?? ''}`,
+        process.execPath,
+        join(ROOT, 'dist/server/cli.js'),
+        'doctor',
+        '--config-dir',
+        configDir,
+      ]);
+    return { workDir, configDir, caRootPath, secrets, therapist, appEnv, stopService, startService, runDoctor, stop };
   } catch (error) {
     const tail = readdirSync(logs)
       .map((file) => `--- ${file}\n${readFileSync(join(logs, file), 'utf8').split('\n').slice(-15).join('\n')}`)

@@ -99,15 +99,7 @@ describe('rehearsal: when the front or the media server fails, people are told t
   };
   /** `alcove doctor` on the server, as the operator runs it; its report is printed for the record. */
   const doctor = (when: string): { code: number; report: string } => {
-    const run = runIn(SERVER_NS, 'env', [
-      `NODE_EXTRA_CA_CERTS=${world.stack!.caRootPath}`,
-      `PATH=${process.env.PATH ?? ''}`,
-      process.execPath,
-      join(ROOT, 'dist/server/cli.js'),
-      'doctor',
-      '--config-dir',
-      world.stack!.configDir,
-    ]);
+    const run = world.stack!.runDoctor();
     process.stdout.write(`      alcove doctor ${when}:\n${run.stdout.replace(/^/gmu, '        ')}`);
     return { code: run.code, report: run.stdout };
   };

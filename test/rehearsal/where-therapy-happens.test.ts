@@ -21,7 +21,7 @@ import {
   waitForCallTiles,
 } from '../support/browser-journeys.ts';
 import { clientChecksInAfterConnectionCheck, consoleConnectionText, type ConnectionCheckSeen } from '../support/connection-check-journey.ts';
-import { MEDIA_IP, NAMES, SERVER_NS, WEB_IP, placeNs, publicAddressOf, runIn, type Place } from './network.ts';
+import { MEDIA_IP, NAMES, WEB_IP, placeNs, publicAddressOf, runIn, type Place } from './network.ts';
 import { useRehearsalWorld } from './rehearsal-world.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -245,15 +245,7 @@ describe('rehearsal: TLS, TURN and NAT on a real domain, in network namespaces',
   });
 
   it('passes `alcove doctor` run on the server', () => {
-    const doctor = runIn(SERVER_NS, 'env', [
-      `NODE_EXTRA_CA_CERTS=${world.stack!.caRootPath}`,
-      `PATH=${process.env.PATH ?? ''}`,
-      process.execPath,
-      join(ROOT, 'dist/server/cli.js'),
-      'doctor',
-      '--config-dir',
-      world.stack!.configDir,
-    ]);
+    const doctor = world.stack!.runDoctor();
     expect(doctor.code, doctor.stdout + doctor.stderr).to.equal(0);
     process.stdout.write(doctor.stdout.replace(/^/gmu, '    '));
   });
