@@ -45,8 +45,16 @@ function ownLivekit(port: number, udpPort: number, webhookUrl: string): OwnLivek
   return {
     url: `ws://127.0.0.1:${port}`,
     async start() {
-      child = spawnLivekit({ port, udpPort, ...TEST_LIVEKIT_KEYS, webhookUrl, workDir, logLevel: 'error' }, 'ignore');
-      await waitForLivekit(port);
+      const proc = spawnLivekit({ port, udpPort, ...TEST_LIVEKIT_KEYS, webhookUrl, workDir, logLevel: 'error' }, 'pipe');
+      child = proc;
+      let output = '';
+      proc.stdout?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+      proc.stderr?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+      // Whatever answers on the port must be this process: one that exits (a port taken after it was
+      // drawn) fails here with its own words, not later as a call that never connects.
+      const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`this test's livekit-server exited (${code}):\n${output.slice(-2000)}`))));
+      exited.catch(() => undefined);
+      await Promise.race([waitForLivekit(port), exited]);
     },
     async kill() {
       const proc = child;
