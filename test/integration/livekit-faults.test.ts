@@ -161,4 +161,23 @@ describe('LiveKit restarted, stalled or down', function () {
       await livekit.start();
     }
   });
+  it('answers the pre-call connection check with 503 while LiveKit is down, and the client keeps waiting', async () => {
+    const { session, secrets, invites } = await therapist.createSession('individual');
+    const deviceId = newDeviceId();
+    const client = await connectClient(t.origin, secrets[0]!, deviceId);
+    sockets.push(client);
+    await command(client, COMMANDS.checkIn, { displayName: 'Client' });
+    await livekit.kill();
+    try {
+      const response = await callRoute(t.origin, HTTP_ROUTES.connectionCheck, { body: { invite: secrets[0], deviceId } });
+      expect(response.status).to.equal(503);
+      // The browser says the check could not run, rather than blaming the client's network.
+      expect(response.body.error.details).to.deep.equal({ service: 'media' });
+      const seen = await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: session.sessionId } });
+      const participant = (seen.body.participants as Array<{ participantId: string; state: string }>).find((p) => p.participantId === invites[0]!.participantId);
+      expect(participant?.state).to.equal('waiting');
+    } finally {
+      await livekit.start();
+    }
+  });
 });
