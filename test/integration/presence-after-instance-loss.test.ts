@@ -11,6 +11,10 @@ import { randomPrefix, startTestApp, type TestApp } from '../support/test-app.ts
 import { loginTherapist, type TherapistClient } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
 import { INSTANCE_SILENCE_MS } from '../../server/src/waiting-room/presence-sweeper.ts';
+import { createClient } from 'redis';
+import { createRedisKeys } from '../../server/src/adapters/redis/keys.ts';
+import { eventually } from '../support/eventually.ts';
+import { TEST_REDIS_URL } from '../support/stack-hooks.ts';
 
 const GRACE_SECONDS = 5;
 /** What the issue promises: gone within the grace period plus five seconds. */
@@ -35,6 +39,26 @@ describe('presence after the instance holding a client is lost', function () {
   after(async () => {
     consoleSocket?.close();
     await survivor?.close();
+  });
+
+  it('does not warn that a freshly started instance was taken for dead', async () => {
+    // Its first heartbeat adds it to the ledger; that is not the "swept while paused" case.
+    const fresh = await startAppProcess({ REDIS_PREFIX: randomPrefix() });
+    const redis = createClient({ url: TEST_REDIS_URL });
+    await redis.connect();
+    try {
+      const key = createRedisKeys(fresh.redisPrefix).instances();
+      const beats = new Set<number>();
+      await eventually(async () => {
+        for (const { score } of await redis.zRangeWithScores(key, 0, -1)) beats.add(score);
+        return beats.size >= 3;
+      }, 'three heartbeats of the new instance');
+      const warned = fresh.lines.filter(({ text }) => text.includes('"event":"presence.reaffirmed"'));
+      expect(warned.map((l) => l.text)).to.deep.equal([]);
+    } finally {
+      await redis.quit();
+      await fresh.stop();
+    }
   });
 
   for (const signal of ['SIGKILL', 'SIGTERM'] as const) {

@@ -39,6 +39,8 @@ export interface ServerStack {
   startService(name: RestartableService): Promise<void>;
   /** `alcove doctor` run on the server, as the operator runs it (the built CLI, the kit's config). */
   runDoctor(): { code: number; stdout: string; stderr: string };
+  /** The last lines of every service's log (LiveKit's warnings and errors only): what a failed wait prints. */
+  logTails(lines?: number): string;
   stop(): Promise<void>;
 }
 
@@ -67,6 +69,20 @@ function findCaddyCert(caddyData: string, name: string): string | null {
     if (existsSync(path)) return path;
   }
   return null;
+}
+
+/** LiveKit logs every packet path at INFO; what explains a failure is in its warnings and errors. */
+const QUIET_LOG_FILTER: Readonly<Record<string, RegExp>> = { 'livekit.log': /\t(WARN|ERROR)\t/u };
+
+function tailsOf(logs: string, lines = 15): string {
+  return readdirSync(logs)
+    .map((file) => {
+      const kept = readFileSync(join(logs, file), 'utf8')
+        .split('\n')
+        .filter((line) => line !== '' && (QUIET_LOG_FILTER[file]?.test(line) ?? true));
+      return `--- ${file}\n${kept.slice(-lines).map((line) => line.slice(0, 400)).join('\n')}`;
+    })
+    .join('\n');
 }
 
 export async function startServerStack(name: string): Promise<ServerStack> {
@@ -223,11 +239,9 @@ export async function startServerStack(name: string): Promise<ServerStack> {
         '--config-dir',
         configDir,
       ]);
-    return { workDir, configDir, caRootPath, secrets, therapist, appEnv, stopService, startService, runDoctor, stop };
+    return { workDir, configDir, caRootPath, secrets, therapist, appEnv, stopService, startService, runDoctor, logTails: (lines) => tailsOf(logs, lines), stop };
   } catch (error) {
-    const tail = readdirSync(logs)
-      .map((file) => `--- ${file}\n${readFileSync(join(logs, file), 'utf8').split('\n').slice(-15).join('\n')}`)
-      .join('\n');
+    const tail = tailsOf(logs, 15);
     await stop();
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tail}`);
   }

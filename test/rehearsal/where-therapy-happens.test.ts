@@ -238,7 +238,8 @@ describe('rehearsal: TLS, TURN and NAT on a real domain, in network namespaces',
         try {
           figures[kind].push((await firstFrame) - clickedAt);
         } catch (error) {
-          throw new Error(`${who} (${kind}), run ${run + 1}: ${error instanceof Error ? error.message : String(error)}; ${await describeCall(person.page)}`);
+          const said = person.consoleTail().join('\n    ');
+          throw new Error(`${who} (${kind}), run ${run + 1}: ${error instanceof Error ? error.message : String(error)}; ${await describeCall(person.page)}\n  the page's last console lines:\n    ${said}\n  the services' logs:\n${world.stack!.logTails(12)}`);
         }
       }
     }

@@ -70,8 +70,13 @@ export interface Person {
   /** Content-Security-Policy violations reported by the page. */
   cspViolations(): Promise<string[]>;
   pageErrors: string[];
+  /** The page's last console lines (livekit-client's included), oldest first: what a failed wait prints. */
+  consoleTail(count?: number): string[];
   close(): Promise<void>;
 }
+
+/** How many console lines a person keeps: enough to show the last few joins, bounded for long tests. */
+const CONSOLE_LINES_KEPT = 300;
 
 export interface PersonOptions {
   origin: string;
@@ -99,11 +104,17 @@ export async function newPerson(e2e: E2eBrowser, options: PersonOptions): Promis
   page.on('request', (request) => sent.push({ url: request.url(), referer: request.headers().referer ?? null }));
   page.on('websocket', (ws) => sent.push({ url: ws.url(), referer: null }));
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  const consoleLines: string[] = [];
+  page.on('console', (message) => {
+    consoleLines.push(`${new Date().toISOString().slice(11, 23)} ${message.type()} ${message.text().slice(0, 300)}`);
+    if (consoleLines.length > CONSOLE_LINES_KEPT) consoleLines.shift();
+  });
   return {
     context,
     page,
     sent,
     pageErrors,
+    consoleTail: (count = 25) => consoleLines.slice(-count),
     cspViolations: () => page.evaluate(() => ((globalThis as any).__alcoveCspViolations ?? []) as string[]),
     close: () => context.close().catch(() => undefined),
   };

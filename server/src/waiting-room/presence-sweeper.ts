@@ -39,13 +39,18 @@ export function startPresenceSweeper(deps: PresenceSweeperDeps): PresenceSweeper
   const live = new Map<string, ClientConnection>();
   let failing = false;
   let retired = false;
+  /** The first beat adds this instance to the ledger; only a later beat that has to add it again means we were swept. */
+  let hasBeaten = false;
 
   const quietly = (work: Promise<unknown>, what: string) =>
     work.catch((error: Error) => logger.debug('presence ledger write failed', { reason: what, errorName: error.name }));
 
   async function sweep(): Promise<void> {
     const now = deps.now();
-    if (!(await ledger.beat(instanceId, now))) {
+    const wasListed = await ledger.beat(instanceId, now);
+    const firstBeat = !hasBeaten;
+    hasBeaten = true;
+    if (!wasListed && !firstBeat) {
       // We were taken for dead (a pause longer than INSTANCE_SILENCE_MS) and our clients marked
       // as dropped; they are still here, so say so again.
       logger.warn('this instance was taken for dead; reaffirming its connections', { event: 'presence.reaffirmed', count: live.size });
