@@ -46,6 +46,8 @@ import { createHttpServer } from './transport/http/http-server.ts';
 import { createSocketNotifier } from './transport/socket/socket-notifier.ts';
 import { createSocketServer } from './transport/socket/socket-server.ts';
 import { createCommandTable } from './transport/socket/socket-commands.ts';
+import { createWorkInFlight } from './transport/socket/work-in-flight.ts';
+import { createInstanceDrain } from './transport/instance-drain.ts';
 import { socketRooms, type AlcoveServer } from './transport/socket/socket-types.ts';
 import type { MediaRooms } from './sessions/media-rooms.ts';
 import { createRedisAuditTrail } from './adapters/redis/audit-stream.ts';
@@ -175,6 +177,17 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   const checks = createConnectionCheckService({ leases, clients, rooms, signer, rateLimiter, logger, now, livekitUrl: config.livekit.url });
   const handleWebhook = createWebhookHandler({ sessionStore, participants, sessions, rooms, notifier, ledger: createRedisWebhookLedger(redis, keys), logger, audit, now });
 
+  const workInFlight = createWorkInFlight();
+  const instanceDrain = createInstanceDrain({
+    httpServer,
+    io: () => {
+      if (!io) throw new Error('socket server not ready');
+      return io;
+    },
+    work: workInFlight,
+    logger,
+  });
+
   const app = createHttpApp({
     logger,
     allowedOrigins: config.allowedOrigins,
@@ -201,7 +214,8 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
       ),
     ],
     staticRoot: options.staticRoot === undefined ? defaultStaticRoot() : options.staticRoot,
-    isReady: () => redisHealth.check(),
+    // A draining instance is not ready whatever Redis says: the proxy's health check takes it out.
+    isReady: async () => !instanceDrain.isDraining() && (await redisHealth.check()),
     accessLog: config.logLevel === 'debug',
   });
   // Express first: Socket.io then wraps it and keeps /socket.io/ to itself. Attached the other
@@ -222,6 +236,8 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     maxSocketsPerIp: config.limits.maxSocketsPerIp,
     loginTtlMs: (loginId) => logins.ttlMs(loginId),
     liveness: presenceSweeper,
+    workInFlight,
+    isDraining: instanceDrain.isDraining,
   });
   const socketServer = io;
   // Recovery needs the stream for the grace period only; a little slack for slow reconnects.
@@ -246,7 +262,8 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
       });
     },
     async close() {
-      // First: any instance (or this one, restarted) sweeps our clients from now on.
+      // Sockets move elsewhere (instance-drain.ts), then any instance sweeps what is left of ours.
+      await instanceDrain.drain();
       await presenceSweeper.retire();
       stopTrimmer();
       redisHealth.stop();

@@ -8,12 +8,14 @@ import type { Logger } from '../../observability/logger.ts';
 import type { ClientConnection, ClientPresence } from '../../waiting-room/client-presence.ts';
 import type { PresenceSweeper } from '../../waiting-room/presence-sweeper.ts';
 import type { AlcoveSocket } from './socket-types.ts';
+import type { WorkInFlight } from './work-in-flight.ts';
 
 export interface ClientLivenessDeps {
   clients: ClientPresence;
   liveness: Pick<PresenceSweeper, 'connectionOpened' | 'connectionClosed'>;
   logger: Logger;
   graceMs: number;
+  inFlight: WorkInFlight;
 }
 
 export interface ClientLiveness {
@@ -26,9 +28,11 @@ export interface ClientLiveness {
 export function createClientLiveness(deps: ClientLivenessDeps): ClientLiveness {
   const gone = (conn: ClientConnection) => {
     deps.liveness.connectionClosed(conn);
-    deps.clients
-      .disconnected(conn)
-      .catch((error: Error) => deps.logger.warn('could not record disconnect', { participantId: conn.participantId, errorName: error.name }));
+    void deps.inFlight.track(
+      deps.clients
+        .disconnected(conn)
+        .catch((error: Error) => deps.logger.warn('could not record disconnect', { participantId: conn.participantId, errorName: error.name })),
+    );
   };
   return {
     gone,

@@ -9,6 +9,7 @@ import { AppError, toAppError } from '../../app-error.ts';
 import type { LoginService } from '../../auth/login-service.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { parseInput } from '../http/validate.ts';
+import type { WorkInFlight } from './work-in-flight.ts';
 import { createEventRateLimit } from './event-rate-limit.ts';
 import type { CommandTable } from './socket-commands.ts';
 import type { AlcoveSocket, SocketIdentity } from './socket-types.ts';
@@ -20,6 +21,8 @@ export interface CommandDispatchDeps {
   commands: CommandTable;
   login: LoginService;
   logger: Logger;
+  /** Counted while they run, so a drain answers them before it closes the socket. */
+  inFlight: WorkInFlight;
 }
 
 /** Disconnects a socket that sends faster than its rate, with one log line however many events were in flight. */
@@ -64,7 +67,7 @@ export function dispatchCommands(socket: AlcoveSocket, identity: SocketIdentity,
       if (typeof ack !== 'function') return; // every command must carry an ack
       const reply = ack as (result: Ack<unknown>) => void;
       try {
-        const data = await runCommand(spec, identity, payload, deps.login);
+        const data = await deps.inFlight.track(runCommand(spec, identity, payload, deps.login));
         reply({ ok: true, data: data ?? null });
         if (spec.closesSocket) socket.disconnect(true);
       } catch (error) {

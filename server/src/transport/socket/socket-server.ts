@@ -12,6 +12,7 @@ import { authoriseBeforeRecovery } from './authorised-recovery.ts';
 import { trackConnectionSlots } from './connection-slots.ts';
 import { createClientLiveness } from './client-liveness.ts';
 import { dispatchCommands } from './command-dispatch.ts';
+import type { WorkInFlight } from './work-in-flight.ts';
 import { watchLoginExpiry } from './login-expiry.ts';
 import type { CommandTable } from './socket-commands.ts';
 import { createHandshakeAuthoriser, roomsFor } from './socket-handshake.ts';
@@ -39,6 +40,10 @@ export interface SocketServerDeps {
   loginTtlMs: (loginId: string) => Promise<number>;
   /** Which client connections this instance holds, in the ledger every instance sweeps. */
   liveness: Pick<PresenceSweeper, 'connectionOpened' | 'connectionClosed'>;
+  /** Commands and disconnect bookkeeping under way, which a drain waits for. */
+  workInFlight: WorkInFlight;
+  /** While the instance drains, no new connection is taken: the browser retries, through the proxy, elsewhere. */
+  isDraining: () => boolean;
 }
 
 function handshakeError(error: unknown): Error {
@@ -61,7 +66,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
     // socket limit, so an address cannot hold open connections that never say who they are.
     allowRequest: (req, callback) => {
       const origin = req.headers.origin;
-      callback(null, origin !== undefined && allowed.has(origin) && countFor(req) < 2 * deps.maxSocketsPerIp);
+      callback(null, !deps.isDraining() && origin !== undefined && allowed.has(origin) && countFor(req) < 2 * deps.maxSocketsPerIp);
     },
     connectionStateRecovery: { maxDisconnectionDuration: deps.graceMs, skipMiddlewares: false },
     adapter: createAdapter(deps.adapterRedis, {
@@ -85,7 +90,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
   const slots = trackConnectionSlots(io.engine, deps.clientAddressOf);
   countFor = slots.countFor;
 
-  const clientLiveness = createClientLiveness({ clients: deps.clients, liveness: deps.liveness, logger: deps.logger, graceMs: deps.graceMs });
+  const clientLiveness = createClientLiveness({ clients: deps.clients, liveness: deps.liveness, logger: deps.logger, graceMs: deps.graceMs, inFlight: deps.workInFlight });
 
   const admissionOf = authoriseBeforeRecovery(io, {
     logger: deps.logger,
@@ -123,7 +128,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
       watchLoginExpiry(io, socket, { loginId: identity.loginId, absoluteExpiresAt: identity.expiresAt, ttlMs: deps.loginTtlMs });
     }
 
-    dispatchCommands(socket, identity, { commands: deps.commands, login: deps.login, logger: deps.logger });
+    dispatchCommands(socket, identity, { commands: deps.commands, login: deps.login, logger: deps.logger, inFlight: deps.workInFlight });
   });
 
   return io;
