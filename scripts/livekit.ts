@@ -21,6 +21,11 @@ export interface LivekitOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Where the rendered config and log go. */
   workDir: string;
+  /**
+   * LiveKit's distributed mode: nodes sharing this Redis (`host:port`) route signalling and
+   * rooms among themselves and place each room on one of them. Without it: one node, no Redis.
+   */
+  redisAddress?: string;
 }
 
 /** The project-local binary installed by scripts/setup.sh (or one on PATH, checked there). */
@@ -39,11 +44,12 @@ export function renderLivekitConfig(options: LivekitOptions): string {
     LIVEKIT_LOG_LEVEL: options.logLevel ?? 'warn',
   };
   const template = readFileSync(join(ROOT, 'infra/livekit/livekit.yaml.template'), 'utf8');
-  return template.replace(/\$\{([A-Z_]+)\}/gu, (_, name: string) => {
+  const rendered = template.replace(/\$\{([A-Z_]+)\}/gu, (_, name: string) => {
     const value = values[name];
     if (value === undefined) throw new Error(`livekit config: no value for ${name}`);
     return value;
   });
+  return options.redisAddress ? `${rendered}redis:\n  address: ${options.redisAddress}\n` : rendered;
 }
 
 export function spawnLivekit(options: LivekitOptions, stdio: 'inherit' | 'ignore' | 'pipe' = 'pipe'): ChildProcess {

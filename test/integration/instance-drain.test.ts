@@ -39,7 +39,7 @@ describe('an instance stopped with SIGTERM behind the proxy (a deploy)', functio
     const env = { PUBLIC_URL: `http://127.0.0.1:${frontPort}`, WAITING_GRACE_SECONDS: '30' };
     leaving = await startAppProcess({ ...env, REDIS_PREFIX: prefix });
     staying = await startTestApp({ prefix, env });
-    front = await startCaddyFront([leaving.port, Number(new URL(staying.origin).port)], frontPort);
+    front = await startCaddyFront([leaving.port, Number(new URL(staying.origin).port)], { port: frontPort });
   });
   after(async () => {
     for (const socket of sockets) socket.close();

@@ -1,6 +1,6 @@
 /**
- * Debian's Caddy as the proxy in front of several app instances, on loopback: what a deploy
- * looks like from a browser. Its upstream choice is made deterministic for tests (`first`:
+ * Debian's Caddy as the proxy in front of several app instances or LiveKit nodes, on loopback:
+ * what a deploy or a dead node looks like from a browser. Its upstream choice is made deterministic for tests (`first`:
  * every connection goes to the first instance that accepts), and a refused connect moves on to
  * the next one, as `lb_try_duration` does in the production Caddyfile.
  */
@@ -16,9 +16,15 @@ export interface CaddyFront {
   stop(): Promise<void>;
 }
 
-/** `port`: when the instances behind must know the front's origin before it starts (their PUBLIC_URL). */
-export async function startCaddyFront(upstreamPorts: readonly number[], port?: number): Promise<CaddyFront> {
-  port ??= await freeTcpPort();
+export interface CaddyFrontOptions {
+  /** When the instances behind must know the front's origin before it starts (their PUBLIC_URL). */
+  port?: number;
+  /** What answers 200 once an upstream is up: the app's `/healthz` (default), LiveKit's `/`. */
+  readyPath?: string;
+}
+
+export async function startCaddyFront(upstreamPorts: readonly number[], options: CaddyFrontOptions = {}): Promise<CaddyFront> {
+  const port = options.port ?? (await freeTcpPort());
   const dir = mkdtempSync(join(tmpdir(), 'alcove-caddy-'));
   const config = join(dir, 'Caddyfile');
   writeFileSync(
@@ -59,8 +65,8 @@ export async function startCaddyFront(upstreamPorts: readonly number[], port?: n
   try {
     const exited = await eventually(async () => {
       if (child.exitCode !== null) return 'exited';
-      return fetch(`${origin}/healthz`).then((r) => r.ok && 'answering', () => false);
-    }, 'Caddy answering in front of the app instances');
+      return fetch(`${origin}${options.readyPath ?? '/healthz'}`).then((r) => r.ok && 'answering', () => false);
+    }, 'Caddy answering in front of its upstreams');
     if (exited === 'exited') throw new Error(`caddy exited (${child.exitCode}):\n${lines.join('')}`);
   } catch (error) {
     await stop();
