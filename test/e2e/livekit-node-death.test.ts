@@ -108,7 +108,7 @@ describe('e2e: a LiveKit node dies under a couple call (distributed mode, two no
     nodes = [];
     for (const port of nodePorts) nodes.push(livekitNode(port, await freeUdpPort(), `127.0.0.1:${redis.port}`, webhookUrl));
     for (const node of nodes) await node.start();
-    front = await startCaddyFront(nodePorts, { port: frontPort, readyPath: '/' });
+    front = await startCaddyFront(nodePorts, { port: frontPort, readyPath: '/', balance: 'round-robin' });
     people = [];
     for (let i = 0; i < 3; i += 1) people.push(await newPerson(stack.browser, { origin: stack.t.origin }));
   });
@@ -157,18 +157,25 @@ describe('e2e: a LiveKit node dies under a couple call (distributed mode, two no
       await host.kill();
       try {
         await Promise.all(
-          people.map(async (person) => {
+          people.map(async (person, index) => {
+            try {
             // Noticed first, so frames still in flight from the dead node cannot pass for a recovery.
             await person.page.locator('.call-screen[data-connection="reconnecting"]').waitFor({ timeout: RECOVERY_BUDGET_MS });
             await person.page.locator('.call-screen[data-connection="connected"]').waitFor({ timeout: RECOVERY_BUDGET_MS });
             // Rising counters on both others' video and audio: decoded again since the kill.
             await waitForRisingMedia(person.page, { videoTracks: 2, audioTracks: 2 }, Math.max(1_000, RECOVERY_BUDGET_MS - (Date.now() - killedAt)));
+            } catch (error) {
+              const said = person.consoleTail(30).join('\n    ');
+              const app = stack.t.logs.filter((line) => /"level":"(warn|error)"/u.test(line)).slice(-15).join('\n    ');
+              throw new Error(`${['the therapist', 'partner 1', 'partner 2'][index]}: ${error instanceof Error ? error.message : String(error)}\n  its last console lines:\n    ${said}\n  the app's last warnings:\n    ${app}`);
+            }
           }),
         );
       } catch (error) {
         throw new Error(`round ${round}: ${error instanceof Error ? error.message : String(error)}`);
       }
       recoveries.push(Date.now() - killedAt);
+      if (process.env.NODE_DEATH_DEBUG) (await import('node:fs')).appendFileSync('/tmp/node-death.log', `\n##### round ${round} ${recoveries.at(-1)} ms, killed ${new Date(killedAt).toISOString()}\n` + people.map((p, i) => `--- person ${i}\n` + p.consoleTail(80).join('\n')).join('\n') + '\n');
       expect((await hostOf())?.nodeId, `round ${round}: the room moved to the surviving node`).to.equal(survivor.nodeId);
       for (const person of people) {
         expect(await verificationCode(person.page)).to.equal(code);

@@ -1,8 +1,8 @@
 /**
  * Debian's Caddy as the proxy in front of several app instances or LiveKit nodes, on loopback:
- * what a deploy or a dead node looks like from a browser. Its upstream choice is made deterministic for tests (`first`:
- * every connection goes to the first instance that accepts), and a refused connect moves on to
- * the next one, as `lb_try_duration` does in the production Caddyfile.
+ * what a deploy or a dead node looks like from a browser. A refused connect moves on to the next
+ * upstream, as `lb_try_duration` does in the production Caddyfile; how upstreams are chosen is
+ * the test's (`CaddyFrontOptions.balance`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,14 @@ export interface CaddyFrontOptions {
   port?: number;
   /** What answers 200 once an upstream is up: the app's `/healthz` (default), LiveKit's `/`. */
   readyPath?: string;
+  /**
+   * `first` (default): every connection to the first upstream that accepts it, so a test knows
+   * where its people are; a refused connect takes that upstream out for 2 s. `round-robin`: as the
+   * production Caddyfile balances, with an active health check on `readyPath` every second — for
+   * upstreams that fail requests they cannot serve (LiveKit nodes routing to a dead one), which
+   * passive health would count against a node that is fine.
+   */
+  balance?: 'first' | 'round-robin';
 }
 
 export async function startCaddyFront(upstreamPorts: readonly number[], options: CaddyFrontOptions = {}): Promise<CaddyFront> {
@@ -36,11 +44,12 @@ export async function startCaddyFront(upstreamPorts: readonly number[], options:
       '}',
       `http://127.0.0.1:${port} {`,
       `\treverse_proxy ${upstreamPorts.map((p) => `127.0.0.1:${p}`).join(' ')} {`,
-      '\t\tlb_policy first',
       '\t\tlb_try_duration 5s',
       '\t\tlb_try_interval 100ms',
-      // A refused connect takes that instance out for a while (passive health), so `first` moves on.
-      '\t\tfail_duration 30s',
+      ...(options.balance === 'round-robin'
+        ? ['\t\tlb_policy round_robin', `\t\thealth_uri ${options.readyPath ?? '/healthz'}`, '\t\thealth_interval 1s', '\t\thealth_timeout 1s']
+        : // Briefly, so an upstream that comes back (a restarted instance) is used again within seconds.
+          ['\t\tlb_policy first', '\t\tfail_duration 2s']),
       '\t}',
       '}',
       '',
