@@ -46,6 +46,9 @@ const envSchema = z.object({
   AUDIT_RETENTION_DAYS: intFrom(1, 3650).default(AUDIT_RETENTION_DAYS_DEFAULT),
   MAX_SOCKETS_PER_IP: intFrom(1, 100_000).default(20),
   TOKEN_REQUESTS_PER_INVITE_PER_MINUTE: intFrom(1, 100_000).default(30),
+  // A port, or `+N`: the app port plus N (one env file for several instances, alcove@<port>).
+  METRICS_PORT: z.string().regex(/^\+?\d{1,5}$/u).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export interface Config {
@@ -64,6 +67,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   audit: { retentionMs: number };
   limits: { maxSocketsPerIp: number; tokenRequestsPerInvitePerMinute: number };
+  /** The Prometheus endpoint's own listener; null when METRICS_PORT is unset (no exporter). */
+  metrics: { host: string; port: number } | null;
 }
 
 /**
@@ -97,6 +102,18 @@ export function parseTrustProxy(value: string): TrustProxy | null {
   const subnets = text.split(',').map((s) => s.trim()).filter(Boolean);
   if (subnets.length === 0 || !subnets.every(isSubnet)) return null;
   return { subnets: Object.freeze(subnets) };
+}
+
+/**
+ * `8090` (that port; `0` picks a free one), `+10000` (the app port plus 10000), unset (no
+ * exporter). null when the result is no port, or is the app's own port.
+ */
+export function parseMetricsPort(value: string | undefined, appPort: number): number | null | undefined {
+  if (value === undefined) return undefined;
+  const port = value.startsWith('+') ? appPort + Number(value.slice(1)) : Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return null;
+  if (port !== 0 && port === appPort) return null;
+  return port;
 }
 
 export class ConfigError extends Error {
@@ -133,6 +150,9 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       if (e[name] === LOCAL_DEV_DEFAULTS[name]) missing.push(name);
     }
   }
+
+  const metricsPort = parseMetricsPort(e.METRICS_PORT, e.PORT);
+  if (metricsPort === null) missing.push('METRICS_PORT');
 
   const trustProxy = parseTrustProxy(e.TRUST_PROXY);
   if (trustProxy === null) missing.push('TRUST_PROXY');
@@ -173,5 +193,6 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     logLevel: e.LOG_LEVEL,
     audit: { retentionMs: e.AUDIT_RETENTION_DAYS * 24 * 3600_000 },
     limits: { maxSocketsPerIp: e.MAX_SOCKETS_PER_IP, tokenRequestsPerInvitePerMinute: e.TOKEN_REQUESTS_PER_INVITE_PER_MINUTE },
+    metrics: metricsPort === undefined || metricsPort === null ? null : Object.freeze({ host: e.METRICS_HOST, port: metricsPort }),
   });
 }

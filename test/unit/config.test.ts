@@ -59,5 +59,21 @@ describe('configuration', () => {
       expect(errorOf({ ...production, TRUST_PROXY: bad }).variables, bad).to.deep.equal(['TRUST_PROXY']);
     }
   });
-});
 
+  it('serves no metrics unless METRICS_PORT is set, and then on loopback by default', () => {
+    expect(loadConfig(production).metrics).to.equal(null);
+    expect(loadConfig({ ...production, METRICS_PORT: '9464' }).metrics).to.deep.equal({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ ...production, METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5' }).metrics).to.deep.equal({ host: '10.0.0.5', port: 9464 });
+  });
+
+  it('takes METRICS_PORT=+N as the app port plus N, so one env file serves every instance', () => {
+    expect(loadConfig({ ...production, PORT: '8081', METRICS_PORT: '+10000' }).metrics?.port).to.equal(18081);
+    expect(loadConfig({ ...production, PORT: '8082', METRICS_PORT: '+10000' }).metrics?.port).to.equal(18082);
+  });
+
+  it('names METRICS_PORT when it is no port or the app port itself', () => {
+    for (const bad of ['metrics', '70000', '+60000', '8080', '+0', '-1']) {
+      expect(errorOf({ ...production, PORT: '8080', METRICS_PORT: bad }).variables, bad).to.deep.equal(['METRICS_PORT']);
+    }
+  });
+});

@@ -9,6 +9,7 @@
  * Each item is claimed atomically, so two instances never act on the same one.
  */
 import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { ClientConnection, ClientPresence } from './client-presence.ts';
 import type { PresenceLedger } from './presence-ledger.ts';
 
@@ -24,6 +25,8 @@ export interface PresenceSweeper {
   retire(): Promise<void>;
   /** One beat and sweep now (tests; the timer does the same every second). */
   sweep(): Promise<void>;
+  /** The client connections this instance holds now. */
+  connections(): ClientConnection[];
 }
 
 export interface PresenceSweeperDeps {
@@ -32,6 +35,7 @@ export interface PresenceSweeperDeps {
   logger: Logger;
   now: () => number;
   instanceId: string;
+  metrics?: Pick<Metrics, 'countTakeOver'>;
 }
 
 export function startPresenceSweeper(deps: PresenceSweeperDeps): PresenceSweeper {
@@ -62,6 +66,8 @@ export function startPresenceSweeper(deps: PresenceSweeperDeps): PresenceSweeper
     for (const dead of await ledger.claimDeadInstances(now - INSTANCE_SILENCE_MS, instanceId)) {
       const conns = await ledger.takeConnections(dead.instanceId);
       logger.info('swept the connections of a silent app instance', { event: 'presence.instance-swept', count: conns.length });
+      // A retired instance's last beat is written as 0 (presence-ledger-store.ts): a drain, not a death.
+      deps.metrics?.countTakeOver(dead.lastBeatMs === 0 ? 'drained' : 'silent');
       for (const conn of conns) await clients.disconnected(conn, dead.lastBeatMs || now);
     }
     for (const conn of await ledger.claimDueDeadlines(now, DEADLINES_PER_SWEEP)) await clients.expireIfGone(conn);
@@ -105,5 +111,6 @@ export function startPresenceSweeper(deps: PresenceSweeperDeps): PresenceSweeper
       await ledger.retire(instanceId).catch(() => undefined);
     },
     sweep,
+    connections: () => [...live.values()],
   };
 }

@@ -1,5 +1,6 @@
 import { createClient } from 'redis';
 import type { Logger } from '../../observability/logger.ts';
+import type { Metrics } from '../../observability/metrics.ts';
 import { classifyRedisFailure } from './redis-failures.ts';
 
 export type RedisClient = ReturnType<typeof createClient>;
@@ -21,6 +22,8 @@ export interface RedisConnectOptions {
    * into a promise loop that starves the event loop and freezes the whole app.
    */
   queueWhileOffline?: boolean;
+  /** Counts connection errors and failed or timed-out commands (alcove_redis_errors_total). */
+  metrics?: Pick<Metrics, 'countRedisError'>;
 }
 
 /**
@@ -42,6 +45,7 @@ export async function connectRedis(url: string, logger: Logger, name = 'main', o
   let healthy = true;
   // Without an error listener node-redis would crash the process on a blip.
   client.on('error', (error: Error) => {
+    options.metrics?.countRedisError(name);
     if (healthy) logger.warn('redis connection error', { reason: name, errorName: error.name });
     healthy = false;
   });
@@ -51,7 +55,7 @@ export async function connectRedis(url: string, logger: Logger, name = 'main', o
   });
   await client.connect();
   // Not on the adapter's connection: its XREAD blocks by design, and its errors stay inside Socket.io.
-  if (!options.queueWhileOffline) guardCommands(client, REDIS_COMMAND_TIMEOUT_MS);
+  if (!options.queueWhileOffline) guardCommands(client, REDIS_COMMAND_TIMEOUT_MS, () => options.metrics?.countRedisError(name));
   return client;
 }
 
@@ -64,12 +68,17 @@ class RedisReplyTimeoutError extends Error {
 }
 
 /** The reply within `timeoutMs`; an outage (or no reply in time) rejects as `service_unavailable`. */
-function withinMs<T>(call: () => Promise<T>, timeoutMs: number): Promise<T> {
+function withinMs<T>(call: () => Promise<T>, timeoutMs: number, onUnavailable: () => void): Promise<T> {
+  const fail = (error: unknown): unknown => {
+    const classified = classifyRedisFailure(error);
+    if (classified !== error || error instanceof RedisReplyTimeoutError) onUnavailable();
+    return classified;
+  };
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(classifyRedisFailure(new RedisReplyTimeoutError(timeoutMs))), timeoutMs);
+    const timer = setTimeout(() => reject(fail(new RedisReplyTimeoutError(timeoutMs))), timeoutMs);
     new Promise<T>((settle) => settle(call())).then(
       (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(classifyRedisFailure(error))),
+      (error: unknown) => (clearTimeout(timer), reject(fail(error))),
     );
   });
 }
@@ -81,7 +90,7 @@ function withinMs<T>(call: () => Promise<T>, timeoutMs: number): Promise<T> {
  * in node-redis's reply queue, so replies keep their order when Redis answers late; a
  * write that may still run late must guard itself (see redis-clock.ts).
  */
-function guardCommands(client: RedisClient, defaultMs: number): void {
+function guardCommands(client: RedisClient, defaultMs: number, onUnavailable: () => void): void {
   // Typed command methods and multi() call through `_self`, the client behind node-redis's facade.
   const internals = ((client as unknown as { _self?: unknown })._self ?? client) as {
     sendCommand(args: unknown, options?: { timeout?: number }): Promise<unknown>;
@@ -91,7 +100,7 @@ function guardCommands(client: RedisClient, defaultMs: number): void {
   const send = internals.sendCommand.bind(internals);
   const multi = internals._executeMulti.bind(internals);
   const pipeline = internals._executePipeline.bind(internals);
-  internals.sendCommand = (args, options) => withinMs(() => send(args, options), options?.timeout ?? defaultMs);
-  internals._executeMulti = (...args) => withinMs(() => multi(...args), defaultMs);
-  internals._executePipeline = (...args) => withinMs(() => pipeline(...args), defaultMs);
+  internals.sendCommand = (args, options) => withinMs(() => send(args, options), options?.timeout ?? defaultMs, onUnavailable);
+  internals._executeMulti = (...args) => withinMs(() => multi(...args), defaultMs, onUnavailable);
+  internals._executePipeline = (...args) => withinMs(() => pipeline(...args), defaultMs, onUnavailable);
 }
