@@ -95,7 +95,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   const now = options.now ?? Date.now;
   const prometheus = createPrometheusMetrics();
   const { metrics } = prometheus;
-  const redis = await connectRedis(config.redis.url, logger, 'main', { metrics });
+  const redis = await connectRedis(config.redis, logger, 'main', { metrics });
   if (config.redis.requirePersistence) {
     try {
       await requirePersistentRedis(redis);
@@ -105,7 +105,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     }
   }
   // Waits out a Redis outage rather than failing fast: see RedisConnectOptions (test/integration/redis-outage.test.ts).
-  const adapterRedis = await connectRedis(config.redis.url, logger, 'socket-adapter', { queueWhileOffline: true, metrics });
+  const adapterRedis = await connectRedis(config.redis, logger, 'socket-adapter', { queueWhileOffline: true, metrics });
   const keys = createRedisKeys(config.redis.prefix);
   const redisHealth = watchRedisHealth(redis, logger);
 

@@ -76,4 +76,42 @@ describe('configuration', () => {
       expect(errorOf({ ...production, PORT: '8080', METRICS_PORT: bad }).variables, bad).to.deep.equal(['METRICS_PORT']);
     }
   });
+
+  it('reaches Redis through Sentinel when REDIS_SENTINELS names the sentinels and the primary', () => {
+    const config = loadConfig({
+      ...production,
+      REDIS_SENTINELS: '10.0.0.1:26379, 10.0.0.2:26379,[fd00::3]:26380',
+      REDIS_SENTINEL_NAME: 'alcove',
+      REDIS_USERNAME: 'alcove',
+      REDIS_PASSWORD: 'node-password',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-password',
+    });
+    expect(config.redis.sentinel).to.deep.equal({
+      name: 'alcove',
+      sentinels: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: '10.0.0.2', port: 26379 },
+        { host: 'fd00::3', port: 26380 },
+      ],
+      username: 'alcove',
+      password: 'node-password',
+      sentinelUsername: undefined,
+      sentinelPassword: 'sentinel-password',
+    });
+    expect(loadConfig(production).redis.sentinel).to.equal(null);
+  });
+
+  it('refuses Sentinel settings that are incomplete, malformed, or beside a REDIS_URL', () => {
+    expect(errorOf({ ...production, REDIS_SENTINELS: '10.0.0.1:26379' }).variables).to.deep.equal(['REDIS_SENTINEL_NAME']);
+    expect(errorOf({ ...production, REDIS_SENTINELS: '10.0.0.1', REDIS_SENTINEL_NAME: 'alcove' }).variables).to.deep.equal(['REDIS_SENTINELS']);
+    expect(errorOf({ ...production, REDIS_SENTINELS: '10.0.0.1:99999', REDIS_SENTINEL_NAME: 'alcove' }).variables).to.deep.equal(['REDIS_SENTINELS']);
+    expect(errorOf({ ...production, REDIS_SENTINELS: '10.0.0.1:26379', REDIS_SENTINEL_NAME: 'alcove', REDIS_URL: 'redis://10.0.0.9:6379' }).variables).to.have.members([
+      'REDIS_URL',
+      'REDIS_SENTINELS',
+    ]);
+    // Without sentinels, a user and password belong in REDIS_URL: set apart they would be ignored.
+    const stray = errorOf({ ...production, REDIS_PASSWORD: 'never-printed-password', REDIS_SENTINEL_NAME: 'alcove' });
+    expect(stray.variables).to.have.members(['REDIS_PASSWORD', 'REDIS_SENTINEL_NAME']);
+    expect(stray.message).to.not.include('never-printed-password');
+  });
 });
