@@ -22,6 +22,11 @@ import { eventually } from '../support/eventually.ts';
 import { watchEventLoop, type EventLoopWatchdog } from '../support/event-loop-watchdog.ts';
 import { REDIS_COMMAND_TIMEOUT_MS } from '../../server/src/adapters/redis/redis-client.ts';
 import { createRedisKeys } from '../../server/src/adapters/redis/keys.ts';
+import { gatherFacts } from '../../server/src/operations/doctor/gather-facts.ts';
+import { checkRedisPersistence } from '../../server/src/operations/doctor/redis-persistence-check.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const HEAL_TIMEOUT_MS = 30_000;
 /** A refusal comes within the reply deadline, plus scheduling slack on a loaded machine. */
@@ -56,6 +61,23 @@ describe('Redis Sentinel failover', function () {
       client.destroy();
     }
   }
+
+  it('lets alcove doctor find the primary through the sentinels and read its persistence', async () => {
+    const g = group!;
+    const configDir = mkdtempSync(join(tmpdir(), 'alcove-doctor-'));
+    try {
+      writeFileSync(join(configDir, 'app.env'), `REDIS_SENTINELS=${g.sentinelsEnv}\nREDIS_SENTINEL_NAME=${g.name}\n`, { mode: 0o600 });
+      const facts = await gatherFacts(configDir);
+      expect(facts.redis).to.deep.include({ ok: true, aofEnabled: true });
+      expect(checkRedisPersistence(facts)[0]!.status).to.equal('ok');
+      writeFileSync(join(configDir, 'app.env'), `REDIS_SENTINELS=${g.sentinelsEnv}\nREDIS_SENTINEL_NAME=not-monitored\n`, { mode: 0o600 });
+      const wrong = checkRedisPersistence(await gatherFacts(configDir))[0]!;
+      expect(wrong.status).to.equal('fail');
+      expect(wrong.message).to.include('REDIS_SENTINELS');
+    } finally {
+      rmSync(configDir, { recursive: true, force: true });
+    }
+  });
 
   it('fails closed while the primary is switched, then heals with nothing lost', async () => {
     const g = group!;
