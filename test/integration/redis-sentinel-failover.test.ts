@@ -110,6 +110,7 @@ describe('Redis Sentinel failover', function () {
     const sync = await g.waitForReplicaInSync();
     console.log(`      replica in sync before the kill: primary offset ${sync.primaryOffset}, replica offset ${sync.replicaOffset}`);
 
+    const sentinelConnectionsBefore = await g.sentinelConnectionsReceived();
     g.killPrimary();
     const killedAt = Date.now();
 
@@ -145,7 +146,8 @@ describe('Redis Sentinel failover', function () {
       200,
     );
     const healedMs = Date.now() - killedAt;
-    console.log(`      healed ${healedMs} ms after kill -9 of the primary (sentinel down-after ${SENTINEL_DOWN_AFTER_MS} ms; ${refusals} refused rounds meanwhile)`);
+    const sentinelConnections = (await g.sentinelConnectionsReceived()) - sentinelConnectionsBefore;
+    console.log(`      healed ${healedMs} ms after kill -9 of the primary (sentinel down-after ${SENTINEL_DOWN_AFTER_MS} ms; ${refusals} refused rounds meanwhile; ${sentinelConnections} connections to the sentinels meanwhile)`);
     expect(await admittedFact).to.deep.equal({ sessionId });
     const token = await callRoute(clientApp.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[0], deviceId: devices[0] } });
     expect(token.status).to.equal(200);

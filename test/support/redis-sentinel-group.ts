@@ -39,6 +39,8 @@ export interface RedisSentinelGroup {
    * there too), then the replica's offset read back. State, not time.
    */
   waitForReplicaInSync(): Promise<{ primaryOffset: number; replicaOffset: number }>;
+  /** Connections the sentinels have accepted so far, summed (INFO stats): what clients cost them. */
+  sentinelConnectionsReceived(): Promise<number>;
   /** kill -9 the node that is primary at the start. */
   killPrimary(): void;
   /** Stops every process and deletes the data. Safe to call twice and after a failure. */
@@ -201,6 +203,14 @@ export async function startRedisSentinelGroup(name = 'alcove-test'): Promise<Red
         });
         const replicaOffset = await withClient(replica.port, async (client) => Number(/slave_repl_offset:(\d+)/u.exec(await client.info('replication'))?.[1]));
         return { primaryOffset, replicaOffset };
+      },
+      async sentinelConnectionsReceived() {
+        let total = 0;
+        for (const sentinel of sentinels) {
+          const stats = await withClient(sentinel.port, (client) => client.info('stats'));
+          total += Number(/total_connections_received:(\d+)/u.exec(stats)?.[1] ?? 0);
+        }
+        return total;
       },
       killPrimary() {
         primary.child?.kill('SIGKILL');
