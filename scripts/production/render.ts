@@ -154,6 +154,8 @@ export function renderKit(settings: KitEnv, secrets: KitEnv, livekitVersion: str
     `REDIS_URL=redis://alcove:${encodeURIComponent(secrets.REDIS_PASSWORD!)}@127.0.0.1:${env.REDIS_PORT}`,
     // Exactly one proxy (Caddy) in front: the client is the right-most X-Forwarded-For hop.
     'TRUST_PROXY=1',
+    // Each instance's Prometheus endpoint on loopback at its app port + 10000 (alcove@8081 → 127.0.0.1:18081).
+    'METRICS_PORT=+10000',
     `LOG_LEVEL=${env.LOG_LEVEL}`,
     '',
   ].join('\n');

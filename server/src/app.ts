@@ -57,6 +57,10 @@ import { createTwoFactor } from './auth/two-factor.ts';
 import { SESSION_RETENTION_AFTER_CLOSE_MS } from './sessions/session-service.ts';
 import type { AuditTrail } from './observability/audit-trail.ts';
 import { startSocketStreamTrimmer } from './adapters/redis/socket-stream-trimmer.ts';
+import { createPrometheusMetrics } from './adapters/prometheus/prometheus-metrics.ts';
+import { createMetricsServer } from './transport/http/metrics-server.ts';
+import { countSocketsByRole } from './transport/socket/socket-census.ts';
+import { createClientCensus } from './waiting-room/client-census.ts';
 
 export interface AppOptions {
   logger?: Logger;
@@ -75,6 +79,8 @@ export interface App {
   rooms: MediaRooms;
   audit: AuditTrail;
   listen(port?: number, host?: string): Promise<number>;
+  /** The Prometheus endpoint's port once listening; null when METRICS_PORT is unset. */
+  metricsPort(): number | null;
   close(): Promise<void>;
 }
 
@@ -89,7 +95,9 @@ function defaultStaticRoot(): string | null {
 export async function createApp(config: Readonly<Config>, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const now = options.now ?? Date.now;
-  const redis = await connectRedis(config.redis.url, logger, 'main');
+  const prometheus = createPrometheusMetrics();
+  const { metrics } = prometheus;
+  const redis = await connectRedis(config.redis, logger, 'main', { metrics });
   if (config.redis.requirePersistence) {
     try {
       await requirePersistentRedis(redis);
@@ -99,7 +107,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     }
   }
   // Waits out a Redis outage rather than failing fast: see RedisConnectOptions (test/integration/redis-outage.test.ts).
-  const adapterRedis = await connectRedis(config.redis.url, logger, 'socket-adapter', { queueWhileOffline: true });
+  const adapterRedis = await connectRedis(config.redis, logger, 'socket-adapter', { queueWhileOffline: true, metrics });
   const keys = createRedisKeys(config.redis.prefix);
   const redisHealth = watchRedisHealth(redis, logger);
 
@@ -159,8 +167,8 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   });
   const presenceLedger = createRedisPresenceLedger(redis, keys);
   const clients = createClientPresence({ sessionStore, participants, invites, leases, deadlines: presenceLedger, notifier, rateLimiter, logger, audit, now, graceMs: config.waitingRoom.graceMs });
-  const presenceSweeper = startPresenceSweeper({ ledger: presenceLedger, clients, logger, now, instanceId: `i_${randomBytes(12).toString('base64url')}` });
-  const host = createHostControls({ sessionStore, participants, invites, sessions, rooms, notifier, logger, audit, keys: sessionKeys, now });
+  const presenceSweeper = startPresenceSweeper({ ledger: presenceLedger, clients, logger, now, instanceId: `i_${randomBytes(12).toString('base64url')}`, metrics });
+  const host = createHostControls({ sessionStore, participants, invites, sessions, rooms, notifier, logger, audit, keys: sessionKeys, now, metrics });
   const tokens = createMediaTokenService({
     leases,
     sessions,
@@ -173,6 +181,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     livekitUrl: config.livekit.url,
     ttlSeconds: config.livekit.tokenTtlSeconds,
     requestsPerInvitePerMinute: config.limits.tokenRequestsPerInvitePerMinute,
+    metrics,
   });
   const checks = createConnectionCheckService({ leases, clients, rooms, signer, rateLimiter, logger, now, livekitUrl: config.livekit.url });
   const handleWebhook = createWebhookHandler({ sessionStore, participants, sessions, rooms, notifier, ledger: createRedisWebhookLedger(redis, keys), logger, audit, now });
@@ -240,6 +249,12 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     isDraining: instanceDrain.isDraining,
   });
   const socketServer = io;
+  prometheus.setCensus({
+    socketsByRole: () => countSocketsByRole(socketServer),
+    clientStates: createClientCensus({ connections: () => presenceSweeper.connections(), participants, sessionStore }),
+  });
+  const metricsServer = config.metrics ? createMetricsServer(() => prometheus.render()) : null;
+  let metricsPort: number | null = null;
   // Recovery needs the stream for the grace period only; a little slack for slow reconnects.
   const stopTrimmer = startSocketStreamTrimmer({ redis, streamKey: keys.socketStream(), keepMs: config.waitingRoom.graceMs + 1_000, logger });
 
@@ -251,8 +266,8 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     redis,
     rooms,
     audit,
-    listen(port = config.port, hostname = config.host) {
-      return new Promise((resolve, reject) => {
+    async listen(port = config.port, hostname = config.host) {
+      const listening = await new Promise<number>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, hostname, () => {
           httpServer.off('error', reject);
@@ -260,8 +275,12 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
           resolve(typeof address === 'object' && address ? address.port : port);
         });
       });
+      if (metricsServer && config.metrics) metricsPort = await metricsServer.listen(config.metrics.port, config.metrics.host);
+      return listening;
     },
+    metricsPort: () => metricsPort,
     async close() {
+      metrics.markDraining();
       // Sockets move elsewhere (instance-drain.ts), then any instance sweeps what is left of ours.
       await instanceDrain.drain();
       await presenceSweeper.retire();
@@ -270,7 +289,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
       redisClock.stop();
       // io.close() also closes the HTTP server and every WebSocket (server.close() alone would not).
       await new Promise<void>((resolve) => socketServer.close(() => resolve()));
-      await Promise.allSettled([redis.close(), adapterRedis.close()]);
+      await Promise.allSettled([redis.close(), adapterRedis.close(), metricsServer?.close()]);
     },
   };
 }

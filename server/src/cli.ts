@@ -78,7 +78,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const config = loadConfig(process.env);
   const logger = createLogger({ level: 'warn', write: (line) => process.stderr.write(line + '\n') });
-  const redis = await connectRedis(config.redis.url, logger, 'cli');
+  const redis = await connectRedis(config.redis, logger, 'cli');
   const keys = createRedisKeys(config.redis.prefix);
   const audit = createRedisAuditTrail({ redis, keys, logger, now: Date.now, retentionMs: config.audit.retentionMs });
   const directory = createTherapistDirectory({ therapists: createRedisTherapistStore(redis, keys), audit, now: Date.now });

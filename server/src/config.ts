@@ -15,6 +15,7 @@ export const LOCAL_DEV_DEFAULTS = {
 } as const;
 
 const MIN_SECRET_CHARS = 32;
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -26,7 +27,15 @@ const envSchema = z.object({
   ALLOWED_ORIGINS: z.string().optional(),
   // A hop count or trusted subnets, never "trust everything": see parseTrustProxy.
   TRUST_PROXY: z.string().default('false'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//u).default('redis://127.0.0.1:6379'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//u).default(DEFAULT_REDIS_URL),
+  // Redis Sentinel instead of one URL: `host:port,host:port,…` and the monitored primary's name.
+  REDIS_SENTINELS: z.string().min(1).optional(),
+  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/u).optional(),
+  // The data nodes' ACL user and password (the plain URL carries its own), and the sentinels' own.
+  REDIS_USERNAME: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  REDIS_SENTINEL_USERNAME: z.string().min(1).optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/u).default('alcove:'),
   // Accounts and the audit trail live in Redis: production refuses one that keeps nothing on disk.
   REDIS_REQUIRE_PERSISTENCE: z.enum(['true', 'false']).optional(),
@@ -46,6 +55,9 @@ const envSchema = z.object({
   AUDIT_RETENTION_DAYS: intFrom(1, 3650).default(AUDIT_RETENTION_DAYS_DEFAULT),
   MAX_SOCKETS_PER_IP: intFrom(1, 100_000).default(20),
   TOKEN_REQUESTS_PER_INVITE_PER_MINUTE: intFrom(1, 100_000).default(30),
+  // A port, or `+N`: the app port plus N (one env file for several instances, alcove@<port>).
+  METRICS_PORT: z.string().regex(/^\+?\d{1,5}$/u).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export interface Config {
@@ -56,7 +68,7 @@ export interface Config {
   allowedOrigins: readonly string[];
   isSecure: boolean;
   trustProxy: TrustProxy;
-  redis: { url: string; prefix: string; requirePersistence: boolean };
+  redis: RedisTarget & { prefix: string; requirePersistence: boolean };
   livekit: { url: string; apiKey: string; apiSecret: string; tokenTtlSeconds: number };
   auth: { jwtSecret: string; absoluteTtlSeconds: number; idleTtlSeconds: number };
   waitingRoom: { graceMs: number };
@@ -64,6 +76,40 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   audit: { retentionMs: number };
   limits: { maxSocketsPerIp: number; tokenRequestsPerInvitePerMinute: number };
+  /** The Prometheus endpoint's own listener; null when METRICS_PORT is unset (no exporter). */
+  metrics: { host: string; port: number } | null;
+}
+
+/**
+ * Where Redis is: one URL, or a Sentinel group (node-redis's own sentinel client follows its
+ * failovers). `url` is the plain URL, kept for tools that need one; unused with `sentinel`.
+ */
+export interface RedisTarget {
+  url: string;
+  sentinel: RedisSentinelTarget | null;
+}
+
+export interface RedisSentinelTarget {
+  /** The primary's name as the sentinels monitor it (`sentinel monitor <name> …`). */
+  name: string;
+  sentinels: readonly { host: string; port: number }[];
+  username?: string;
+  password?: string;
+  sentinelUsername?: string;
+  sentinelPassword?: string;
+}
+
+/** `host:port,host:port` (IPv6 in brackets: `[::1]:26379`); null when any entry is not one. */
+export function parseSentinels(value: string): { host: string; port: number }[] | null {
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const nodes: { host: string; port: number }[] = [];
+  for (const entry of entries) {
+    const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/u.exec(entry);
+    const port = Number(match?.[3]);
+    if (!match || port < 1 || port > 65535) return null;
+    nodes.push({ host: match[1] ?? match[2]!, port });
+  }
+  return nodes.length > 0 ? nodes : null;
 }
 
 /**
@@ -97,6 +143,18 @@ export function parseTrustProxy(value: string): TrustProxy | null {
   const subnets = text.split(',').map((s) => s.trim()).filter(Boolean);
   if (subnets.length === 0 || !subnets.every(isSubnet)) return null;
   return { subnets: Object.freeze(subnets) };
+}
+
+/**
+ * `8090` (that port; `0` picks a free one), `+10000` (the app port plus 10000), unset (no
+ * exporter). null when the result is no port, or is the app's own port.
+ */
+export function parseMetricsPort(value: string | undefined, appPort: number): number | null | undefined {
+  if (value === undefined) return undefined;
+  const port = value.startsWith('+') ? appPort + Number(value.slice(1)) : Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return null;
+  if (port !== 0 && port === appPort) return null;
+  return port;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +192,33 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     }
   }
 
+  let sentinel: RedisSentinelTarget | null = null;
+  if (e.REDIS_SENTINELS !== undefined) {
+    const sentinels = parseSentinels(e.REDIS_SENTINELS);
+    if (!sentinels) missing.push('REDIS_SENTINELS');
+    if (!e.REDIS_SENTINEL_NAME) missing.push('REDIS_SENTINEL_NAME');
+    // One source of truth: a URL beside the sentinels would be silently ignored.
+    if (e.REDIS_URL !== DEFAULT_REDIS_URL) missing.push('REDIS_URL', 'REDIS_SENTINELS');
+    if (sentinels && e.REDIS_SENTINEL_NAME) {
+      sentinel = Object.freeze({
+        name: e.REDIS_SENTINEL_NAME,
+        sentinels: Object.freeze(sentinels.map((node) => Object.freeze(node))),
+        username: e.REDIS_USERNAME,
+        password: e.REDIS_PASSWORD,
+        sentinelUsername: e.REDIS_SENTINEL_USERNAME,
+        sentinelPassword: e.REDIS_SENTINEL_PASSWORD,
+      });
+    }
+  } else {
+    // Without sentinels these would be ignored: the plain URL carries its own user and password.
+    for (const name of ['REDIS_SENTINEL_NAME', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_SENTINEL_USERNAME', 'REDIS_SENTINEL_PASSWORD'] as const) {
+      if (e[name] !== undefined) missing.push(name);
+    }
+  }
+
+  const metricsPort = parseMetricsPort(e.METRICS_PORT, e.PORT);
+  if (metricsPort === null) missing.push('METRICS_PORT');
+
   const trustProxy = parseTrustProxy(e.TRUST_PROXY);
   if (trustProxy === null) missing.push('TRUST_PROXY');
 
@@ -157,7 +242,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     allowedOrigins: Object.freeze([...new Set(allowedOrigins)]),
     isSecure: publicUrl.startsWith('https://'),
     trustProxy: trustProxy ? Object.freeze(trustProxy) : false,
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, requirePersistence: (e.REDIS_REQUIRE_PERSISTENCE ?? (isLocal ? 'false' : 'true')) === 'true' },
+    redis: { url: e.REDIS_URL, sentinel, prefix: e.REDIS_PREFIX, requirePersistence: (e.REDIS_REQUIRE_PERSISTENCE ?? (isLocal ? 'false' : 'true')) === 'true' },
     livekit: { url: e.LIVEKIT_URL, apiKey: apiKey!, apiSecret: apiSecret!, tokenTtlSeconds: e.LIVEKIT_TOKEN_TTL_SECONDS },
     auth: {
       jwtSecret: jwtSecret!,
@@ -173,5 +258,6 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     logLevel: e.LOG_LEVEL,
     audit: { retentionMs: e.AUDIT_RETENTION_DAYS * 24 * 3600_000 },
     limits: { maxSocketsPerIp: e.MAX_SOCKETS_PER_IP, tokenRequestsPerInvitePerMinute: e.TOKEN_REQUESTS_PER_INVITE_PER_MINUTE },
+    metrics: metricsPort === undefined || metricsPort === null ? null : Object.freeze({ host: e.METRICS_HOST, port: metricsPort }),
   });
 }

@@ -22,6 +22,13 @@ const LEFT_WITHIN_MS = GRACE_SECONDS * 1000 + 5_000;
 /** Reconnecting once the dead instance has been silent long enough to be swept (plus a sweep). */
 const RECONNECTING_WITHIN_MS = INSTANCE_SILENCE_MS + 5_000;
 
+/** alcove_instance_takeovers_total{cause} on the survivor's /metrics. */
+async function takeOvers(app: TestApp, cause: 'drained' | 'silent'): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${app.app.metricsPort()}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`alcove_instance_takeovers_total{cause="${cause}"} `));
+  return Number(line?.split(' ')[1]);
+}
+
 describe('presence after the instance holding a client is lost', function () {
   this.timeout(60_000);
   const prefix = randomPrefix();
@@ -31,7 +38,7 @@ describe('presence after the instance holding a client is lost', function () {
   let consoleSocket: TypedClientSocket;
 
   before(async () => {
-    survivor = await startTestApp({ prefix, env: { WAITING_GRACE_SECONDS: String(GRACE_SECONDS) } });
+    survivor = await startTestApp({ prefix, env: { WAITING_GRACE_SECONDS: String(GRACE_SECONDS), METRICS_PORT: '0' } });
     const account = await survivor.addTherapist();
     therapist = await loginTherapist(survivor.origin, account.email, account.password);
     consoleSocket = await connectTherapist(survivor.origin, therapist.cookie);
@@ -75,6 +82,8 @@ describe('presence after the instance holding a client is lost', function () {
 
         const reconnecting = nextEvent(consoleSocket, FACTS.presenceUpdated, (f) => f.participant.participantId === participantId && f.participant.state === 'reconnecting', RECONNECTING_WITHIN_MS);
         const left = nextEvent(consoleSocket, FACTS.presenceUpdated, (f) => f.participant.participantId === participantId && f.participant.state === 'left', LEFT_WITHIN_MS + 2_000);
+        const cause = signal === 'SIGTERM' ? 'drained' : 'silent';
+        const takeOversBefore = await takeOvers(survivor, cause);
         const killedAt = Date.now();
         await doomed.kill(signal);
         await reconnecting;
@@ -82,6 +91,8 @@ describe('presence after the instance holding a client is lost', function () {
         expect(Date.now() - killedAt).to.be.below(LEFT_WITHIN_MS);
         const detail = await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: session.sessionId } });
         expect(detail.body.participants[0].state).to.equal('left');
+        // The operator sees it too: a drain (SIGTERM) or a death (SIGKILL), counted by the instance that took over.
+        expect(await takeOvers(survivor, cause)).to.equal(takeOversBefore + 1);
         client.close();
       } finally {
         await doomed.stop();

@@ -21,6 +21,13 @@ import { randomPrefix } from '../support/test-app.ts';
 /** The bound each answer must come within: the command timeout plus generous scheduling slack. */
 const FAIL_FAST_BOUND_MS = REDIS_COMMAND_TIMEOUT_MS + 1_500;
 
+/** alcove_redis_errors_total{connection="main"} from the app's own /metrics. */
+async function redisErrorsCounted(t: TestApp): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${t.app.metricsPort()}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('alcove_redis_errors_total{connection="main"} '));
+  return Number(line?.split(' ')[1]);
+}
+
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = Date.now();
   const value = await work();
@@ -37,7 +44,7 @@ describe('Redis stalled', function () {
 
   before(async () => {
     redis = await startRedisProcess();
-    t = await startTestApp({ redisUrl: redis.url });
+    t = await startTestApp({ redisUrl: redis.url, env: { METRICS_PORT: '0' } });
     const account = await t.addTherapist();
     therapist = await loginTherapist(t.origin, account.email, account.password);
     consoleSocket = await connectTherapist(t.origin, therapist.cookie);
@@ -59,6 +66,7 @@ describe('Redis stalled', function () {
     sockets.push(client);
     expect((await command(client, COMMANDS.checkIn, { displayName: 'Waiting Person' })).ok).to.equal(true);
     const logsBefore = t.logs.length;
+    const errorsBefore = await redisErrorsCounted(t);
 
     redis.pause();
     const ready = await timed(() => request(t.origin, 'GET', '/readyz'));
@@ -77,6 +85,8 @@ describe('Redis stalled', function () {
 
     redis.resume();
     await eventually(() => t.logs.slice(logsBefore).some((line) => line.includes('"event":"redis.recovered"')), 'the recovery to be logged');
+    // The commands that timed out are on the operator's dashboard too.
+    expect(await redisErrorsCounted(t)).to.be.at.least(errorsBefore + 2);
     expect((await request(t.origin, 'GET', '/readyz')).status).to.equal(200);
     const lines = t.logs.slice(logsBefore).map((line) => JSON.parse(line) as { event?: string });
     expect(lines.filter((l) => l.event === 'redis.stalled')).to.have.length(1);

@@ -47,7 +47,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     HOST: '127.0.0.1',
     PORT: String(port),
     PUBLIC_URL: origin,
-    REDIS_URL: options.redisUrl ?? TEST_REDIS_URL,
+    // A Sentinel group (REDIS_SENTINELS in `env`) replaces the URL: the two are exclusive.
+    ...(options.env?.REDIS_SENTINELS ? {} : { REDIS_URL: options.redisUrl ?? TEST_REDIS_URL }),
     REDIS_PREFIX: options.prefix ?? randomPrefix(),
     LIVEKIT_URL: livekit.url,
     LIVEKIT_API_KEY: livekit.apiKey,

@@ -17,7 +17,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  */
 const DOMAIN_LAYERS = ['identifiers', 'rate-limits', 'therapists', 'auth', 'presence', 'sessions', 'encryption', 'waiting-room', 'tokens', 'webhooks'];
 /** Packages only adapters, transports and the composition root may use. */
-const INFRASTRUCTURE_PACKAGES = [/^express/u, /^socket\.io/u, /^@socket\.io\//u, /^redis$/u, /^@redis\//u, /^livekit-server-sdk$/u, /^@livekit\//u, /^helmet$/u, /^proxy-addr$/u, /^node:(http|https|net|fs|child_process)$/u];
+const INFRASTRUCTURE_PACKAGES = [/^express/u, /^prom-client$/u, /^socket\.io/u, /^@socket\.io\//u, /^redis$/u, /^@redis\//u, /^livekit-server-sdk$/u, /^@livekit\//u, /^helmet$/u, /^proxy-addr$/u, /^node:(http|https|net|fs|child_process)$/u];
 /**
  * File names that may appear twice across server/src and client/src. `main.ts` is each
  * program's entry point (server/src/main.ts, client/src/main.ts), which is where a reader looks

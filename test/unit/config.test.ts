@@ -59,5 +59,59 @@ describe('configuration', () => {
       expect(errorOf({ ...production, TRUST_PROXY: bad }).variables, bad).to.deep.equal(['TRUST_PROXY']);
     }
   });
-});
 
+  it('serves no metrics unless METRICS_PORT is set, and then on loopback by default', () => {
+    expect(loadConfig(production).metrics).to.equal(null);
+    expect(loadConfig({ ...production, METRICS_PORT: '9464' }).metrics).to.deep.equal({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ ...production, METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5' }).metrics).to.deep.equal({ host: '10.0.0.5', port: 9464 });
+  });
+
+  it('takes METRICS_PORT=+N as the app port plus N, so one env file serves every instance', () => {
+    expect(loadConfig({ ...production, PORT: '8081', METRICS_PORT: '+10000' }).metrics?.port).to.equal(18081);
+    expect(loadConfig({ ...production, PORT: '8082', METRICS_PORT: '+10000' }).metrics?.port).to.equal(18082);
+  });
+
+  it('names METRICS_PORT when it is no port or the app port itself', () => {
+    for (const bad of ['metrics', '70000', '+60000', '8080', '+0', '-1']) {
+      expect(errorOf({ ...production, PORT: '8080', METRICS_PORT: bad }).variables, bad).to.deep.equal(['METRICS_PORT']);
+    }
+  });
+
+  it('reaches Redis through Sentinel when REDIS_SENTINELS names the sentinels and the primary', () => {
+    const config = loadConfig({
+      ...production,
+      REDIS_SENTINELS: '10.0.0.1:26379, 10.0.0.2:26379,[fd00::3]:26380',
+      REDIS_SENTINEL_NAME: 'alcove',
+      REDIS_USERNAME: 'alcove',
+      REDIS_PASSWORD: 'node-password',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-password',
+    });
+    expect(config.redis.sentinel).to.deep.equal({
+      name: 'alcove',
+      sentinels: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: '10.0.0.2', port: 26379 },
+        { host: 'fd00::3', port: 26380 },
+      ],
+      username: 'alcove',
+      password: 'node-password',
+      sentinelUsername: undefined,
+      sentinelPassword: 'sentinel-password',
+    });
+    expect(loadConfig(production).redis.sentinel).to.equal(null);
+  });
+
+  it('refuses Sentinel settings that are incomplete, malformed, or beside a REDIS_URL', () => {
+    expect(errorOf({ ...production, REDIS_SENTINELS: '10.0.0.1:26379' }).variables).to.deep.equal(['REDIS_SENTINEL_NAME']);
+    expect(errorOf({ ...production, REDIS_SENTINELS: '10.0.0.1', REDIS_SENTINEL_NAME: 'alcove' }).variables).to.deep.equal(['REDIS_SENTINELS']);
+    expect(errorOf({ ...production, REDIS_SENTINELS: '10.0.0.1:99999', REDIS_SENTINEL_NAME: 'alcove' }).variables).to.deep.equal(['REDIS_SENTINELS']);
+    expect(errorOf({ ...production, REDIS_SENTINELS: '10.0.0.1:26379', REDIS_SENTINEL_NAME: 'alcove', REDIS_URL: 'redis://10.0.0.9:6379' }).variables).to.have.members([
+      'REDIS_URL',
+      'REDIS_SENTINELS',
+    ]);
+    // Without sentinels, a user and password belong in REDIS_URL: set apart they would be ignored.
+    const stray = errorOf({ ...production, REDIS_PASSWORD: 'never-printed-password', REDIS_SENTINEL_NAME: 'alcove' });
+    expect(stray.variables).to.have.members(['REDIS_PASSWORD', 'REDIS_SENTINEL_NAME']);
+    expect(stray.message).to.not.include('never-printed-password');
+  });
+});

@@ -1,6 +1,7 @@
 import type { MediaTokenResponse } from '@alcove/shared';
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { TherapistStore } from '../therapists/therapist-records.ts';
 import type { ClientPresence } from '../waiting-room/client-presence.ts';
@@ -26,6 +27,7 @@ export interface MediaTokenServiceDeps {
   livekitUrl: string;
   ttlSeconds: number;
   requestsPerInvitePerMinute: number;
+  metrics?: Pick<Metrics, 'observeTokenIssue'>;
 }
 
 export interface MediaTokenService {
@@ -43,6 +45,7 @@ export function createMediaTokenService(deps: MediaTokenServiceDeps): MediaToken
 
   return {
     async forClient({ inviteSecret, deviceId, clientIp }) {
+      const startedMs = deps.now();
       const { participant, session } = await deps.clients.redeemInvite(inviteSecret, clientIp);
       // One round trip for both: the lease read has no side effect, and the checks keep their order.
       const [rate, holder] = await Promise.all([
@@ -59,15 +62,18 @@ export function createMediaTokenService(deps: MediaTokenServiceDeps): MediaToken
       // A token for a room LiveKit forgot (restart, crash) would be refused at join: recreate it first.
       await deps.sessions.ensureRoom(session);
       const response = await sign(participant.id, participant.displayName ?? 'Client', session.roomName);
+      deps.metrics?.observeTokenIssue('client', deps.now() - startedMs);
       deps.logger.debug('media token issued', { event: 'token.issued', sessionId: session.id, participantId: participant.id });
       return response;
     },
 
     async forTherapist(therapistId, sessionId) {
+      const startedMs = deps.now();
       const session = await deps.sessions.start(therapistId, sessionId);
       const therapist = await deps.therapists.get(therapistId);
       if (!therapist) throw AppError.unauthorized();
       const response = await sign(session.hostIdentity, therapist.displayName, session.roomName);
+      deps.metrics?.observeTokenIssue('therapist', deps.now() - startedMs);
       deps.logger.info('media token issued to therapist', { event: 'token.issued', sessionId, therapistId });
       return response;
     },

@@ -2,6 +2,7 @@ import type { AdmitAllResult, ParticipantPresence, WaitingRoomMessage, WatchSess
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { SessionKeys } from '../encryption/session-keys.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import type { MediaRooms } from '../sessions/media-rooms.ts';
@@ -22,6 +23,7 @@ export interface HostControlsDeps {
   audit: AuditTrail;
   keys: SessionKeys;
   now: () => number;
+  metrics?: Pick<Metrics, 'countAdmission'>;
 }
 
 /** The therapist's commands over the waiting room and the call. Every one checks ownership first. */
@@ -63,6 +65,7 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
     publish(session, record);
     deps.logger.info('client admitted', { event: 'waiting-room.admitted', sessionId: session.id, participantId });
     deps.audit.record('admitted', { sessionId: session.id, therapistId: session.therapistId, participantId });
+    deps.metrics?.countAdmission();
     return record;
   }
 

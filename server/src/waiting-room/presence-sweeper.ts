@@ -9,6 +9,7 @@
  * Each item is claimed atomically, so two instances never act on the same one.
  */
 import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { ClientConnection, ClientPresence } from './client-presence.ts';
 import type { PresenceLedger } from './presence-ledger.ts';
 
@@ -24,6 +25,8 @@ export interface PresenceSweeper {
   retire(): Promise<void>;
   /** One beat and sweep now (tests; the timer does the same every second). */
   sweep(): Promise<void>;
+  /** The client connections this instance holds now. */
+  connections(): ClientConnection[];
 }
 
 export interface PresenceSweeperDeps {
@@ -32,6 +35,7 @@ export interface PresenceSweeperDeps {
   logger: Logger;
   now: () => number;
   instanceId: string;
+  metrics?: Pick<Metrics, 'countTakeOver'>;
 }
 
 export function startPresenceSweeper(deps: PresenceSweeperDeps): PresenceSweeper {
@@ -41,13 +45,27 @@ export function startPresenceSweeper(deps: PresenceSweeperDeps): PresenceSweeper
   let retired = false;
   /** The first beat adds this instance to the ledger; only a later beat that has to add it again means we were swept. */
   let hasBeaten = false;
+  /** When this instance's beats started failing (Redis down, stalled, failing over); null while they work. */
+  let cutOffSinceMs: number | null = null;
+  /** When this instance's beats worked again after failing. */
+  let rejoinedAtMs = Number.NEGATIVE_INFINITY;
 
   const quietly = (work: Promise<unknown>, what: string) =>
     work.catch((error: Error) => logger.debug('presence ledger write failed', { reason: what, errorName: error.name }));
 
   async function sweep(): Promise<void> {
     const now = deps.now();
-    const wasListed = await ledger.beat(instanceId, now);
+    let wasListed: boolean;
+    try {
+      wasListed = await ledger.beat(instanceId, now);
+    } catch (error) {
+      cutOffSinceMs ??= now;
+      throw error;
+    }
+    if (cutOffSinceMs !== null) {
+      rejoinedAtMs = now;
+      cutOffSinceMs = null;
+    }
     const firstBeat = !hasBeaten;
     hasBeaten = true;
     if (!wasListed && !firstBeat) {
@@ -59,9 +77,17 @@ export function startPresenceSweeper(deps: PresenceSweeperDeps): PresenceSweeper
         await clients.reaffirm(conn);
       }
     }
-    for (const dead of await ledger.claimDeadInstances(now - INSTANCE_SILENCE_MS, instanceId)) {
+    // Right after this instance could not reach the ledger itself, the others' silence says nothing
+    // about them (they could not beat either): they get a full silence window to beat again before
+    // any is taken for dead; only those that announced their shutdown (last beat 0) are swept
+    // meanwhile. Otherwise the first instance back from a Redis failover longer than
+    // INSTANCE_SILENCE_MS would mark every other instance's clients as dropped.
+    const silentBeforeMs = now - rejoinedAtMs >= INSTANCE_SILENCE_MS ? now - INSTANCE_SILENCE_MS : 0;
+    for (const dead of await ledger.claimDeadInstances(silentBeforeMs, instanceId)) {
       const conns = await ledger.takeConnections(dead.instanceId);
       logger.info('swept the connections of a silent app instance', { event: 'presence.instance-swept', count: conns.length });
+      // A retired instance's last beat is written as 0 (presence-ledger-store.ts): a drain, not a death.
+      deps.metrics?.countTakeOver(dead.lastBeatMs === 0 ? 'drained' : 'silent');
       for (const conn of conns) await clients.disconnected(conn, dead.lastBeatMs || now);
     }
     for (const conn of await ledger.claimDueDeadlines(now, DEADLINES_PER_SWEEP)) await clients.expireIfGone(conn);
@@ -105,5 +131,6 @@ export function startPresenceSweeper(deps: PresenceSweeperDeps): PresenceSweeper
       await ledger.retire(instanceId).catch(() => undefined);
     },
     sweep,
+    connections: () => [...live.values()],
   };
 }

@@ -1,3 +1,5 @@
+import type { RedisSentinelTarget } from '../../config.ts';
+
 /**
  * What `alcove doctor` gathers from a running deployment (gather-facts.ts does the IO). Every
  * check is a pure function of these facts, so each failing set-up is a unit test, not a fixture.
@@ -11,6 +13,8 @@ export interface DoctorSettings {
   livekitApiSecret: string | undefined;
   jwtSecret: string | undefined;
   redisUrl: string | undefined;
+  /** REDIS_SENTINELS and its companions, when the app reaches Redis through Sentinel. */
+  redisSentinel?: RedisSentinelTarget | null;
   trustProxy: string | undefined;
   turnDomain: string | undefined;
   turnTlsPort: number | undefined;

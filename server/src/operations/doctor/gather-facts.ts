@@ -10,7 +10,8 @@ import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import tls from 'node:tls';
 import { join } from 'node:path';
-import { createClient } from 'redis';
+import { createClient, createSentinel } from 'redis';
+import { parseSentinels, type RedisSentinelTarget } from '../../config.ts';
 import type { DoctorFacts, DoctorSettings, HttpsFacts, Probe } from './facts.ts';
 
 const PROBE_TIMEOUT_MS = 5_000;
@@ -41,6 +42,19 @@ const readText = (path: string): string | null => {
   }
 };
 
+function sentinelOf(app: Record<string, string>): RedisSentinelTarget | null {
+  const sentinels = app.REDIS_SENTINELS ? parseSentinels(app.REDIS_SENTINELS) : null;
+  if (!sentinels || !app.REDIS_SENTINEL_NAME) return null;
+  return {
+    name: app.REDIS_SENTINEL_NAME,
+    sentinels,
+    username: app.REDIS_USERNAME,
+    password: app.REDIS_PASSWORD,
+    sentinelUsername: app.REDIS_SENTINEL_USERNAME,
+    sentinelPassword: app.REDIS_SENTINEL_PASSWORD,
+  };
+}
+
 export function readSettings(configDir: string): DoctorSettings {
   const appEnvPath = join(configDir, 'app.env');
   const app = parseEnvText(readText(appEnvPath) ?? '');
@@ -59,6 +73,7 @@ export function readSettings(configDir: string): DoctorSettings {
     livekitApiSecret: app.LIVEKIT_API_SECRET,
     jwtSecret: app.JWT_SECRET,
     redisUrl: app.REDIS_URL,
+    redisSentinel: sentinelOf(app),
     trustProxy: app.TRUST_PROXY,
     turnDomain: doctor.TURN_DOMAIN,
     turnTlsPort: doctor.TURN_TLS_PORT ? Number(doctor.TURN_TLS_PORT) : undefined,
@@ -159,11 +174,39 @@ function probeWebhook(url: string): Promise<DoctorFacts['webhook']> {
   });
 }
 
-async function probeRedis(redisUrl: string): Promise<DoctorFacts['redis']> {
-  const client = createClient({ url: redisUrl, disableOfflineQueue: true, socket: { connectTimeout: PROBE_TIMEOUT_MS, reconnectStrategy: false } });
+/** The primary the sentinels name, asked through node-redis's sentinel client as the app does. */
+function sentinelProbeClient(target: RedisSentinelTarget) {
+  return createSentinel({
+    name: target.name,
+    sentinelRootNodes: target.sentinels.map((node) => ({ ...node })),
+    // One discovery round, not the client's patient retries (nor its console output): the doctor reports, it does not wait.
+    maxCommandRediscovers: 0,
+    nodeClientOptions: {
+      ...(target.username !== undefined && { username: target.username }),
+      ...(target.password !== undefined && { password: target.password }),
+      disableOfflineQueue: true,
+      socket: { connectTimeout: PROBE_TIMEOUT_MS, reconnectStrategy: false },
+    },
+    sentinelClientOptions: {
+      ...(target.sentinelUsername !== undefined && { username: target.sentinelUsername }),
+      ...(target.sentinelPassword !== undefined && { password: target.sentinelPassword }),
+      socket: { connectTimeout: PROBE_TIMEOUT_MS },
+    },
+  });
+}
+
+async function probeRedis(where: string | RedisSentinelTarget): Promise<DoctorFacts['redis']> {
+  const client =
+    typeof where === 'string'
+      ? createClient({ url: where, disableOfflineQueue: true, socket: { connectTimeout: PROBE_TIMEOUT_MS, reconnectStrategy: false } })
+      : sentinelProbeClient(where);
   client.on('error', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await client.connect();
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })), 2 * PROBE_TIMEOUT_MS);
+    });
+    await Promise.race([client.connect(), deadline]);
     const info = await client.info('persistence');
     const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'mu').exec(info)?.[1]?.trim();
     let rdbSavePoints: boolean;
@@ -182,7 +225,8 @@ async function probeRedis(redisUrl: string): Promise<DoctorFacts['redis']> {
   } catch (error) {
     return { ok: false, error: reason(error) };
   } finally {
-    await client.close().catch(() => undefined);
+    clearTimeout(timer);
+    await client.destroy();
   }
 }
 
@@ -199,7 +243,7 @@ export async function gatherFacts(configDir: string): Promise<DoctorFacts> {
     livekitHttps?.startsWith('https://') ? probeHttps(livekitHttps) : missing('a wss LIVEKIT_URL'),
     settings.turnDomain ? probeTlsHandshake(settings.turnDomain, settings.turnTlsPort ?? 443) : missing('TURN_DOMAIN'),
     settings.webhookUrl ? probeWebhook(settings.webhookUrl) : missing('WEBHOOK_URL'),
-    settings.redisUrl ? probeRedis(settings.redisUrl) : missing('REDIS_URL'),
+    settings.redisSentinel ? probeRedis(settings.redisSentinel) : settings.redisUrl ? probeRedis(settings.redisUrl) : missing('REDIS_URL'),
   ]);
   return { settings, app, plainHttp, websocket, livekit, turnTls, webhook, redis };
 }

@@ -3,7 +3,7 @@ import type { CheckResult, DoctorFacts } from './facts.ts';
 /** Accounts, two-factor secrets and the audit trail live only in Redis. */
 export function checkRedisPersistence(facts: DoctorFacts): CheckResult[] {
   if (!facts.redis.ok) {
-    return [{ check: 'redis-persistence', status: 'fail', message: `Redis could not be asked about persistence (${facts.redis.error}). Check systemctl status alcove-redis and REDIS_URL's user and password.` }];
+    return [{ check: 'redis-persistence', status: 'fail', message: `Redis could not be asked about persistence (${facts.redis.error}). ${facts.settings.redisSentinel ? 'Check that the sentinels in REDIS_SENTINELS answer and name a primary, and REDIS_USERNAME and REDIS_PASSWORD.' : "Check systemctl status alcove-redis and REDIS_URL's user and password."}` }];
   }
   const { aofEnabled, rdbSavePoints, lastWriteOk } = facts.redis;
   if (!aofEnabled && !rdbSavePoints) {

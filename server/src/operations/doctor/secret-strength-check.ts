@@ -29,7 +29,9 @@ export function checkSecretStrength(facts: DoctorFacts): CheckResult[] {
   const candidates: [string, string | undefined, number][] = [
     ['JWT_SECRET', settings.jwtSecret, MIN_SECRET_CHARS],
     ['LIVEKIT_API_SECRET', settings.livekitApiSecret, MIN_SECRET_CHARS],
-    ['the Redis password in REDIS_URL', redisPassword(settings.redisUrl), MIN_REDIS_PASSWORD_CHARS],
+    settings.redisSentinel
+      ? ['REDIS_PASSWORD', settings.redisSentinel.password, MIN_REDIS_PASSWORD_CHARS]
+      : ['the Redis password in REDIS_URL', redisPassword(settings.redisUrl), MIN_REDIS_PASSWORD_CHARS],
   ];
   for (const [name, value, minChars] of candidates) {
     const why = weakness(value, minChars);
