@@ -10,12 +10,7 @@
  */
 import { HTTP_ROUTES } from '@alcove/shared';
 import { expect } from 'chai';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createClient } from 'redis';
-import { spawnLivekit, waitForLivekit } from '../../scripts/livekit.ts';
 import { loginTherapist } from '../support/api-client.ts';
 import { startE2eStack, type E2eStack } from '../support/browser-stack.ts';
 import { newPerson, type Person } from '../support/browser.ts';
@@ -34,54 +29,12 @@ import {
 import { startCaddyFront, type CaddyFront } from '../support/caddy-front.ts';
 import { eventually } from '../support/eventually.ts';
 import { freeTcpPort, freeUdpPort } from '../support/free-port.ts';
-import { TEST_LIVEKIT_KEYS } from '../support/livekit-stack.ts';
+import { livekitNode, roomHost, type LivekitNode } from '../support/livekit-nodes.ts';
 import { startRedisProcess, type RedisProcess } from '../support/redis-process.ts';
 
 const ROUNDS = 5;
 /** From the kill to all three decoding both others again; generous for a loaded machine. */
 const RECOVERY_BUDGET_MS = 45_000;
-
-interface LivekitNode {
-  port: number;
-  /** Set once it runs: LiveKit's own id for it, as in its routing data. */
-  nodeId: string | null;
-  start(): Promise<void>;
-  kill(): Promise<void>;
-}
-
-function livekitNode(port: number, udpPort: number, redisAddress: string, webhookUrl: string): LivekitNode {
-  const workDir = mkdtempSync(join(tmpdir(), 'alcove-livekit-node-'));
-  let child: ChildProcess | null = null;
-  const node: LivekitNode = {
-    port,
-    nodeId: null,
-    async start() {
-      node.nodeId = null;
-      const proc = spawnLivekit({ port, udpPort, ...TEST_LIVEKIT_KEYS, webhookUrl, workDir, logLevel: 'info', redisAddress }, 'pipe');
-      child = proc;
-      let output = '';
-      const listen = (chunk: Buffer) => {
-        output = (output + chunk.toString()).slice(-20_000);
-        node.nodeId ??= /"nodeID": "(ND_[A-Za-z0-9]+)"/u.exec(output)?.[1] ?? null;
-      };
-      proc.stdout?.on('data', listen);
-      proc.stderr?.on('data', listen);
-      const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`a livekit node exited (${code}):\n${output.slice(-2000)}`))));
-      exited.catch(() => undefined);
-      await Promise.race([waitForLivekit(port), exited]);
-      await Promise.race([eventually(() => node.nodeId, 'the node to log its id'), exited]);
-    },
-    async kill() {
-      const proc = child;
-      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-      const gone = new Promise((resolve) => proc.once('exit', resolve));
-      proc.kill('SIGKILL');
-      await gone;
-      child = null;
-    },
-  };
-  return node;
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -122,10 +75,7 @@ describe('e2e: a LiveKit node dies under a couple call (distributed mode, two no
     await redis?.close();
   });
 
-  const hostOf = async (): Promise<LivekitNode | undefined> => {
-    const nodeId = await routing.hGet('room_node_map', sessionId);
-    return nodes.find((node) => node.nodeId !== null && node.nodeId === nodeId);
-  };
+  const hostOf = () => roomHost(routing, sessionId, nodes);
 
   it('holds a couple call on the two nodes: everyone decodes everyone', async () => {
     const [therapist, partner1, partner2] = people as [Person, Person, Person];
