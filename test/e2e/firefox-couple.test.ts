@@ -152,7 +152,7 @@ describe('e2e: a couple session with one partner in Firefox and the other partne
       expect(later.videoFrames[added.video[0]!], 'frames of Kai’s video decoded').to.be.greaterThan(0);
     }
 
-    const codes = [await firefoxJourney.verificationCode(firefox.page), ...(await Promise.all([therapist, partner1].map((person) => verificationCode(person.page))))];
+    const codes = [await firefoxJourney.verificationCode(firefox.page, 3), ...(await Promise.all([therapist, partner1].map((person) => verificationCode(person.page, 3))))];
     expect(codes[0]).to.match(/^\d{4} \d{4}$/u);
     expect(new Set(codes).size, `verification codes ${codes.join(' / ')}`).to.equal(1);
     expect(await firefox.page.$eval('.call-encryption', (el) => el.getAttribute('data-state'))).to.equal('on');
@@ -203,7 +203,7 @@ describe('e2e: a couple session with one partner in Firefox and the other partne
   });
 
   it('removing Kai rotates the key: Kai’s Firefox receives nothing more, the two who stay keep decoding with no error', async () => {
-    const codeBefore = await verificationCode(therapist.page);
+    const codeBefore = await verificationCode(therapist.page, 3);
     await clickParticipantAction(therapist.page, 'Remove', 'Partner 2');
     await therapist.page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
     await firefoxJourney.byRole(firefox.page, 'heading', 'Your visit has ended').wait();

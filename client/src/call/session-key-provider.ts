@@ -1,10 +1,11 @@
 /**
- * End-to-end encryption of the call with the session's key. The key comes from
- * our server over the authenticated socket, only to admitted people; LiveKit
- * never sees it.
+ * End-to-end encryption of the call with the call's media key. The therapist's
+ * console makes it and seals it to each admitted browser's public key
+ * (`key-authority.ts`, `client-keys.ts`); neither our server nor LiveKit ever
+ * sees it.
  *
  * A rotated key is first *installed* in its own key-ring slot, beside the old
- * one, so frames under either key decrypt; only when the server says everyone
+ * one, so frames under either key decrypt; only when the console says everyone
  * holds it is it *activated* for our own encryption. livekit-client's
  * `onSetEncryptionKey` does both at once (any key set with an index becomes
  * the one we encrypt with), which is what made the others miss frames, so
@@ -19,7 +20,7 @@ import { createKeyMaterialFromBuffer, ExternalE2EEKeyProvider, isE2EESupported, 
 import E2eeWorker from 'livekit-client/e2ee-worker?worker';
 import { E2EE_KEYRING_SIZE } from '@alcove/shared';
 
-/** The server's key is base64url (no padding); HKDF wants the raw bytes. */
+/** The media key travels base64url (no padding); HKDF wants the raw bytes. */
 function keyBytes(key: string): ArrayBuffer {
   const binary = atob(key.replace(/-/gu, '+').replace(/_/gu, '/'));
   return Uint8Array.from(binary, (char) => char.charCodeAt(0)).buffer;

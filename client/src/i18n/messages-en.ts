@@ -115,6 +115,13 @@ export const en = {
   'call.encryption.compare': 'Everyone in the call sees the same code; you can compare it aloud.',
   'call.encryption.failed': 'Encryption failed: this call cannot be shown securely, so video and sound are blocked. Please leave and join again.',
   'call.encryption.unsupported': 'This browser cannot encrypt the call end to end, so it cannot join. Please use a recent Chrome, Edge, Firefox or Safari.',
+  'call.code.changedJoined': 'The code changed: {name} joined.',
+  'call.code.changedLeft': 'The code changed: {name} left.',
+  'call.code.changedRenewed': 'The code changed: the connection of {name} was renewed.',
+  'call.code.therapistName': 'your therapist',
+  'call.code.markCompared': 'Codes compared',
+  'call.code.markedCompared': 'You marked code {code} as compared with everyone. If the code changes, compare again.',
+  'call.code.therapistCompared': 'Your therapist compared the codes.',
 
   'privacy.title': 'Paused',
   'privacy.body': 'Your camera and microphone are off and the call is silenced.',

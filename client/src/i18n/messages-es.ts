@@ -117,6 +117,13 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'call.encryption.compare': 'Todas las personas de la llamada ven el mismo código; pueden compararlo en voz alta.',
   'call.encryption.failed': 'El cifrado falló: esta llamada no se puede mostrar de forma segura, así que la imagen y el sonido están bloqueados. Salga y vuelva a entrar.',
   'call.encryption.unsupported': 'Este navegador no puede cifrar la llamada de extremo a extremo, así que no puede entrar. Use una versión reciente de Chrome, Edge, Firefox o Safari.',
+  'call.code.changedJoined': 'El código cambió: entró {name}.',
+  'call.code.changedLeft': 'El código cambió: salió {name}.',
+  'call.code.changedRenewed': 'El código cambió: se renovó la conexión de {name}.',
+  'call.code.therapistName': 'su terapeuta',
+  'call.code.markCompared': 'Códigos comparados',
+  'call.code.markedCompared': 'Marcó el código {code} como comparado con todos. Si el código cambia, vuelva a compararlo.',
+  'call.code.therapistCompared': 'Su terapeuta comparó los códigos.',
 
   'privacy.title': 'En pausa',
   'privacy.body': 'Su cámara y su micrófono están apagados y la llamada está en silencio.',

@@ -4,6 +4,7 @@
  * The parts are `tile-grid.ts`, `call-controls.ts`, `encryption-status.ts` and
  * `privacy-screen.ts`; this puts them on one screen.
  */
+import type { CallCode } from '../../call/call-code.ts';
 import type { CallConnection, CallRoom, Encryption, PeerSnapshot } from '../../call/call-room.ts';
 import { bindText } from '../../i18n/bind.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
@@ -21,6 +22,8 @@ export interface CallView {
   setConnection(state: CallConnection): void;
   setAudioBlocked(blocked: boolean): void;
   setEncryption(encryption: Encryption): void;
+  /** The verification code of everyone's public keys, and what changed. */
+  setCode(code: CallCode): void;
   notice(key: MessageKey | null): void;
   destroy(): void;
 }
@@ -30,6 +33,8 @@ export interface CallViewOptions {
   onLeave(): void;
   /** Extra content beside the tiles (the therapist's controls). */
   aside?: HTMLElement;
+  /** The therapist's "Codes compared" (the console only). */
+  onCodesCompared?: () => void;
 }
 
 /** A one-line notice in the call ("your therapist muted you", a device error). */
@@ -54,7 +59,7 @@ export function createCallView(options: CallViewOptions): CallView {
   const audioSink = h('div', { class: 'audio-sink', attrs: { 'aria-hidden': 'true' } });
   const banner = h('div', { class: 'call-banner', attrs: { role: 'status', 'aria-live': 'polite' } });
   const notice = noticeLine();
-  const encryption = createEncryptionStatus();
+  const encryption = createEncryptionStatus({ onCompared: options.onCodesCompared });
   const soundButton = h('button', { class: 'button primary sound-button', msg: 'call.enableSound', attrs: { type: 'button', hidden: true }, on: { click: () => void call?.enableAudio() } });
   const privacy = createPrivacyScreen((on) => call?.setPrivacy(on) ?? Promise.resolve());
   const controls = createCallControls({
@@ -68,7 +73,7 @@ export function createCallView(options: CallViewOptions): CallView {
   const stage = h('section', { class: 'call-stage', msgAttrs: { 'aria-label': 'call.participants' } }, grid.root);
   const root = h('div', { class: 'call-screen' },
     h('h1', { class: 'visually-hidden', msg: options.headingKey }),
-    encryption.alert, banner, soundButton, notice.box, encryption.line,
+    encryption.alert, banner, soundButton, notice.box, encryption.line, encryption.news,
     h('div', { class: 'call-body' }, stage, options.aside ?? null),
     controls.toolbar, audioSink, controls.devicesDialog, privacy.root);
 
@@ -97,6 +102,7 @@ export function createCallView(options: CallViewOptions): CallView {
       root.dataset.connection = state;
     },
     setEncryption: (state) => encryption.set(state),
+    setCode: (code) => encryption.setCode(code),
     setAudioBlocked(blocked) {
       soundButton.hidden = !blocked;
     },
