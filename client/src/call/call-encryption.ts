@@ -55,19 +55,22 @@ export function createCallEncryption(keyProvider: SessionKeyProvider, onEncrypti
     holdsKey: (keyIndex) => keyProvider.hasKey(keyIndex),
     /**
      * A wrong key (`InvalidKey`) fails the call at once. A frame under a key index we do not hold
-     * (`MissingKey`) can be a rotated key that is still on its way to us, so it fails the call only
-     * if that key has not arrived after a grace period; a key that never comes is still an alarm.
-     * A slot *behind* our newest key is the old key of a rotation we joined in the middle of: the
-     * others use it only until the switch (at most KEY_READY_TIMEOUT_MS), so we wait for nothing.
+     * (`MissingKey`) is not yet a failure: it may be a rotated key still on its way to us, or the
+     * old key of someone who has not switched yet (a rotation we joined in the middle of, or a
+     * console that rejoined with a new key while they still held the last one). Only a key that
+     * never arrives is: if, after the grace period, we still lack the key we were told to encrypt
+     * with, the call fails. Someone else's old slot is theirs to leave — their own call raises the
+     * alarm if the key they were told to switch to never reaches them.
      */
     onError(error) {
       const missing = MISSING_KEY_ERROR.exec(error.message);
       if (!missing) return fail();
       const keyIndex = Number(missing[1]);
-      if (keyProvider.hasKey(keyIndex) || !keyProvider.isAhead(keyIndex) || missingKeyTimers.has(keyIndex)) return;
+      if (keyProvider.hasKey(keyIndex) || missingKeyTimers.has(keyIndex)) return;
       const timer = window.setTimeout(() => {
         missingKeyTimers.delete(keyIndex);
-        if (!keyProvider.hasKey(keyIndex) && keyProvider.isAhead(keyIndex)) fail();
+        const keyNeverCame = wantedKeyIndex !== null && !keyProvider.hasKey(wantedKeyIndex);
+        if (!keyProvider.hasKey(keyIndex) && keyNeverCame) fail();
       }, MISSING_KEY_GRACE_MS);
       missingKeyTimers.set(keyIndex, timer);
     },

@@ -18,7 +18,6 @@
  */
 import { createKeyMaterialFromBuffer, ExternalE2EEKeyProvider, isE2EESupported, KeyProviderEvent, type KeyInfo } from 'livekit-client';
 import E2eeWorker from 'livekit-client/e2ee-worker?worker';
-import { E2EE_KEYRING_SIZE } from '@alcove/shared';
 
 /** The media key travels base64url (no padding); HKDF wants the raw bytes. */
 function keyBytes(key: string): ArrayBuffer {
@@ -54,16 +53,6 @@ export class SessionKeyProvider extends ExternalE2EEKeyProvider {
 
   hasKey(keyIndex: number): boolean {
     return this.ring.has(keyIndex);
-  }
-
-  /**
-   * Whether a slot comes after the newest key we hold (indices wrap around the ring), i.e.
-   * belongs to a key still to be sent to us, rather than to one from before we joined.
-   */
-  isAhead(keyIndex: number): boolean {
-    if (this.newestIndex === null) return true;
-    const steps = (keyIndex - this.newestIndex + E2EE_KEYRING_SIZE) % E2EE_KEYRING_SIZE;
-    return steps > 0 && steps <= E2EE_KEYRING_SIZE / 2;
   }
 
   // LiveKit re-sends these to its worker on (re)connection: the ring as we hold it, and
