@@ -10,6 +10,7 @@ const ME = 'p_sam';
 /** A client's keys against a fake server: the list it answers to our announce is `list(ourKey)`. */
 async function clientWith(list: (ours: PublicKeyTag) => CallMember[]) {
   const codes: CallCode[] = [];
+  const therapistInCall: boolean[] = [];
   let ours: PublicKeyTag | null = null;
   const keys: ClientKeys = createClientKeys({
     announce: async (publicKeys): Promise<CallMembersFact> => {
@@ -17,9 +18,10 @@ async function clientWith(list: (ours: PublicKeyTag) => CallMember[]) {
       return { sessionId: SESSION, members: list(ours) };
     },
     onCode: (code) => codes.push(code),
+    onTherapistInCall: (inCall) => therapistInCall.push(inCall),
   });
   await keys.announce(ME);
-  return { keys, codes, ours: ours! };
+  return { keys, codes, therapistInCall, ours: ours! };
 }
 
 const member = (memberId: string, role: CallMember['role'], publicKeys: PublicKeyTag[]): CallMember => ({ memberId, role, label: memberId, publicKeys });
@@ -34,6 +36,17 @@ describe('a client’s side of the key exchange', () => {
   const therapist = () => member('therapist', 'therapist', [therapistX.publicKey, therapistP.publicKey]);
   const sealed = (to: PublicKeyTag, by: CallKeyPair, key = newMediaKey(), keyIndex = 2, confirmedCode: string | null = null) =>
     wrapMediaKey({ sessionId: SESSION, keyIndex, sender: by, recipient: to, content: { key, confirmedCode } });
+
+  it('says when the therapist joins and leaves the call, once per change', async () => {
+    const { keys, ours, therapistInCall } = await clientWith((k) => [member(ME, 'client', [k])]);
+    expect(keys.therapistInCall()).to.equal(false);
+    expect(therapistInCall).to.deep.equal([]);
+    keys.onMembers({ sessionId: SESSION, members: [therapist(), member(ME, 'client', [ours])] });
+    keys.onMembers({ sessionId: SESSION, members: [therapist(), member(ME, 'client', [ours])] });
+    expect(keys.therapistInCall()).to.equal(true);
+    keys.onMembers({ sessionId: SESSION, members: [member(ME, 'client', [ours])] });
+    expect(therapistInCall).to.deep.equal([true, false]);
+  });
 
   it('takes a key sealed to its own public key by the therapist’s key in the list', async () => {
     const { keys, ours } = await clientWith((k) => [therapist(), member(ME, 'client', [k])]);

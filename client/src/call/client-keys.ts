@@ -27,12 +27,16 @@ export interface ClientKeysDeps {
   announce(publicKeys: PublicKeyTag[]): Promise<CallMembersFact>;
   /** The code (and what changed) whenever it changes, or when the therapist's confirmation does. */
   onCode(code: CallCode): void;
+  /** The therapist joined or left the call (the member list changed). */
+  onTherapistInCall(inCall: boolean): void;
 }
 
 export interface ClientKeys {
   /** Makes our pair (once) and announces it; call when admitted, and again after the socket reconnects. */
   announce(participantId: string): Promise<void>;
   onMembers(fact: CallMembersFact): void;
+  /** Whether the therapist is in the call, so a key can come. */
+  therapistInCall(): boolean;
   /** An envelope: resolves with the key it holds if it is for us from our therapist, else null. */
   receive(fact: KeySentFact): Promise<SessionKey | null>;
   /**
@@ -83,7 +87,9 @@ export function createClientKeys(deps: ClientKeysDeps): ClientKeys {
   function setMembers(fact: CallMembersFact) {
     if (sessionId !== null && fact.sessionId !== sessionId) return;
     sessionId = fact.sessionId;
+    const hadTherapist = hasTherapist();
     members = fact.members;
+    if (hasTherapist() !== hadTherapist) deps.onTherapistInCall(!hadTherapist);
     for (const wake of [...memberWaiters]) wake();
     void showCode();
   }
@@ -115,6 +121,8 @@ export function createClientKeys(deps: ClientKeysDeps): ClientKeys {
     },
 
     onMembers: setMembers,
+
+    therapistInCall: hasTherapist,
 
     async receive(fact) {
       if (!pair || (sessionId !== null && fact.sessionId !== sessionId)) return null;

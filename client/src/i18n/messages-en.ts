@@ -83,6 +83,7 @@ export const en = {
   'call.titleTherapist': 'Session call',
   'call.joined': 'You are in the session.',
   'call.connecting': 'Connecting to the call…',
+  'call.waitingForTherapist': 'Your therapist will join the call in a moment. Please stay on this page.',
   'call.reconnecting': 'Reconnecting… please stay on this page.',
   'call.enableSound': 'Click to turn on sound',
   'call.mutedByHost': 'Your therapist muted your microphone. You can turn it back on when you are ready.',

@@ -85,6 +85,7 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'call.titleTherapist': 'Llamada de la sesión',
   'call.joined': 'Está en la sesión.',
   'call.connecting': 'Conectando con la llamada…',
+  'call.waitingForTherapist': 'Su terapeuta se unirá a la llamada en un momento. No cierre esta página.',
   'call.reconnecting': 'Reconectando… no cierre esta página.',
   'call.enableSound': 'Pulse para activar el sonido',
   'call.mutedByHost': 'Su terapeuta ha silenciado su micrófono. Puede volver a activarlo cuando quiera.',

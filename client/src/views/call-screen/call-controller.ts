@@ -47,6 +47,8 @@ export interface CallController {
   failEncryption(): void;
   /** A one-line notice in the call (the therapist muted you). */
   notice(key: MessageKey): void;
+  /** Admitted before the therapist is in the call: "Your therapist will join the call in a moment." */
+  setWaitingForTherapist(waiting: boolean): void;
   /** The "Reconnecting…" banner, while the controller waits to hear why the call ended. */
   showReconnecting(): void;
   /** Takes the view down and leaves the room; never throws. */
@@ -71,6 +73,7 @@ function controllerOf(view: CallView, room: CallRoom): CallController {
     setCode: (code) => view.setCode(code),
     failEncryption: () => view.setEncryption({ state: 'failed' }),
     notice: (key) => view.notice(key),
+    setWaitingForTherapist: (waiting) => view.setWaitingForTherapist(waiting),
     showReconnecting: () => view.setConnection('reconnecting'),
     async close() {
       view.destroy();

@@ -20,6 +20,8 @@ export interface CallView {
   bind(call: CallRoom): void;
   renderPeers(peers: PeerSnapshot[]): void;
   setConnection(state: CallConnection): void;
+  /** Admitted before the therapist is in the call: nobody can make the key yet, so say who we wait for. */
+  setWaitingForTherapist(waiting: boolean): void;
   setAudioBlocked(blocked: boolean): void;
   setEncryption(encryption: Encryption): void;
   /** The verification code of everyone's public keys, and what changed. */
@@ -58,6 +60,15 @@ export function createCallView(options: CallViewOptions): CallView {
   const grid = createTileGrid((identity, video) => call?.attachVideo(identity, video));
   const audioSink = h('div', { class: 'audio-sink', attrs: { 'aria-hidden': 'true' } });
   const banner = h('div', { class: 'call-banner', attrs: { role: 'status', 'aria-live': 'polite' } });
+  let connection: CallConnection = 'connecting';
+  let waitingForTherapist = false;
+  const showConnection = () => {
+    banner.hidden = connection !== 'reconnecting' && connection !== 'connecting';
+    if (connection === 'reconnecting') bindText(banner, 'call.reconnecting');
+    else if (connection === 'connecting') bindText(banner, waitingForTherapist ? 'call.waitingForTherapist' : 'call.connecting');
+    root.dataset.connection = connection;
+    root.dataset.waitingForTherapist = String(waitingForTherapist && connection === 'connecting');
+  };
   const notice = noticeLine();
   const encryption = createEncryptionStatus({ onCompared: options.onCodesCompared });
   const soundButton = h('button', { class: 'button primary sound-button', msg: 'call.enableSound', attrs: { type: 'button', hidden: true }, on: { click: () => void call?.enableAudio() } });
@@ -83,6 +94,7 @@ export function createCallView(options: CallViewOptions): CallView {
     privacy.open();
   };
   document.addEventListener('keydown', onKey);
+  showConnection();
 
   return {
     root,
@@ -96,10 +108,12 @@ export function createCallView(options: CallViewOptions): CallView {
       controls.sync();
     },
     setConnection(state) {
-      banner.hidden = state !== 'reconnecting' && state !== 'connecting';
-      if (state === 'reconnecting') bindText(banner, 'call.reconnecting');
-      else if (state === 'connecting') bindText(banner, 'call.connecting');
-      root.dataset.connection = state;
+      connection = state;
+      showConnection();
+    },
+    setWaitingForTherapist(waiting) {
+      waitingForTherapist = waiting;
+      showConnection();
     },
     setEncryption: (state) => encryption.set(state),
     setCode: (code) => encryption.setCode(code),

@@ -48,6 +48,7 @@ export function startJoinApp(mount: HTMLElement): void {
       page.code = code;
       page.call?.setCode(code);
     },
+    onTherapistInCall: (inCall) => page.call?.setWaitingForTherapist(!inCall),
   });
   const page: JoinPage = { shell, socket, invite, preview, connectionCheck, dispatch, teardown: () => undefined, checkIn: null, waiting: null, call: null, keys, participantId: null, code: null };
   show(page, 'connecting', h('section', { class: 'card' }, h('h1', { msg: 'common.connecting' })));

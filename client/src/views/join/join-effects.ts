@@ -119,6 +119,8 @@ const KEY_GRACE_MS = MISSING_KEY_GRACE_MS + KEY_READY_TIMEOUT_MS;
  */
 async function askToJoin(page: JoinPage): Promise<MediaJoin> {
   const [token] = await Promise.all([fetchClientMediaToken(page.invite, deviceId()), page.keys.announce(page.participantId ?? '')]);
+  // Admitted before the therapist started the call: nobody can make the key yet. Say so while we wait.
+  page.call?.setWaitingForTherapist(!page.keys.therapistInCall());
   const key = await page.keys.waitForKey(KEY_GRACE_MS);
   return { url: token.url, token: token.token, key };
 }
