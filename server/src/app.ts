@@ -51,8 +51,8 @@ import { createInstanceDrain } from './transport/instance-drain.ts';
 import { socketRooms, type AlcoveServer } from './transport/socket/socket-types.ts';
 import type { MediaRooms } from './sessions/media-rooms.ts';
 import { createRedisAuditTrail } from './adapters/redis/audit-stream.ts';
-import { createRedisSessionKeyStore } from './adapters/redis/session-key-store.ts';
-import { createSessionKeys } from './encryption/session-keys.ts';
+import { createCallMembers } from './encryption/call-members.ts';
+import { createRedisCallMemberStore } from './adapters/redis/call-member-store.ts';
 import { createTwoFactor } from './auth/two-factor.ts';
 import { SESSION_RETENTION_AFTER_CLOSE_MS } from './sessions/session-service.ts';
 import type { AuditTrail } from './observability/audit-trail.ts';
@@ -143,12 +143,12 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     absoluteTtlSeconds: config.auth.absoluteTtlSeconds,
     idleTtlSeconds: config.auth.idleTtlSeconds,
   });
-  const sessionKeys = createSessionKeys({
-    keys: createRedisSessionKeyStore(redis, keys),
+  const callMembers = createCallMembers({
+    store: createRedisCallMemberStore(redis, keys),
     sessionStore,
     participants,
-    delivery: notifier,
-    audit,
+    therapists,
+    relay: notifier,
     logger,
     expiresAtFor: (session) => session.closesAt + SESSION_RETENTION_AFTER_CLOSE_MS,
   });
@@ -160,15 +160,14 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     notifier,
     logger,
     audit,
-    onStarted: (session) => sessionKeys.ensure(session),
     now,
     publicUrl: config.publicUrl,
     ...config.sessions,
   });
   const presenceLedger = createRedisPresenceLedger(redis, keys);
-  const clients = createClientPresence({ sessionStore, participants, invites, leases, deadlines: presenceLedger, notifier, rateLimiter, logger, audit, now, graceMs: config.waitingRoom.graceMs });
+  const clients = createClientPresence({ sessionStore, participants, invites, leases, deadlines: presenceLedger, notifier, members: callMembers, rateLimiter, logger, audit, now, graceMs: config.waitingRoom.graceMs });
   const presenceSweeper = startPresenceSweeper({ ledger: presenceLedger, clients, logger, now, instanceId: `i_${randomBytes(12).toString('base64url')}`, metrics });
-  const host = createHostControls({ sessionStore, participants, invites, sessions, rooms, notifier, logger, audit, keys: sessionKeys, now, metrics });
+  const host = createHostControls({ sessionStore, participants, invites, sessions, rooms, notifier, logger, audit, members: callMembers, now, metrics });
   const tokens = createMediaTokenService({
     leases,
     sessions,
@@ -235,7 +234,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     logger,
     login,
     clients,
-    commands: createCommandTable({ clients, host, sessions, keys: sessionKeys }),
+    commands: createCommandTable({ clients, host, sessions, members: callMembers }),
     allowedOrigins: config.allowedOrigins,
     isSecure: config.isSecure,
     graceMs: config.waitingRoom.graceMs,

@@ -13,7 +13,13 @@ import type {
   SessionStatus,
   WaitingRoomMessage,
 } from './domain.ts';
+import type { CallMember } from './call-members.ts';
+import type { KeyEnvelope } from './key-exchange.ts';
 import type {
+  activateKeySchema,
+  announceCallKeySchema,
+  announceSessionKeySchema,
+  sendKeyEnvelopeSchema,
   checkInSchema,
   connectionReportSchema,
   keyReadyAckSchema,
@@ -27,11 +33,14 @@ export const COMMANDS = {
   // sent by a client (invite holder)
   checkIn: 'waiting-room:check-in',
   leave: 'waiting-room:leave',
-  getCallKey: 'call:get-key',
+  announceCallKey: 'call:announce-key',
   reportConnection: 'connection-check:report',
   // sent by a therapist
   watchSession: 'session:watch',
-  getSessionKey: 'session:get-key',
+  announceSessionKey: 'session:announce-key',
+  sendKey: 'participant:send-key',
+  activateKey: 'session:activate-key',
+  leaveCall: 'session:leave-call',
   keepAlive: 'auth:keep-alive',
   admit: 'waiting-room:admit',
   admitAll: 'waiting-room:admit-all',
@@ -49,8 +58,10 @@ export const FACTS = {
   messagePosted: 'waiting-room:message-posted',
   mutedByHost: 'participant:muted-by-host',
   closed: 'session:closed',
-  keyRotated: 'call:key-rotated',
   keyActivated: 'call:key-activated',
+  keySent: 'call:key-sent',
+  // to everyone in a call
+  members: 'call:members',
   // to therapists
   presenceUpdated: 'presence:updated',
   deviceRefused: 'presence:device-refused',
@@ -64,6 +75,25 @@ export type ConnectionReportCommand = z.input<typeof connectionReportSchema>;
 export type SessionCommand = z.input<typeof sessionCommandSchema>;
 export type ParticipantCommand = z.input<typeof participantCommandSchema>;
 export type WaitingRoomMessageCommand = z.input<typeof waitingRoomMessageSchema>;
+export type AnnounceCallKeyCommand = z.input<typeof announceCallKeySchema>;
+export type AnnounceSessionKeyCommand = z.input<typeof announceSessionKeySchema>;
+export type SendKeyCommand = z.input<typeof sendKeyEnvelopeSchema>;
+export type ActivateKeyCommand = z.input<typeof activateKeySchema>;
+
+/** Everyone in a call by public key (the server relays public keys only), to all of them whenever it changes. */
+export interface CallMembersFact {
+  sessionId: string;
+  members: CallMember[];
+}
+/** A media key sealed by the therapist's console for this browser alone; the browser answers once it holds it. */
+export interface KeySentFact {
+  sessionId: string;
+  envelope: KeyEnvelope;
+}
+/** The console's answer from the relay: whether the recipient's browser said it installed the key in time. */
+export interface SendKeyResult {
+  installed: boolean;
+}
 
 /** What a client learns when it checks in (and again after a reload). */
 export interface CheckInResult {
@@ -90,9 +120,12 @@ type Command<P, R> = (payload: P, ack: (result: Ack<R>) => void) => void;
 export interface ClientToServerEvents {
   [COMMANDS.checkIn]: Command<CheckInCommand, CheckInResult>;
   [COMMANDS.leave]: Command<LeaveCommand, null>;
-  [COMMANDS.getCallKey]: Command<Record<string, never>, E2eeKeyFact>;
   [COMMANDS.reportConnection]: Command<ConnectionReportCommand, null>;
-  [COMMANDS.getSessionKey]: Command<SessionCommand, E2eeKeyFact>;
+  [COMMANDS.announceCallKey]: Command<AnnounceCallKeyCommand, CallMembersFact>;
+  [COMMANDS.announceSessionKey]: Command<AnnounceSessionKeyCommand, CallMembersFact>;
+  [COMMANDS.sendKey]: Command<SendKeyCommand, SendKeyResult>;
+  [COMMANDS.activateKey]: Command<ActivateKeyCommand, null>;
+  [COMMANDS.leaveCall]: Command<SessionCommand, null>;
   [COMMANDS.keepAlive]: Command<Record<string, never>, { expiresAt: number }>;
   [COMMANDS.watchSession]: Command<SessionCommand, WatchSessionResult>;
   [COMMANDS.admit]: Command<ParticipantCommand, ParticipantPresence>;
@@ -120,29 +153,23 @@ export interface DeviceRefusedFact {
   at: number;
 }
 /**
- * The session's end-to-end media key, sent only to admitted participants and
- * the therapist over their authenticated sockets. `keyIndex` is the slot in the
- * browser's key ring (0 … E2EE_KEYRING_SIZE - 1); it changes at every rotation.
+ * The therapist's console says everyone who stays holds its rotated key (or the wait ran out):
+ * encrypt with `keyIndex` (the slot in the browser's key ring, 0 … E2EE_KEYRING_SIZE - 1) from now on.
  */
-export interface E2eeKeyFact {
-  sessionId: string;
-  key: string;
-  keyIndex: number;
-}
-/** Everyone who stays holds the rotated key (or the wait ran out): encrypt with `keyIndex` from now on. */
 export interface KeyActivatedFact {
   sessionId: string;
   keyIndex: number;
 }
-/** A browser's answer to `call:key-rotated`: it holds the key at `keyIndex` (or has no call to put it in). */
+/** A browser's answer to `call:key-sent`: it holds the key at `keyIndex`. */
 export type KeyReadyAck = z.input<typeof keyReadyAckSchema>;
 
 /**
  * Key rotation is two-phase so that nobody encrypts with a key someone else
- * lacks: the server sends the new key (`call:key-rotated`), each browser puts
- * it in its key ring *beside* the old one and answers; once all answered, or
- * after this bound, the server says `call:key-activated` and everyone encrypts
- * with it.
+ * lacks: the console seals the new key to each browser that stays
+ * (`participant:send-key` → `call:key-sent`), each puts it in its key ring
+ * *beside* the old one and answers; the relay answers the console once that
+ * browser answered, or after this bound; then the console says
+ * `session:activate-key` (→ `call:key-activated`) and everyone encrypts with it.
  */
 export const KEY_READY_TIMEOUT_MS = 2000;
 /**
@@ -162,8 +189,9 @@ export interface ServerToClientEvents {
   [FACTS.messagePosted]: (fact: WaitingRoomMessage) => void;
   [FACTS.mutedByHost]: (fact: Record<string, never>) => void;
   [FACTS.closed]: (fact: ClosedFact) => void;
-  [FACTS.keyRotated]: (fact: E2eeKeyFact, ready: (ack: KeyReadyAck) => void) => void;
   [FACTS.keyActivated]: (fact: KeyActivatedFact) => void;
+  [FACTS.keySent]: (fact: KeySentFact, installed: (ack: KeyReadyAck) => void) => void;
+  [FACTS.members]: (fact: CallMembersFact) => void;
   [FACTS.loginExpired]: (fact: Record<string, never>) => void;
   [FACTS.presenceUpdated]: (fact: PresenceUpdatedFact) => void;
   [FACTS.deviceRefused]: (fact: DeviceRefusedFact) => void;

@@ -6,5 +6,7 @@ export * from './schemas.ts';
 export * from './events.ts';
 export * from './http.ts';
 export * from './e2ee.ts';
+export * from './key-exchange.ts';
+export * from './call-members.ts';
 export * from './http-routes.ts';
 export * from './http-route-schemas.ts';

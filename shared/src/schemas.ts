@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { normaliseDisplayName } from './display-name.ts';
 import { CONNECTION_VERDICTS, SESSION_KINDS } from './domain.ts';
 import { E2EE_KEYRING_SIZE } from './e2ee.ts';
+import { KEY_CURVES, PUBLIC_KEY_CHARS } from './key-exchange.ts';
 import {
   DEVICE_ID_MAX_CHARS,
   EMAIL_MAX_CHARS,
@@ -119,9 +120,48 @@ export const waitingRoomMessageSchema = z.strictObject({
     }),
 });
 
+// ---------- End-to-end keys: public keys and sealed envelopes, nothing else ----------
+
+/** A raw public key, base64url, of exactly its curve's length. */
+export const publicKeyTagSchema = z.discriminatedUnion('curve', [
+  z.strictObject({ curve: z.literal(KEY_CURVES[0]), key: z.string().regex(new RegExp(`^[A-Za-z0-9_-]{${PUBLIC_KEY_CHARS.X25519}}$`, 'u')) }),
+  z.strictObject({ curve: z.literal(KEY_CURVES[1]), key: z.string().regex(new RegExp(`^[A-Za-z0-9_-]{${PUBLIC_KEY_CHARS['P-256']}}$`, 'u')) }),
+]);
+/** One key per curve: the console announces X25519 and P-256, a client its preferred one. */
+export const publicKeysSchema = z
+  .array(publicKeyTagSchema)
+  .min(1)
+  .max(KEY_CURVES.length)
+  .refine((keys) => new Set(keys.map((k) => k.curve)).size === keys.length, { message: 'one key per curve' });
+
+const base64Url = (min: number, max: number) => z.string().min(min).max(max).regex(/^[A-Za-z0-9_-]+$/u, 'must be base64url');
+/** Largest sealed content: the 32-byte media key, a 9-character confirmed code and the 16-byte GCM tag. */
+export const KEY_ENVELOPE_DATA_MAX_CHARS = 80;
+/** A wrapped media key (`wrapMediaKey`): opaque to the server, which checks only its shape and size. */
+export const keyEnvelopeSchema = z.strictObject({
+  v: z.literal(1),
+  keyIndex: z.number().int().min(0).max(E2EE_KEYRING_SIZE - 1),
+  from: publicKeyTagSchema,
+  to: publicKeyTagSchema,
+  iv: base64Url(16, 16),
+  data: base64Url(64, KEY_ENVELOPE_DATA_MAX_CHARS),
+});
+
+export const announceCallKeySchema = z.strictObject({ publicKeys: publicKeysSchema });
+export const announceSessionKeySchema = z.strictObject({ sessionId: opaqueIdSchema, publicKeys: publicKeysSchema });
+export const sendKeyEnvelopeSchema = z.strictObject({
+  sessionId: opaqueIdSchema,
+  participantId: opaqueIdSchema,
+  envelope: keyEnvelopeSchema,
+});
+export const activateKeySchema = z.strictObject({
+  sessionId: opaqueIdSchema,
+  keyIndex: z.number().int().min(0).max(E2EE_KEYRING_SIZE - 1),
+});
+
 // ---------- Socket.io acks of facts ----------
 
-/** A browser's answer to `call:key-rotated`: the key-ring slot it now holds. */
+/** A browser's answer to `call:key-sent`: the key-ring slot it now holds. */
 export const keyReadyAckSchema = z.strictObject({
   keyIndex: z.number().int().min(0).max(E2EE_KEYRING_SIZE - 1),
 });

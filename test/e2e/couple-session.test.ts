@@ -143,7 +143,7 @@ describe('e2e: a couple session from two locations in real Chromium', function (
     );
     for (const flow of flows) expect(flow.rising).to.deep.equal({ video: 2, audio: 2 });
     await waitForPresence(therapist.page, 'in-call', 2);
-    const codes = await Promise.all([therapist, partner1, partner2].map((person) => verificationCode(person.page)));
+    const codes = await Promise.all([therapist, partner1, partner2].map((person) => verificationCode(person.page, 3)));
     expect(new Set(codes).size, `verification codes ${codes.join(' / ')}`).to.equal(1);
     await screenshot(partner1.page, '22-couple-call-desktop');
     await screenshot(partner2.page, '23-couple-call-phone-portrait');

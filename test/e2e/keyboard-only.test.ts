@@ -6,14 +6,14 @@ import { loginTherapist } from '../support/api-client.ts';
 const STEP_TIMEOUT_MS = 15_000;
 
 /**
- * Presses Tab until `target` itself (that very node, not an element whose text happens to
+ * Presses Tab (Shift+Tab with `backwards`) until `target` itself (that very node, not an element whose text happens to
  * match) has focus, then checks the focus is visible. Focus falling to the page on the way
  * means a keyboard user lost their place, so it fails at once.
  */
-async function tabTo(page: Page, target: Locator, maxTabs = 40): Promise<void> {
+async function tabTo(page: Page, target: Locator, options: { backwards?: boolean } = {}, maxTabs = 40): Promise<void> {
   const handle = await target.elementHandle({ timeout: STEP_TIMEOUT_MS });
   for (let i = 1; i <= maxTabs; i += 1) {
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(options.backwards ? 'Shift+Tab' : 'Tab');
     const where = await page.evaluate((el) => {
       const doc = (globalThis as any).document;
       const active = doc.activeElement;
@@ -36,7 +36,7 @@ describe('e2e: keyboard only', function () {
   this.timeout(60_000);
   const people = useTherapistAndClient();
 
-  it('takes a client from the link into the call and the privacy screen, and a therapist from sign-in to admitting them, without a mouse', async () => {
+  it('takes a client from the link into the call and the privacy screen, and a therapist from sign-in to admitting them and starting the call, without a mouse', async () => {
     const api = await loginTherapist(people.stack.t.origin, people.stack.therapist.email, people.stack.therapist.password);
     const joinUrl = (await api.createSession('individual')).invites[0]!.joinUrl;
 
@@ -71,8 +71,15 @@ describe('e2e: keyboard only', function () {
     await t.locator('.session-panel').waitFor();
     await tabTo(t, t.getByRole('button', { name: /^Admit Client\b/u }));
     await t.keyboard.press('Enter');
+    // Admitted before the therapist is in the call: the client is told who they wait for (the
+    // therapist's console makes the call's key, so nobody can connect before).
+    await c.getByText('Your therapist will join the call in a moment.').waitFor({ timeout: STEP_TIMEOUT_MS });
+    // The call's button heads the panel, above the people: back up to it.
+    await tabTo(t, t.getByRole('button', { name: 'Start session and join the call' }), { backwards: true });
+    await t.keyboard.press('Enter');
 
     await c.locator('.call-screen[data-connection="connected"]').waitFor();
+    await t.locator('.call-screen[data-connection="connected"]').waitFor();
     await c.keyboard.press('Escape');
     await c.getByRole('heading', { name: 'Paused' }).waitFor();
     // The privacy screen holds focus on its one button; Enter returns.

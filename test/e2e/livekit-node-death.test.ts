@@ -92,8 +92,8 @@ describe('e2e: a LiveKit node dies under a couple call (distributed mode, two no
     await clickParticipantAction(therapist.page, 'Admit', 'Partner 2');
     await Promise.all(people.map((person) => waitForCallTiles(person.page, 3)));
     await Promise.all(people.map((person) => waitForRisingMedia(person.page, { videoTracks: 2, audioTracks: 2 })));
-    code = await verificationCode(therapist.page);
-    for (const person of people) expect(await verificationCode(person.page)).to.equal(code);
+    code = await verificationCode(therapist.page, 3);
+    for (const person of people) expect(await verificationCode(person.page, 3)).to.equal(code);
     expect(await hostOf(), 'the room is placed on one of the two nodes').to.not.equal(undefined);
   });
 
@@ -128,7 +128,7 @@ describe('e2e: a LiveKit node dies under a couple call (distributed mode, two no
       if (process.env.NODE_DEATH_DEBUG) (await import('node:fs')).appendFileSync('/tmp/node-death.log', `\n##### round ${round} ${recoveries.at(-1)} ms, killed ${new Date(killedAt).toISOString()}\n` + people.map((p, i) => `--- person ${i}\n` + p.consoleTail(80).join('\n')).join('\n') + '\n');
       expect((await hostOf())?.nodeId, `round ${round}: the room moved to the surviving node`).to.equal(survivor.nodeId);
       for (const person of people) {
-        expect(await verificationCode(person.page)).to.equal(code);
+        expect(await verificationCode(person.page, 3)).to.equal(code);
         expect(await person.page.locator('.call-encryption').getAttribute('data-state')).to.equal('on');
         expect(person.pageErrors).to.deep.equal([]);
       }

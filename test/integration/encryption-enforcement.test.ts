@@ -4,7 +4,7 @@
  * Real LiveKit, real @livekit/rtc-node participants, real track_published webhooks.
  */
 import { expect } from 'chai';
-import { COMMANDS, FACTS, type E2eeKeyFact, type MediaTokenResponse, HTTP_ROUTES } from '@alcove/shared';
+import { COMMANDS, FACTS, newMediaKey, type MediaTokenResponse, HTTP_ROUTES } from '@alcove/shared';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { loginTherapist, type TherapistClient, callRoute } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
@@ -43,9 +43,7 @@ describe('encryption enforcement (real LiveKit participants)', function () {
     await command(consoleSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[0]!.participantId });
     await admitted;
     const token = await callRoute<MediaTokenResponse>(t.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[0], deviceId } });
-    const key = await command<E2eeKeyFact>(socket, COMMANDS.getCallKey, {});
-    if (!key.ok) throw new Error('no key');
-    return { session, participantId: invites[0]!.participantId, token: token.body, key: key.data };
+    return { session, participantId: invites[0]!.participantId, token: token.body };
   }
 
   it('removes a participant who publishes an unencrypted track, and records a security event', async () => {
@@ -59,9 +57,9 @@ describe('encryption enforcement (real LiveKit participants)', function () {
     expect(audit.some((e) => e.event === 'encryption-failure' && e.participantId === participantId)).to.equal(true);
   });
 
-  it('keeps a participant who publishes with the session key', async () => {
-    const { token, key } = await admittedClient();
-    const media = await joinMediaRoom(token.url, token.token, { sharedKey: new TextEncoder().encode(key.key) });
+  it('keeps a participant who publishes encrypted (with a key the server never sees)', async () => {
+    const { token } = await admittedClient();
+    const media = await joinMediaRoom(token.url, token.token, { sharedKey: newMediaKey() });
     await media.publishMicrophone();
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // the track_published webhook has long arrived by now
     expect(media.isConnected()).to.equal(true);

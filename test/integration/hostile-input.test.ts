@@ -125,13 +125,17 @@ describe('hostile input', () => {
         expect(ack.ok === false && ack.error.code).to.equal('not_found');
       });
     }
-    it('answers session:get-key for another therapist’s session with not_found', async () => {
+    it('answers session:announce-key and participant:send-key for another therapist’s session with not_found', async () => {
       const account = await t.addTherapist('Dr. Intruder');
       const intruder = await loginTherapist(t.origin, account.email, account.password);
       const socket = await connectTherapist(t.origin, intruder.cookie);
-      const ack = await command(socket, COMMANDS.getSessionKey, { sessionId: other.session.sessionId });
+      const publicKey = { curve: 'X25519', key: 'A'.repeat(43) };
+      const announce = await command(socket, COMMANDS.announceSessionKey, { sessionId: other.session.sessionId, publicKeys: [publicKey] });
+      const envelope = { v: 1, keyIndex: 0, from: publicKey, to: publicKey, iv: 'A'.repeat(16), data: 'A'.repeat(64) };
+      const send = await command(socket, COMMANDS.sendKey, { sessionId: other.session.sessionId, participantId: other.invites[0]!.participantId, envelope });
       socket.close();
-      expect(ack.ok === false && ack.error.code).to.equal('not_found');
+      expect(announce.ok === false && announce.error.code).to.equal('not_found');
+      expect(send.ok === false && send.error.code).to.equal('not_found');
     });
   });
 
@@ -141,7 +145,8 @@ describe('hostile input', () => {
       [COMMANDS.remove, () => ({ sessionId: other.session.sessionId, participantId: other.invites[1]!.participantId })],
       [COMMANDS.mute, () => ({ sessionId: other.session.sessionId, participantId: other.invites[0]!.participantId })],
       [COMMANDS.postMessage, () => ({ sessionId: other.session.sessionId, text: 'hello' })],
-      [COMMANDS.getSessionKey, () => ({ sessionId: other.session.sessionId })],
+      [COMMANDS.activateKey, () => ({ sessionId: other.session.sessionId, keyIndex: 0 })],
+      [COMMANDS.announceSessionKey, () => ({ sessionId: other.session.sessionId, publicKeys: [{ curve: 'X25519', key: 'A'.repeat(43) }] })],
       [COMMANDS.keepAlive, () => ({})],
     ] as const) {
       it(`forbids ${event}`, async () => {
@@ -156,7 +161,7 @@ describe('hostile input', () => {
       ['an object display name', COMMANDS.checkIn, { displayName: { toString: 'x' } }],
       ['a prototype-pollution key', COMMANDS.checkIn, JSON.parse('{"displayName":"A","__proto__":{"x":1}}')],
       ['extra fields on leave', COMMANDS.leave, { now: true }],
-      ['extra fields on get-key', COMMANDS.getCallKey, { sessionId: 's_someoneelse' }],
+      ['extra fields on announce-key', COMMANDS.announceCallKey, { publicKeys: [{ curve: 'X25519', key: 'A'.repeat(43) }], sessionId: 's_someoneelse' }],
       ['a deeply nested payload', COMMANDS.checkIn, JSON.parse('{"displayName":' + '['.repeat(500) + ']'.repeat(500) + '}')],
       ['an array payload', COMMANDS.checkIn, ['A']],
       ['a null payload', COMMANDS.checkIn, null],

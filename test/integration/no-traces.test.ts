@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { COMMANDS, FACTS, HTTP_ROUTES } from '@alcove/shared';
+import { COMMANDS, FACTS, HTTP_ROUTES, generateCallKeyPair, newMediaKey, wrapMediaKey, type KeyReadyAck, type KeySentFact } from '@alcove/shared';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { loginTherapist, callRoute } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent } from '../support/socket-clients.ts';
@@ -30,6 +30,17 @@ describe('no traces', () => {
       tokens.push(token.body.token);
     }
     const hostToken = await therapist.start(session.sessionId);
+    // The key exchange as the browsers run it: public keys announced, the media key sealed to each client.
+    const [hostPair, ...clientPairs] = await Promise.all([generateCallKeyPair('X25519'), generateCallKeyPair('X25519'), generateCallKeyPair('X25519')]);
+    const mediaKey = newMediaKey();
+    await command(consoleSocket, COMMANDS.announceSessionKey, { sessionId: session.sessionId, publicKeys: [hostPair!.publicKey] });
+    for (const [i, client] of clients.entries()) {
+      client.on(FACTS.keySent, (fact: KeySentFact, installed: (ack: KeyReadyAck) => void) => installed({ keyIndex: fact.envelope.keyIndex }));
+      await command(client, COMMANDS.announceCallKey, { publicKeys: [clientPairs[i]!.publicKey] });
+      const envelope = await wrapMediaKey({ sessionId: session.sessionId, keyIndex: 0, sender: hostPair!, recipient: clientPairs[i]!.publicKey, content: { key: mediaKey, confirmedCode: '1234 5678' } });
+      const sent = await command(consoleSocket, COMMANDS.sendKey, { sessionId: session.sessionId, participantId: invites[i]!.participantId, envelope });
+      expect(sent).to.deep.equal({ ok: true, data: { installed: true } });
+    }
     await callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite: 'wrong' + secrets[0]!.slice(5), deviceId: devices[0] } });
     await command(consoleSocket, COMMANDS.remove, { sessionId: session.sessionId, participantId: invites[1]!.participantId });
     await command(consoleSocket, COMMANDS.endSession, { sessionId: session.sessionId });
@@ -51,6 +62,10 @@ describe('no traces', () => {
       ...tokens,
       hostToken.token,
       therapist.cookie.split('=')[1]!,
+      // The media key in every spelling it could take.
+      Buffer.from(mediaKey).toString('base64url'),
+      Buffer.from(mediaKey).toString('base64'),
+      Buffer.from(mediaKey).toString('hex'),
     ];
     expect(t.logs.length).to.be.greaterThan(10);
     const all = t.logs.join('\n');
@@ -76,10 +91,12 @@ describe('no traces', () => {
       const isAccount = /:(therapist|therapist-email|therapists)(:|$)/u.test(key.slice(t.config.redis.prefix.length - 1));
       if (!isAccount) expect(await redis.pTTL(key), `${key} must expire`).to.be.greaterThan(0);
       // Nothing of the session itself outlives its end but the bare ended marker.
-      expect(key, 'session data left behind').to.not.match(/:(participant|session-participants|invite|participant-invite|device-lease|e2ee-key):/u);
+      expect(key, 'session data left behind').to.not.match(/:(participant|session-participants|invite|participant-invite|device-lease|call-members):/u);
     }
     const stored = dump.join('\n');
     // The therapist's own display name is part of their account; everything else must be gone.
+    // Public keys were relayed, never kept past the session.
+    for (const pair of [hostPair!, ...clientPairs]) expect(stored, 'a public key left in Redis').to.not.include(pair.publicKey.key);
     for (const needle of seeded.filter((n) => n !== 'Therapistname')) expect(stored.includes(needle) ? stored.split('\n').filter((l) => l.includes(needle)) : [], 'Redis holds a seeded value').to.deep.equal([]);
     const marker = await redis.hGetAll(`${t.config.redis.prefix}session:${session.sessionId}`);
     expect(marker.status).to.equal('ended');

@@ -90,9 +90,13 @@ export async function waitForPresence(page: Page, state: string, count = 1): Pro
   );
 }
 
-/** The verification code the call shows once it holds a key (also when encryption then fails). */
-export async function verificationCode(page: Page): Promise<string> {
-  const code = page.locator('.call-encryption .verification-code');
+/**
+ * The verification code the call shows once it holds a key (also when encryption then fails),
+ * once it covers `members` people's public keys (the code changes as people join: the code of a
+ * call everyone is in is the one they compare).
+ */
+export async function verificationCode(page: Page, members = 2): Promise<string> {
+  const code = page.locator(`.call-encryption .verification-code[data-members="${members}"]`);
   await code.waitFor({ timeout: STEP_TIMEOUT_MS });
   return code.innerText();
 }

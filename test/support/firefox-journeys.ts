@@ -118,8 +118,8 @@ export async function waitForPresence(page: Page, state: string, count = 1): Pro
   );
 }
 
-/** The verification code the call shows once it holds a key. */
-export async function verificationCode(page: Page): Promise<string> {
-  const code = await page.waitForSelector('.call-encryption .verification-code', { timeout: STEP_TIMEOUT_MS });
+/** The verification code the call shows once it holds a key and covers `members` people's public keys. */
+export async function verificationCode(page: Page, members = 2): Promise<string> {
+  const code = await page.waitForSelector(`.call-encryption .verification-code[data-members="${members}"]`, { timeout: STEP_TIMEOUT_MS });
   return code!.evaluate((el) => (el as unknown as { textContent: string }).textContent.trim());
 }

@@ -1,18 +1,16 @@
 /**
- * The key ring of one LiveKit Room as the call sees it: installing the session's keys, switching
- * our encryption to the newest once everyone holds it, the verification code of the key in use,
- * and what an `EncryptionError` means. Never a silent fallback: a wrong key is an alert at once.
+ * The key ring of one LiveKit Room as the call sees it: installing the call's keys, switching
+ * our encryption to the newest once everyone holds it, and what an `EncryptionError` means.
+ * Never a silent fallback: a wrong key is an alert at once. (The verification code is the
+ * members' public keys, not the media key: `call-code.ts`.)
  */
-import { deriveVerificationCode, MISSING_KEY_GRACE_MS } from '@alcove/shared';
+import { MISSING_KEY_GRACE_MS } from '@alcove/shared';
+import type { SessionKey } from './media-key.ts';
 import type { SessionKeyProvider } from './session-key-provider.ts';
 
-/** The session's end-to-end key as the server hands it out. */
-export interface SessionKey {
-  key: string;
-  keyIndex: number;
-}
+export type { SessionKey };
 
-export type Encryption = { state: 'on'; verificationCode: string } | { state: 'failed' };
+export type Encryption = { state: 'on' } | { state: 'failed' };
 
 export interface CallEncryption {
   /** A rotated key: held for decrypting at once, used for encrypting only after `activateKey`. */
@@ -31,11 +29,9 @@ export interface CallEncryption {
 const MISSING_KEY_ERROR = /^MissingKey:.*\bat index (\d+)/u;
 
 export function createCallEncryption(keyProvider: SessionKeyProvider, onEncryption: (encryption: Encryption) => void): CallEncryption {
-  /** Verification code of each key-ring slot we hold, shown when that key is activated. */
-  const codes = new Map<number, string>();
   const missingKeyTimers = new Map<number, number>();
   let failed = false;
-  /** The slot the server last told us to encrypt with, even if its key is not installed yet. */
+  /** The slot we were last told to encrypt with, even if its key is not installed yet. */
   let wantedKeyIndex: number | null = null;
 
   const fail = () => {
@@ -46,12 +42,11 @@ export function createCallEncryption(keyProvider: SessionKeyProvider, onEncrypti
   function activateKey(keyIndex: number): void {
     wantedKeyIndex = keyIndex;
     // After a failure the alert stays: the call has to be left and joined again.
-    if (keyProvider.activateKey(keyIndex) && !failed) onEncryption({ state: 'on', verificationCode: codes.get(keyIndex)! });
+    if (keyProvider.activateKey(keyIndex) && !failed) onEncryption({ state: 'on' });
   }
 
   return {
     async installKey(key) {
-      codes.set(key.keyIndex, await deriveVerificationCode(key.key));
       await keyProvider.installKey(key.key, key.keyIndex);
       // The switch can overtake a slow install (or a key that came late): it applies once the key is in.
       if (wantedKeyIndex === key.keyIndex) activateKey(key.keyIndex);
@@ -60,19 +55,22 @@ export function createCallEncryption(keyProvider: SessionKeyProvider, onEncrypti
     holdsKey: (keyIndex) => keyProvider.hasKey(keyIndex),
     /**
      * A wrong key (`InvalidKey`) fails the call at once. A frame under a key index we do not hold
-     * (`MissingKey`) can be a rotated key that is still on its way to us, so it fails the call only
-     * if that key has not arrived after a grace period; a key that never comes is still an alarm.
-     * A slot *behind* our newest key is the old key of a rotation we joined in the middle of: the
-     * others use it only until the switch (at most KEY_READY_TIMEOUT_MS), so we wait for nothing.
+     * (`MissingKey`) is not yet a failure: it may be a rotated key still on its way to us, or the
+     * old key of someone who has not switched yet (a rotation we joined in the middle of, or a
+     * console that rejoined with a new key while they still held the last one). Only a key that
+     * never arrives is: if, after the grace period, we still lack the key we were told to encrypt
+     * with, the call fails. Someone else's old slot is theirs to leave — their own call raises the
+     * alarm if the key they were told to switch to never reaches them.
      */
     onError(error) {
       const missing = MISSING_KEY_ERROR.exec(error.message);
       if (!missing) return fail();
       const keyIndex = Number(missing[1]);
-      if (keyProvider.hasKey(keyIndex) || !keyProvider.isAhead(keyIndex) || missingKeyTimers.has(keyIndex)) return;
+      if (keyProvider.hasKey(keyIndex) || missingKeyTimers.has(keyIndex)) return;
       const timer = window.setTimeout(() => {
         missingKeyTimers.delete(keyIndex);
-        if (!keyProvider.hasKey(keyIndex) && keyProvider.isAhead(keyIndex)) fail();
+        const keyNeverCame = wantedKeyIndex !== null && !keyProvider.hasKey(wantedKeyIndex);
+        if (!keyProvider.hasKey(keyIndex) && keyNeverCame) fail();
       }, MISSING_KEY_GRACE_MS);
       missingKeyTimers.set(keyIndex, timer);
     },

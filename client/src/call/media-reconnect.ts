@@ -2,7 +2,8 @@
  * A call that outlives its media server. When the connection to LiveKit is lost for a reason
  * that is not the end of the session (LiveKit crashed or restarted and forgot every room, and
  * livekit-client's own resume gave up), this rejoins by itself: a fresh token from our server
- * (whose token path recreates the forgotten room), the session's current key, a new LiveKit
+ * (whose token path recreates the forgotten room), the call's current key (held by this page:
+ * the console made it, a client got it sealed — never asked of our server), a new LiveKit
  * Room with the camera, microphone, devices, audio-only and privacy state the person had, with
  * capped back-off (`rejoin-policy.ts`) — until it is back, our server says this person or
  * session is done, or the controller calls `leave()` (a socket fact: sent back, removed, ended).
@@ -10,7 +11,7 @@
  * It is a `CallRoom` itself, so the call view stays bound to one object and keeps its tiles and
  * verification code across a rejoin; only the LiveKit Room underneath is replaced. A new Room
  * gets a new key provider and worker: a dead Room's E2EE worker cannot be handed to another, and
- * the key our server holds now is the one to use (a rotation may have happened meanwhile).
+ * the newest key this page holds is the one to use (a rotation may have happened meanwhile).
  */
 import { ApiError } from '../api/http-client.ts';
 import { CommandError } from '../api/socket-connection.ts';
@@ -28,9 +29,9 @@ export interface RejoiningCallOptions {
   audioSink: HTMLElement;
   /** `onEnded` hears only ends: a loss that is being rejoined shows as 'reconnecting' instead. */
   callbacks: CallCallbacks;
-  /** A fresh media token and the session's current key, asked of our server for every rejoin. */
+  /** A fresh media token (our server) and the call's current key (this page), for every rejoin. */
   fetchJoin(): Promise<MediaJoin>;
-  /** The session's current key alone: asked when told to switch to a key this call never got. */
+  /** The key of a switch this call never got: it is on its way to this page, or is the console's own. */
   fetchKey(): Promise<SessionKey>;
 }
 
@@ -235,11 +236,10 @@ function mediaCommands(r: Rejoin) {
 }
 
 /**
- * A rotated key can pass a call by: sent while the person was between two calls (left and
- * joining again, the join having fetched the key just before the rotation), or lost with a
- * socket that reconnected. The switch names the slot, so a call told to use a key it lacks asks
- * our server for the current one; installing it applies the switch (`installKey` does). Only a
- * key that cannot be had this way either ends in the missing-key alarm.
+ * A rotated key can pass a call by: sealed to this page while it was between two Rooms, or
+ * late (the console seals it once more to a browser that did not answer in time). The switch
+ * names the slot, so a call told to use a key it lacks waits for that key; installing it applies
+ * the switch (`installKey` does). Only a key that never comes ends in the missing-key alarm.
  */
 function activateOrFetchKey(r: Rejoin, keyIndex: number): void {
   r.current.activateKey(keyIndex);

@@ -4,6 +4,8 @@ export type MediaProblem = 'denied' | 'not-found' | 'in-use' | 'unsupported' | '
 export function browserProblem(): MediaProblem | null {
   if (!window.isSecureContext) return 'insecure';
   if (!navigator.mediaDevices?.getUserMedia || typeof RTCPeerConnection === 'undefined' || typeof WebSocket === 'undefined') return 'unsupported';
+  // The call's keys are made and sealed with WebCrypto (ECDH, HKDF, AES-GCM): without it, no call at all.
+  if (typeof globalThis.crypto?.subtle?.deriveBits !== 'function') return 'unsupported';
   return null;
 }
 

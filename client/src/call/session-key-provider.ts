@@ -1,10 +1,11 @@
 /**
- * End-to-end encryption of the call with the session's key. The key comes from
- * our server over the authenticated socket, only to admitted people; LiveKit
- * never sees it.
+ * End-to-end encryption of the call with the call's media key. The therapist's
+ * console makes it and seals it to each admitted browser's public key
+ * (`key-authority.ts`, `client-keys.ts`); neither our server nor LiveKit ever
+ * sees it.
  *
  * A rotated key is first *installed* in its own key-ring slot, beside the old
- * one, so frames under either key decrypt; only when the server says everyone
+ * one, so frames under either key decrypt; only when the console says everyone
  * holds it is it *activated* for our own encryption. livekit-client's
  * `onSetEncryptionKey` does both at once (any key set with an index becomes
  * the one we encrypt with), which is what made the others miss frames, so
@@ -17,9 +18,8 @@
  */
 import { createKeyMaterialFromBuffer, ExternalE2EEKeyProvider, isE2EESupported, KeyProviderEvent, type KeyInfo } from 'livekit-client';
 import E2eeWorker from 'livekit-client/e2ee-worker?worker';
-import { E2EE_KEYRING_SIZE } from '@alcove/shared';
 
-/** The server's key is base64url (no padding); HKDF wants the raw bytes. */
+/** The media key travels base64url (no padding); HKDF wants the raw bytes. */
 function keyBytes(key: string): ArrayBuffer {
   const binary = atob(key.replace(/-/gu, '+').replace(/_/gu, '/'));
   return Uint8Array.from(binary, (char) => char.charCodeAt(0)).buffer;
@@ -53,16 +53,6 @@ export class SessionKeyProvider extends ExternalE2EEKeyProvider {
 
   hasKey(keyIndex: number): boolean {
     return this.ring.has(keyIndex);
-  }
-
-  /**
-   * Whether a slot comes after the newest key we hold (indices wrap around the ring), i.e.
-   * belongs to a key still to be sent to us, rather than to one from before we joined.
-   */
-  isAhead(keyIndex: number): boolean {
-    if (this.newestIndex === null) return true;
-    const steps = (keyIndex - this.newestIndex + E2EE_KEYRING_SIZE) % E2EE_KEYRING_SIZE;
-    return steps > 0 && steps <= E2EE_KEYRING_SIZE / 2;
   }
 
   // LiveKit re-sends these to its worker on (re)connection: the ring as we hold it, and

@@ -30,7 +30,6 @@ export const AUDIT_EVENTS = [
   'recording-blocked',
   'encryption-failure',
   'unadmitted-join-removed',
-  'key-rotated',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

@@ -39,8 +39,6 @@ export interface SessionServiceDeps {
   audit: AuditTrail;
   now: () => number;
   publicUrl: string;
-  /** Creates the session's end-to-end key when the session starts. */
-  onStarted: (session: SessionRecord) => Promise<unknown>;
   opensBeforeMs: number;
   closesAfterMs: number;
   defaultDurationMinutes: number;
@@ -219,13 +217,8 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       // createRoom is idempotent on LiveKit, so two racing starts are harmless. A live session's
       // room is created again too: LiveKit may have restarted and forgotten it.
       await createRoom(session, now);
-      if (session.status === 'live') {
-        await deps.onStarted(session);
-        return session;
-      }
+      if (session.status === 'live') return session;
       const live = { ...session, status: 'live' as const, startedAt: now };
-      // The key exists before the session is live, so nobody is admitted into a call without one.
-      await deps.onStarted(live);
       if (await deps.sessionStore.markLive(sessionId, now)) {
         deps.logger.info('session started', { event: 'session.started', sessionId });
         deps.audit.record('session-started', { sessionId, therapistId });

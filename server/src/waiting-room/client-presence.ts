@@ -12,6 +12,7 @@ import type { ClientConnection } from './client-connection.ts';
 import type { DeviceLeaseStore } from './device-leases.ts';
 import type { PresenceLedger } from './presence-ledger.ts';
 import type { WaitingRoomNotifier } from './waiting-room-notifier.ts';
+import type { CallMembers } from '../encryption/call-members.ts';
 
 /** Failed invite redemptions allowed per client IP per window before it is slowed down. */
 export const INVITE_FAILURE_LIMIT = { limit: 20, windowSeconds: 10 * 60 } as const;
@@ -24,6 +25,8 @@ export interface ClientPresenceDeps {
   /** Deadlines kept where every instance can see them (see presence-sweeper.ts). */
   deadlines: Pick<PresenceLedger, 'addDeadline'>;
   notifier: WaitingRoomNotifier;
+  /** A client who leaves leaves the call's member list too. */
+  members: Pick<CallMembers, 'drop'>;
   rateLimiter: RateLimiter;
   logger: Logger;
   audit: AuditTrail;
@@ -215,6 +218,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
       });
       await deps.leases.releaseDeviceLease(conn.participantId, conn.deviceId);
       if (record) publish(conn.therapistId, record);
+      await deps.members.drop(conn.sessionId, conn.participantId);
     },
 
     async reportConnectionCheck(conn, verdict) {

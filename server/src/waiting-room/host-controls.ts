@@ -2,8 +2,8 @@ import type { AdmitAllResult, ParticipantPresence, WaitingRoomMessage, WatchSess
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
+import type { CallMembers } from '../encryption/call-members.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { SessionKeys } from '../encryption/session-keys.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import type { MediaRooms } from '../sessions/media-rooms.ts';
 import type { InviteStore } from '../sessions/invites.ts';
@@ -21,7 +21,8 @@ export interface HostControlsDeps {
   notifier: WaitingRoomNotifier;
   logger: Logger;
   audit: AuditTrail;
-  keys: SessionKeys;
+  /** Who is in the call by public key: whoever leaves it is taken out, and everyone who stays is told. */
+  members: Pick<CallMembers, 'drop'>;
   now: () => number;
   metrics?: Pick<Metrics, 'countAdmission'>;
 }
@@ -111,6 +112,7 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
       });
       if (!record) throw AppError.conflict({ reason: 'not-in-call' });
       deps.notifier.sentBack(participantId);
+      await deps.members.drop(sessionId, participantId);
       await deps.rooms.removeParticipant(session.roomName, participantId);
       deps.logger.info('client sent back to the waiting room', { event: 'waiting-room.sent-back', sessionId, participantId });
       deps.audit.record('sent-back', { sessionId, therapistId, participantId });
@@ -132,11 +134,11 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
       // Revoke first, so nothing the person does next can succeed.
       await deps.invites.revokeInvite(participantId);
       deps.notifier.closeParticipant(participantId, 'removed');
+      // Out of the member list: the therapist's console, told so, rotates the media key to those who stay.
+      await deps.members.drop(sessionId, participantId);
       if (session.status === 'live') await deps.rooms.removeParticipant(session.roomName, participantId);
       deps.logger.info('client removed', { event: 'waiting-room.removed', sessionId, participantId });
       deps.audit.record('removed', { sessionId, therapistId, participantId });
-      // The removed person may have captured the key: everyone else moves to a new one.
-      await deps.keys.rotate(session);
       return publish(session, record);
     },
 

@@ -1,16 +1,18 @@
 /**
  * The call, for the client's journey and the therapist's console alike: the call view bound
  * to a call that rejoins by itself after a lost media connection (`call/media-reconnect.ts`),
- * with the session key installed and switched as the server says. The two controllers only
+ * with the call's media key installed and switched as the therapist's console says (sealed
+ * to this browser; `call/client-keys.ts`, `call/key-authority.ts`). The two controllers only
  * say where the view goes, how to ask for a token and the current key, and what an end means
  * to them. livekit-client stays in its own chunk: this module loads it on the first call.
  */
+import type { CallCode } from '../../call/call-code.ts';
 import type { CallEndReason, CallPreferences, CallRoom, SessionKey } from '../../call/call-room.ts';
 import type { MediaJoin } from '../../call/media-reconnect.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
 import { createCallView, type CallView } from './call-view.ts';
 
-export type { CallEndReason, MediaJoin, SessionKey };
+export type { CallCode, CallEndReason, MediaJoin, SessionKey };
 
 /** Loads livekit-client and the rejoining call; call it early (the waiting room) so joining is quick. */
 export const preloadCall = () => import('../../call/media-reconnect.ts');
@@ -20,10 +22,12 @@ export interface CallOptions {
   prefs: CallPreferences;
   /** Puts the call view on the page (the client's screen, the console's call slot). */
   mount(root: HTMLElement): void;
-  /** A fresh media token and the session's current key, asked of our server for every rejoin. */
+  /** A fresh media token (from our server) and the call's current key (held by this page), for every rejoin. */
   fetchJoin(): Promise<MediaJoin>;
-  /** The session's current key alone (a rotated key this call never got). */
+  /** The call's current key alone (a rotated key this call never got). */
   fetchKey(): Promise<SessionKey>;
+  /** The therapist's "Codes compared" (the console only). */
+  onCodesCompared?: () => void;
   /** The person pressed Leave. */
   onLeave(): void;
   /** The media connection ended for good (a loss that is being rejoined is not an end). */
@@ -37,8 +41,14 @@ export interface CallController {
   installKey(key: SessionKey): Promise<void>;
   /** Everyone holds the key in this slot now: encrypt with it. */
   activateKey(keyIndex: number): void;
+  /** The verification code of everyone's public keys, and what changed. */
+  setCode(code: CallCode): void;
+  /** No key came though the therapist is in the call: the hard alert, nothing joined. */
+  failEncryption(): void;
   /** A one-line notice in the call (the therapist muted you). */
   notice(key: MessageKey): void;
+  /** Admitted before the therapist is in the call: "Your therapist will join the call in a moment." */
+  setWaitingForTherapist(waiting: boolean): void;
   /** The "Reconnecting…" banner, while the controller waits to hear why the call ended. */
   showReconnecting(): void;
   /** Takes the view down and leaves the room; never throws. */
@@ -60,7 +70,10 @@ function controllerOf(view: CallView, room: CallRoom): CallController {
     connect: (join) => room.connect(join.url, join.token, join.key),
     installKey: (key) => room.installKey(key),
     activateKey: (keyIndex) => room.activateKey(keyIndex),
+    setCode: (code) => view.setCode(code),
+    failEncryption: () => view.setEncryption({ state: 'failed' }),
     notice: (key) => view.notice(key),
+    setWaitingForTherapist: (waiting) => view.setWaitingForTherapist(waiting),
     showReconnecting: () => view.setConnection('reconnecting'),
     async close() {
       view.destroy();
@@ -72,7 +85,7 @@ function controllerOf(view: CallView, room: CallRoom): CallController {
 /** Shows the call view and prepares the call; `connect` joins it. */
 export async function openCall(options: CallOptions): Promise<CallController> {
   const { createRejoiningCall } = await preloadCall();
-  const view = createCallView({ headingKey: options.headingKey, onLeave: options.onLeave });
+  const view = createCallView({ headingKey: options.headingKey, onLeave: options.onLeave, onCodesCompared: options.onCodesCompared });
   options.mount(view.root);
   let room: CallRoom;
   try {

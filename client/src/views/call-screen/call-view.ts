@@ -4,6 +4,7 @@
  * The parts are `tile-grid.ts`, `call-controls.ts`, `encryption-status.ts` and
  * `privacy-screen.ts`; this puts them on one screen.
  */
+import type { CallCode } from '../../call/call-code.ts';
 import type { CallConnection, CallRoom, Encryption, PeerSnapshot } from '../../call/call-room.ts';
 import { bindText } from '../../i18n/bind.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
@@ -19,8 +20,12 @@ export interface CallView {
   bind(call: CallRoom): void;
   renderPeers(peers: PeerSnapshot[]): void;
   setConnection(state: CallConnection): void;
+  /** Admitted before the therapist is in the call: nobody can make the key yet, so say who we wait for. */
+  setWaitingForTherapist(waiting: boolean): void;
   setAudioBlocked(blocked: boolean): void;
   setEncryption(encryption: Encryption): void;
+  /** The verification code of everyone's public keys, and what changed. */
+  setCode(code: CallCode): void;
   notice(key: MessageKey | null): void;
   destroy(): void;
 }
@@ -30,6 +35,8 @@ export interface CallViewOptions {
   onLeave(): void;
   /** Extra content beside the tiles (the therapist's controls). */
   aside?: HTMLElement;
+  /** The therapist's "Codes compared" (the console only). */
+  onCodesCompared?: () => void;
 }
 
 /** A one-line notice in the call ("your therapist muted you", a device error). */
@@ -53,8 +60,17 @@ export function createCallView(options: CallViewOptions): CallView {
   const grid = createTileGrid((identity, video) => call?.attachVideo(identity, video));
   const audioSink = h('div', { class: 'audio-sink', attrs: { 'aria-hidden': 'true' } });
   const banner = h('div', { class: 'call-banner', attrs: { role: 'status', 'aria-live': 'polite' } });
+  let connection: CallConnection = 'connecting';
+  let waitingForTherapist = false;
+  const showConnection = () => {
+    banner.hidden = connection !== 'reconnecting' && connection !== 'connecting';
+    if (connection === 'reconnecting') bindText(banner, 'call.reconnecting');
+    else if (connection === 'connecting') bindText(banner, waitingForTherapist ? 'call.waitingForTherapist' : 'call.connecting');
+    root.dataset.connection = connection;
+    root.dataset.waitingForTherapist = String(waitingForTherapist && connection === 'connecting');
+  };
   const notice = noticeLine();
-  const encryption = createEncryptionStatus();
+  const encryption = createEncryptionStatus({ onCompared: options.onCodesCompared });
   const soundButton = h('button', { class: 'button primary sound-button', msg: 'call.enableSound', attrs: { type: 'button', hidden: true }, on: { click: () => void call?.enableAudio() } });
   const privacy = createPrivacyScreen((on) => call?.setPrivacy(on) ?? Promise.resolve());
   const controls = createCallControls({
@@ -68,7 +84,7 @@ export function createCallView(options: CallViewOptions): CallView {
   const stage = h('section', { class: 'call-stage', msgAttrs: { 'aria-label': 'call.participants' } }, grid.root);
   const root = h('div', { class: 'call-screen' },
     h('h1', { class: 'visually-hidden', msg: options.headingKey }),
-    encryption.alert, banner, soundButton, notice.box, encryption.line,
+    encryption.alert, banner, soundButton, notice.box, encryption.line, encryption.news,
     h('div', { class: 'call-body' }, stage, options.aside ?? null),
     controls.toolbar, audioSink, controls.devicesDialog, privacy.root);
 
@@ -78,6 +94,7 @@ export function createCallView(options: CallViewOptions): CallView {
     privacy.open();
   };
   document.addEventListener('keydown', onKey);
+  showConnection();
 
   return {
     root,
@@ -91,12 +108,15 @@ export function createCallView(options: CallViewOptions): CallView {
       controls.sync();
     },
     setConnection(state) {
-      banner.hidden = state !== 'reconnecting' && state !== 'connecting';
-      if (state === 'reconnecting') bindText(banner, 'call.reconnecting');
-      else if (state === 'connecting') bindText(banner, 'call.connecting');
-      root.dataset.connection = state;
+      connection = state;
+      showConnection();
+    },
+    setWaitingForTherapist(waiting) {
+      waitingForTherapist = waiting;
+      showConnection();
     },
     setEncryption: (state) => encryption.set(state),
+    setCode: (code) => encryption.setCode(code),
     setAudioBlocked(blocked) {
       soundButton.hidden = !blocked;
     },

@@ -200,16 +200,11 @@ function listenToConnection(d: Dashboard, connection: HTMLElement) {
   });
 }
 
-/** Facts about sessions; the key and the device news go to the session shown, if it is theirs. */
+/** Facts about sessions; the call's members and the device news go to the session shown, if it is theirs. */
 function listenToSessions(d: Dashboard) {
   const shown = (sessionId: string) => (d.selected?.sessionId === sessionId ? d.selected : null);
   d.socket.on(FACTS.presenceUpdated, (fact) => onPresence(d, fact));
-  // The answer tells the server this console holds the key (or has no call of that session to put it in).
-  d.socket.on(FACTS.keyRotated, (key, ready) => {
-    const installing = shown(key.sessionId)?.installKey(key) ?? Promise.resolve();
-    void installing.then(() => ready({ keyIndex: key.keyIndex }));
-  });
-  d.socket.on(FACTS.keyActivated, ({ sessionId, keyIndex }) => shown(sessionId)?.activateKey(keyIndex));
+  d.socket.on(FACTS.members, (fact) => shown(fact.sessionId)?.onMembers(fact));
   d.socket.on(FACTS.deviceRefused, ({ sessionId, participantId }) => shown(sessionId)?.deviceRefused(participantId));
   d.socket.on(FACTS.sessionEnded, ({ sessionId }) => {
     shown(sessionId)?.ended();

@@ -1,14 +1,17 @@
 /**
  * The therapist's side of the call in a session panel: "Start session and join the call"
- * (which starts the session and recreates a room a restarted LiveKit forgot), the shared call
- * controller in the panel's call slot, the login kept alive while talking, and back to the
- * placeholder when the call is left or dropped.
+ * (which starts the session and recreates a room a restarted LiveKit forgot), the console as
+ * the call's key authority (`call/key-authority.ts`: a new pair and a new media key at every
+ * join, sealed to each admitted client), the shared call controller in the panel's call slot,
+ * the login kept alive while talking, and back to the placeholder when the call is left or
+ * dropped.
  */
-import { COMMANDS, type E2eeKeyFact } from '@alcove/shared';
+import { COMMANDS, type CallMembersFact } from '@alcove/shared';
 import { sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
 import { therapistApi } from '../../api/therapist-api.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
-import { openCall, preloadCall, type CallController, type MediaJoin } from '../call-screen/call-controller.ts';
+import type { KeyAuthority } from '../../call/key-authority.ts';
+import { openCall, preloadCall, type CallCode, type CallController } from '../call-screen/call-controller.ts';
 import { h } from '../common/dom-builder.ts';
 import { panelErrorKey } from './panel-error.ts';
 
@@ -34,20 +37,16 @@ export interface PanelCall {
   readonly joinButton: HTMLButtonElement;
   isInCall(): boolean;
   leave(reasonKey?: MessageKey): Promise<void>;
-  /** Resolves once the key is in (at once when not in the call). */
-  installKey(key: E2eeKeyFact): Promise<void>;
-  activateKey(keyIndex: number): void;
+  /** The call's member list changed (ignored when not in the call). */
+  onMembers(fact: CallMembersFact): void;
 }
 
-/** Starting again is idempotent: the same two questions serve the first join and every rejoin. */
-async function askToJoin(socket: AlcoveSocket, sessionId: string): Promise<MediaJoin> {
-  const fresh = await therapistApi.startSession(sessionId);
-  const key = await sendCommand(socket, COMMANDS.getSessionKey, { sessionId });
-  return { url: fresh.url, token: fresh.token, key };
-}
+/** Loaded with the call's chunk: the key authority is needed only once the therapist joins. */
+const loadKeyAuthority = () => import('../../call/key-authority.ts');
 
 export function createPanelCall(deps: PanelCallDeps): PanelCall {
   let call: CallController | null = null;
+  let authority: KeyAuthority | null = null;
   let keepAlive = 0;
   const joinButton = h('button', { class: 'button primary', msg: 'panel.joinCall', attrs: { type: 'button', 'data-action': 'join-call' } });
   const placeholder = () => h('div', { class: 'call-placeholder' }, h('p', { msg: deps.isEnded() ? 'panel.ended' : 'panel.notInCall' }), joinButton);
@@ -57,6 +56,10 @@ export function createPanelCall(deps: PanelCallDeps): PanelCall {
     window.clearInterval(keepAlive);
     const current = call;
     call = null;
+    // Our keys leave the member list with us: nobody waits for a key from a console not in the call.
+    authority?.stop();
+    if (authority) void sendCommand(deps.socket, COMMANDS.leaveCall, { sessionId: deps.sessionId }).catch(() => undefined);
+    authority = null;
     await current?.close();
     slot.replaceChildren(placeholder());
     if (reasonKey) deps.say(reasonKey);
@@ -64,21 +67,41 @@ export function createPanelCall(deps: PanelCallDeps): PanelCall {
   }
 
   async function join() {
-    const [first] = await Promise.all([therapistApi.startSession(deps.sessionId), preloadCall()]);
-    const key = await sendCommand(deps.socket, COMMANDS.getSessionKey, { sessionId: deps.sessionId });
+    const { sessionId, socket } = deps;
+    const [first, { createKeyAuthority }] = await Promise.all([therapistApi.startSession(sessionId), loadKeyAuthority(), preloadCall()]);
+    let code: CallCode | null = null;
+    const keys = await createKeyAuthority({
+      sessionId,
+      send: (participantId, envelope) => sendCommand(socket, COMMANDS.sendKey, { sessionId, participantId, envelope }),
+      activate: async (keyIndex) => void (await sendCommand(socket, COMMANDS.activateKey, { sessionId, keyIndex })),
+      install: async (key) => call?.installKey(key),
+      activateLocal: (keyIndex) => call?.activateKey(keyIndex),
+      onCode: (next) => {
+        code = next;
+        call?.setCode(next);
+      },
+    });
+    authority = keys;
     call = await openCall({
       headingKey: 'call.titleTherapist',
       prefs: { cameraOn: false, micOn: true, audioInput: null, videoInput: null, audioOutput: null },
       mount: (root) => slot.replaceChildren(root),
-      fetchJoin: () => askToJoin(deps.socket, deps.sessionId),
-      fetchKey: () => sendCommand(deps.socket, COMMANDS.getSessionKey, { sessionId: deps.sessionId }),
+      // Starting again is idempotent (and recreates a room a restarted LiveKit forgot); the key is ours.
+      fetchJoin: async () => {
+        const fresh = await therapistApi.startSession(sessionId);
+        return { url: fresh.url, token: fresh.token, key: keys.current() };
+      },
+      fetchKey: async () => keys.current(),
+      onCodesCompared: () => void keys.markCompared(),
       onLeave: () => void leave(),
       onEnded: (reason) => {
         if (reason === 'ended') deps.onSessionEnded();
         else if (reason !== 'left') void leave('panel.callDropped');
       },
     });
-    await call.connect({ url: first.url, token: first.token, key });
+    if (code) call.setCode(code);
+    keys.onMembers(await sendCommand(socket, COMMANDS.announceSessionKey, { sessionId, publicKeys: keys.publicKeys }));
+    await call.connect({ url: first.url, token: first.token, key: keys.current() });
     // Being in a call is activity: keep the login from idling out while talking.
     keepAlive = window.setInterval(() => void sendCommand(deps.socket, COMMANDS.keepAlive, {}).catch(() => undefined), KEEP_ALIVE_MS);
     deps.onJoined();
@@ -101,7 +124,6 @@ export function createPanelCall(deps: PanelCallDeps): PanelCall {
     joinButton,
     isInCall: () => call !== null,
     leave,
-    installKey: async (key) => call?.installKey(key),
-    activateKey: (keyIndex) => call?.activateKey(keyIndex),
+    onMembers: (fact) => authority?.onMembers(fact),
   };
 }

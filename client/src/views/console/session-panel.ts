@@ -4,7 +4,7 @@
  * invitation links, joining the call, a session timer and end for everyone.
  * The people's actions are `participant-actions.ts`, the call is `panel-call.ts`.
  */
-import { COMMANDS, type E2eeKeyFact, type InviteLink, type ParticipantPresence, type SessionSummary } from '@alcove/shared';
+import { COMMANDS, type CallMembersFact, type InviteLink, type ParticipantPresence, type SessionSummary } from '@alcove/shared';
 import { sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
 import { bindText } from '../../i18n/bind.ts';
 import { formatDuration, formatTime, t, type MessageKey, type MessageParams } from '../../i18n/translate.ts';
@@ -33,10 +33,8 @@ export interface SessionPanel {
   setPresence(participants: ParticipantPresence[]): void;
   deviceRefused(participantId: string): void;
   ended(): void;
-  /** Someone was removed: hold the new key beside the old one; resolves once it is in (at once when not in the call). */
-  installKey(key: E2eeKeyFact): Promise<void>;
-  /** Everyone holds the new key: encrypt with it. */
-  activateKey(keyIndex: number): void;
+  /** Who is in the call by public key: the console seals its key to newcomers and rotates when someone leaves. */
+  onMembers(fact: CallMembersFact): void;
   rerender(): void;
   destroy(): void;
 }
@@ -206,8 +204,7 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
       say('panel.deviceRefused', { who: t(label.key, label.params) });
     },
     ended: () => void markEnded(),
-    installKey: (key) => call.installKey(key),
-    activateKey: (keyIndex) => call.activateKey(keyIndex),
+    onMembers: (fact) => call.onMembers(fact),
     rerender,
     destroy() {
       window.clearInterval(tick);

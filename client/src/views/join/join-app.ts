@@ -8,6 +8,7 @@
 import { COMMANDS, FACTS } from '@alcove/shared';
 import { fetchConnectionCheck } from '../../api/join-api.ts';
 import { connectAsClient, handshakeErrorCode, sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
+import { createClientKeys } from '../../call/client-keys.ts';
 import { createConnectionCheck } from '../../call/connection-check.ts';
 import { createLocalPreview } from '../../call/local-preview.ts';
 import { browserProblem } from '../../call/media-support.ts';
@@ -41,7 +42,15 @@ export function startJoinApp(mount: HTMLElement): void {
     fetchRoom: () => fetchConnectionCheck(invite, deviceId()),
     report: (verdict) => sendCommand(socket, COMMANDS.reportConnection, { verdict }),
   });
-  const page: JoinPage = { shell, socket, invite, preview, connectionCheck, dispatch, teardown: () => undefined, checkIn: null, waiting: null, call: null };
+  const keys = createClientKeys({
+    announce: (publicKeys) => sendCommand(socket, COMMANDS.announceCallKey, { publicKeys }),
+    onCode: (code) => {
+      page.code = code;
+      page.call?.setCode(code);
+    },
+    onTherapistInCall: (inCall) => page.call?.setWaitingForTherapist(!inCall),
+  });
+  const page: JoinPage = { shell, socket, invite, preview, connectionCheck, dispatch, teardown: () => undefined, checkIn: null, waiting: null, call: null, keys, participantId: null, code: null };
   show(page, 'connecting', h('section', { class: 'card' }, h('h1', { msg: 'common.connecting' })));
   listen(page);
 }
@@ -59,11 +68,21 @@ function listen(page: JoinPage): void {
   });
   socket.on('disconnect', (reason) => dispatch({ type: 'socket-dropped', reason }));
   socket.on(FACTS.admitted, () => dispatch({ type: 'admitted' }));
-  socket.on(FACTS.sentBack, () => dispatch({ type: 'sent-back' }));
+  socket.on(FACTS.sentBack, () => {
+    page.keys.forget();
+    dispatch({ type: 'sent-back' });
+  });
   socket.on(FACTS.messagePosted, (message) => dispatch({ type: 'message-posted', message }));
   socket.on(FACTS.closed, ({ reason }) => dispatch({ type: 'closed-by-server', reason }));
-  // The answer tells the server this browser holds the key (or has no call to put it in yet).
-  socket.on(FACTS.keyRotated, (key, ready) => void (page.call?.installKey(key) ?? Promise.resolve()).then(() => ready({ keyIndex: key.keyIndex })));
+  socket.on(FACTS.members, (fact) => page.keys.onMembers(fact));
+  // Only a key sealed to us by our therapist is taken, and answered once it is in the call (or kept for the call to come).
+  socket.on(FACTS.keySent, (fact, installed) => {
+    void page.keys.receive(fact).then(async (key) => {
+      if (!key) return;
+      await page.call?.installKey(key);
+      installed({ keyIndex: key.keyIndex });
+    });
+  });
   socket.on(FACTS.keyActivated, ({ keyIndex }) => page.call?.activateKey(keyIndex));
   socket.on(FACTS.mutedByHost, () => page.call?.notice('call.mutedByHost'));
 }

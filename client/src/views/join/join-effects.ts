@@ -3,11 +3,13 @@
  * socket commands, the call, timers) and reports their outcomes back as journey events. It
  * holds only what the page has (the views, the call), never a decision.
  */
-import { COMMANDS } from '@alcove/shared';
+import { COMMANDS, KEY_READY_TIMEOUT_MS, MISSING_KEY_GRACE_MS } from '@alcove/shared';
 import { ApiError } from '../../api/http-client.ts';
 import { fetchClientMediaToken } from '../../api/join-api.ts';
 import { CommandError, sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
 import { EncryptionUnavailableError } from '../../call/call-room.ts';
+import type { CallCode } from '../../call/call-code.ts';
+import { KeyNotReceivedError, type ClientKeys } from '../../call/client-keys.ts';
 import type { ConnectionCheck } from '../../call/connection-check.ts';
 import type { LocalPreview } from '../../call/local-preview.ts';
 import { formatTime, type MessageParams } from '../../i18n/translate.ts';
@@ -34,6 +36,12 @@ export interface JoinPage {
   checkIn: CheckInView | null;
   waiting: WaitingRoomView | null;
   call: CallController | null;
+  /** Our key pair for the call and the media keys the therapist's console sealed for us. */
+  readonly keys: ClientKeys;
+  /** Ours, from check-in: the member id whose keys we take from ourselves. */
+  participantId: string | null;
+  /** The latest verification code, for a call view opened after it came. */
+  code: CallCode | null;
 }
 
 export function show(page: JoinPage, name: string, element: HTMLElement, destroy: () => void = () => undefined): void {
@@ -79,6 +87,7 @@ async function checkIn(page: JoinPage, displayName: string, fromForm: boolean) {
   page.checkIn?.error(null);
   try {
     const result = await sendCommand(page.socket, COMMANDS.checkIn, { displayName });
+    page.participantId = result.participantId;
     page.dispatch({ type: 'checked-in', displayName, state: result.state, lastMessage: result.lastMessage });
   } catch (error) {
     page.dispatch({ type: 'check-in-failed', code: error instanceof CommandError ? error.body.code : 'internal', fromForm });
@@ -98,15 +107,26 @@ function failureOf(error: unknown): JoinFailure {
   return { kind: 'other' };
 }
 
-/** The two questions a call needs answered by our server, asked again for every rejoin. */
+/**
+ * Longer than the console's own wait for every browser (KEY_READY_TIMEOUT_MS) plus the
+ * missing-key grace: only a key that never comes, with the therapist in the call, is an alarm.
+ */
+const KEY_GRACE_MS = MISSING_KEY_GRACE_MS + KEY_READY_TIMEOUT_MS;
+
+/**
+ * A token from our server and the media key from the therapist's console (sealed to our public
+ * key, which we announce first), asked again for every rejoin: the pair and the keys stay.
+ */
 async function askToJoin(page: JoinPage): Promise<MediaJoin> {
-  const [token, key] = await Promise.all([fetchClientMediaToken(page.invite, deviceId()), sendCommand(page.socket, COMMANDS.getCallKey, {})]);
+  const [token] = await Promise.all([fetchClientMediaToken(page.invite, deviceId()), page.keys.announce(page.participantId ?? '')]);
+  // Admitted before the therapist started the call: nobody can make the key yet. Say so while we wait.
+  page.call?.setWaitingForTherapist(!page.keys.therapistInCall());
+  const key = await page.keys.waitForKey(KEY_GRACE_MS);
   return { url: token.url, token: token.token, key };
 }
 
 async function joinCall(page: JoinPage, callId: number) {
   try {
-    const join = await askToJoin(page);
     const journey = loadJourney();
     const prefs = { cameraOn: page.preview.videoTrack !== null, micOn: journey.micOn, ...journey.devices };
     page.preview.stopAll();
@@ -115,12 +135,22 @@ async function joinCall(page: JoinPage, callId: number) {
       prefs,
       mount: (root) => show(page, 'call', root),
       fetchJoin: () => askToJoin(page),
-      fetchKey: () => sendCommand(page.socket, COMMANDS.getCallKey, {}),
+      // Told to switch to a key we lack: it is on its way from the console (installing it applies the switch).
+      fetchKey: () => page.keys.nextKey(),
       onLeave: () => page.dispatch({ type: 'leave-clicked' }),
       onEnded: (reason) => page.dispatch({ type: 'call-ended', callId, reason }),
     });
     page.call = call;
+    if (page.code) call.setCode(page.code);
     page.dispatch({ type: 'call-shown', callId });
+    let join: MediaJoin;
+    try {
+      join = await askToJoin(page);
+    } catch (error) {
+      // The therapist is in the call and no key came: never a call without one. The alert stays until they leave.
+      if (error instanceof KeyNotReceivedError) return call.failEncryption();
+      throw error;
+    }
     await call.connect(join);
     page.dispatch({ type: 'call-joined', callId });
   } catch (error) {

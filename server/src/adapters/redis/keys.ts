@@ -21,7 +21,8 @@ export interface RedisKeys {
   webhook(webhookId: string): string;
   socketStream(): string;
   auditStream(): string;
-  e2eeKey(sessionId: string): string;
+  /** A call's members by public key (hash: member id → role and public keys). */
+  callMembers(sessionId: string): string;
   /** App instances and their last heartbeat (sorted set, score = epoch ms). */
   instances(): string;
   /** The client connections one app instance holds (hash: connection id → connection). */
@@ -49,7 +50,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
     webhook: (id) => `${prefix}webhook:${id}`,
     socketStream: () => `${prefix}socket.io`,
     auditStream: () => `${prefix}audit`,
-    e2eeKey: (id) => `${prefix}e2ee-key:${id}`,
+    callMembers: (id) => `${prefix}call-members:${id}`,
     instances: () => `${prefix}instances`,
     instanceConnections: (id) => `${prefix}instance-connections:${id}`,
     presenceDeadlines: () => `${prefix}presence-deadlines`,

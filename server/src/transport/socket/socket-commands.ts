@@ -1,9 +1,14 @@
 import type { z } from 'zod';
 import {
+  activateKeySchema,
+  announceCallKeySchema,
+  announceSessionKeySchema,
+  sendKeyEnvelopeSchema,
   checkInSchema,
   connectionReportSchema,
   emptyCommandSchema,
   COMMANDS,
+  THERAPIST_MEMBER_ID,
   leaveWaitingRoomSchema,
   participantCommandSchema,
   sessionCommandSchema,
@@ -14,7 +19,7 @@ import {
 import type { ClientConnection, ClientPresence } from '../../waiting-room/client-presence.ts';
 import type { HostControls } from '../../waiting-room/host-controls.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
-import type { SessionKeys } from '../../encryption/session-keys.ts';
+import type { CallMembers } from '../../encryption/call-members.ts';
 
 type CommandName = keyof ClientToServerEvents;
 type ResultOf<E extends CommandName> = Parameters<ClientToServerEvents[E]>[1] extends (ack: Ack<infer R>) => void ? R : never;
@@ -37,8 +42,8 @@ export type CommandSpec<E extends CommandName> = ClientCommand<E, z.ZodType> | T
 export type CommandTable = { [E in CommandName]: CommandSpec<E> };
 
 /** Every command, who may send it, its schema, and the domain call it maps to. */
-export function createCommandTable(deps: { clients: ClientPresence; host: HostControls; sessions: SessionService; keys: SessionKeys }): CommandTable {
-  const { clients, host, sessions, keys } = deps;
+export function createCommandTable(deps: { clients: ClientPresence; host: HostControls; sessions: SessionService; members: CallMembers }): CommandTable {
+  const { clients, host, sessions, members } = deps;
   type T = { therapistId: string; expiresAt: number };
   const table = {
     [COMMANDS.checkIn]: {
@@ -55,10 +60,44 @@ export function createCommandTable(deps: { clients: ClientPresence; host: HostCo
       },
       closesSocket: true,
     },
-    [COMMANDS.getCallKey]: {
+    [COMMANDS.announceCallKey]: {
       role: 'client',
-      schema: emptyCommandSchema,
-      run: (conn: ClientConnection) => keys.forParticipant(conn.participantId, conn.sessionId),
+      schema: announceCallKeySchema,
+      run: async (conn: ClientConnection, p: z.output<typeof announceCallKeySchema>) => ({
+        sessionId: conn.sessionId,
+        members: await members.announceClient(conn.participantId, conn.sessionId, p.publicKeys),
+      }),
+    },
+    [COMMANDS.announceSessionKey]: {
+      role: 'therapist',
+      schema: announceSessionKeySchema,
+      run: async (t: T, p: z.output<typeof announceSessionKeySchema>) => ({
+        sessionId: p.sessionId,
+        members: await members.announceTherapist(await sessions.getOwned(t.therapistId, p.sessionId), p.publicKeys),
+      }),
+    },
+    // The envelope is opaque here: its shape and size are checked, its recipient must be admitted, nothing more can be.
+    [COMMANDS.sendKey]: {
+      role: 'therapist',
+      schema: sendKeyEnvelopeSchema,
+      run: async (t: T, p: z.output<typeof sendKeyEnvelopeSchema>) => members.sendKey(await sessions.getOwned(t.therapistId, p.sessionId), p.participantId, p.envelope),
+    },
+    [COMMANDS.activateKey]: {
+      role: 'therapist',
+      schema: activateKeySchema,
+      run: async (t: T, p: z.output<typeof activateKeySchema>) => {
+        await members.activate(await sessions.getOwned(t.therapistId, p.sessionId), p.keyIndex);
+        return null;
+      },
+    },
+    // The console left its call: its keys leave the list, so nobody waits for a key from it.
+    [COMMANDS.leaveCall]: {
+      role: 'therapist',
+      schema: sessionCommandSchema,
+      run: async (t: T, p: z.output<typeof sessionCommandSchema>) => {
+        await members.drop((await sessions.getOwned(t.therapistId, p.sessionId)).id, THERAPIST_MEMBER_ID);
+        return null;
+      },
     },
     [COMMANDS.reportConnection]: {
       role: 'client',
@@ -67,11 +106,6 @@ export function createCommandTable(deps: { clients: ClientPresence; host: HostCo
         await clients.reportConnectionCheck(conn, p.verdict);
         return null;
       },
-    },
-    [COMMANDS.getSessionKey]: {
-      role: 'therapist',
-      schema: sessionCommandSchema,
-      run: async (t: T, p: z.output<typeof sessionCommandSchema>) => keys.forTherapist(await sessions.getOwned(t.therapistId, p.sessionId)),
     },
     // Sent by the console while a call is on: an active call is activity, so the idle logout waits.
     [COMMANDS.keepAlive]: {

@@ -1,12 +1,12 @@
 import { FACTS, keyReadyAckSchema } from '@alcove/shared';
 import type { CloseReason } from '@alcove/shared';
-import type { KeyDelivery } from '../../encryption/session-keys.ts';
+import type { KeyRelay } from '../../encryption/call-members.ts';
 import type { SessionNotifier } from '../../sessions/session-service.ts';
 import type { WaitingRoomNotifier } from '../../waiting-room/waiting-room-notifier.ts';
 import { socketRooms, type AlcoveServer } from './socket-types.ts';
 
 /** Everything the domain tells people, each part declared by the folder that tells it. */
-export type SocketNotifier = SessionNotifier & WaitingRoomNotifier & KeyDelivery;
+export type SocketNotifier = SessionNotifier & WaitingRoomNotifier & KeyRelay;
 
 /** Delivers domain facts over Socket.io; the Redis streams adapter fans them out to every instance. */
 export function createSocketNotifier(getIo: () => AlcoveServer): SocketNotifier {
@@ -42,21 +42,22 @@ export function createSocketNotifier(getIo: () => AlcoveServer): SocketNotifier 
     closeParticipant(participantId, reason) {
       closeRoom(socketRooms.participant(participantId), reason);
     },
-    keyRotated(_sessionId, therapistId, participantIds, fact, timeoutMs) {
-      const rooms = [socketRooms.therapist(therapistId), ...participantIds.map(socketRooms.participant)];
+    membersChanged(therapistId, participantIds, fact) {
+      getIo().to([socketRooms.therapist(therapistId), ...participantIds.map(socketRooms.participant)]).emit(FACTS.members, fact);
+    },
+    keySent(participantId, fact, timeoutMs) {
       return new Promise((resolve) => {
-        // On timeout Socket.io still hands over the answers that did arrive. Answers are client input: validated here.
+        // Answers are client input: validated here. A browser says it holds the key at the envelope's index.
         getIo()
-          .to(rooms)
+          .to(socketRooms.participant(participantId))
           .timeout(timeoutMs)
-          .emit(FACTS.keyRotated, fact, (error: Error | null, answers: unknown[]) => {
-            const ready = (answers ?? []).filter((answer) => keyReadyAckSchema.safeParse(answer).data?.keyIndex === fact.keyIndex).length;
-            resolve({ ready, timedOut: error !== null });
+          .emit(FACTS.keySent, fact, (_error: Error | null, answers: unknown[]) => {
+            resolve((answers ?? []).some((answer) => keyReadyAckSchema.safeParse(answer).data?.keyIndex === fact.envelope.keyIndex));
           });
       });
     },
-    keyActivated(_sessionId, therapistId, participantIds, fact) {
-      getIo().to([socketRooms.therapist(therapistId), ...participantIds.map(socketRooms.participant)]).emit(FACTS.keyActivated, fact);
+    switchKey(participantIds, fact) {
+      getIo().to(participantIds.map(socketRooms.participant)).emit(FACTS.keyActivated, fact);
     },
     closeSession(sessionId, reason) {
       closeRoom(socketRooms.sessionClients(sessionId), reason);
