@@ -74,7 +74,10 @@ export async function startAppProcess(env: Record<string, string> = {}): Promise
       }
     });
   }
-  process.once('exit', () => child.kill('SIGKILL'));
+  // Never outlive the test run; the listener goes with the child (many apps start in one run).
+  const killWithRun = () => child.kill('SIGKILL');
+  process.once('exit', killWithRun);
+  child.once('exit', () => process.off('exit', killWithRun));
   const early = await Promise.race([started.then(() => null), exited]);
   if (early !== null) throw new Error(`the app exited (${early}) before it listened:\n${lines.map((l) => l.text).join('\n')}`);
   return {
