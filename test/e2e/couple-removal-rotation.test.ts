@@ -240,6 +240,7 @@ describe('e2e: removing one partner rotates the key without alarming those who s
   /** Set once partner 2 is being removed: the call's first key has come by then. */
   let isRotating = false;
   let releaseStall = () => {};
+  let hasStalled = false;
   let isRouted = false;
   async function routePartner1Socket(): Promise<void> {
     if (isRouted) return;
@@ -256,7 +257,10 @@ describe('e2e: removing one partner rotates the key without alarming those who s
           return;
         }
         if (isKey && partner1Link === 'lose-key') return;
-        if (isKey && partner1Link === 'stall' && held === null) {
+        // One stall per test: the console's second envelope to a browser that did not answer in
+        // time comes after the release, and must pass like everything else.
+        if (isKey && partner1Link === 'stall' && held === null && !hasStalled) {
+          hasStalled = true;
           held = [];
           // Everything from the new key on arrives late, in order, as over a stalled network.
           releaseStall = () => {
