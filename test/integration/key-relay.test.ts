@@ -5,6 +5,7 @@ import {
   KEY_READY_TIMEOUT_MS,
   generateCallKeyPair,
   newMediaKey,
+  E2EE_KEYRING_SIZE,
   unwrapMediaKey,
   wrapMediaKey,
   type CallKeyPair,
@@ -127,7 +128,7 @@ describe('the key relay', () => {
       ['an oversize envelope', ctx.consoleSocket, COMMANDS.sendKey, { sessionId: s.sessionId, participantId: s.ids[0], envelope: { ...envelope, data: 'A'.repeat(4000) } }, 'bad_request'],
       ['an extra field', ctx.consoleSocket, COMMANDS.sendKey, { sessionId: s.sessionId, participantId: s.ids[0], envelope: { ...envelope, key: 'plain' } }, 'bad_request'],
       ['a wrong-length public key', ctx.consoleSocket, COMMANDS.sendKey, { sessionId: s.sessionId, participantId: s.ids[0], envelope: { ...envelope, to: { curve: 'X25519', key: 'A'.repeat(87) } } }, 'bad_request'],
-      ['a key index off the ring', ctx.consoleSocket, COMMANDS.sendKey, { sessionId: s.sessionId, participantId: s.ids[0], envelope: { ...envelope, keyIndex: 16 } }, 'bad_request'],
+      ['a key index off the ring', ctx.consoleSocket, COMMANDS.sendKey, { sessionId: s.sessionId, participantId: s.ids[0], envelope: { ...envelope, keyIndex: E2EE_KEYRING_SIZE } }, 'bad_request'],
       ['two keys on one curve', ctx.consoleSocket, COMMANDS.announceSessionKey, { sessionId: s.sessionId, publicKeys: [consoleX.publicKey, consoleX.publicKey] }, 'bad_request'],
       ['a private-looking key field', s.clients[0]!, COMMANDS.announceCallKey, { publicKeys: [s.pairs[0]!.publicKey], privateKey: 'x' }, 'bad_request'],
     ];

@@ -48,6 +48,16 @@ describe('a client’s side of the key exchange', () => {
     expect(therapistInCall).to.deep.equal([true, false]);
   });
 
+  it('drops a key from a console whose keys left the list before its envelope was opened (the console rejoined)', async () => {
+    const { keys, ours } = await clientWith((k) => [therapist(), member(ME, 'client', [k])]);
+    const envelope = await sealed(ours, therapistX);
+    const opened = keys.receive({ sessionId: SESSION, envelope });
+    // The console came back with a new pair before this envelope was opened.
+    keys.onMembers({ sessionId: SESSION, members: [member('therapist', 'therapist', [stranger.publicKey]), member(ME, 'client', [ours])] });
+    expect(await opened).to.equal(null);
+    expect(keys.keyAt(2)).to.equal(null);
+  });
+
   it('takes a key sealed to its own public key by the therapist’s key in the list', async () => {
     const { keys, ours } = await clientWith((k) => [therapist(), member(ME, 'client', [k])]);
     const key = newMediaKey();

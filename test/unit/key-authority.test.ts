@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  E2EE_KEYRING_SIZE,
   fromBase64Url,
   generateCallKeyPair,
   unwrapMediaKey,
@@ -93,7 +94,7 @@ describe('the console as key authority', () => {
     authority.onMembers({ sessionId: SESSION, members: [therapistMember(authority), clientMember('p_sam', sam)] });
     await authority.settled();
     const after = authority.current();
-    expect(after.keyIndex).to.equal((before.keyIndex + 1) % 16);
+    expect(after.keyIndex).to.equal((before.keyIndex + 1) % E2EE_KEYRING_SIZE);
     expect(after.key).to.not.equal(before.key);
     expect(log).to.deep.equal([`install #${after.keyIndex}`, `send p_sam #${after.keyIndex}`, `local #${after.keyIndex}`, `activate #${after.keyIndex}`]);
     expect(sent.map((s) => s.participantId)).to.deep.equal(['p_sam']);

@@ -16,6 +16,7 @@ import {
   type RemoteTrack,
   type RemoteTrackPublication,
 } from 'livekit-client';
+import { E2EE_KEYRING_SIZE } from '@alcove/shared';
 import { createCallEncryption, type CallEncryption, type Encryption, type SessionKey } from './call-encryption.ts';
 import { snapshotOf, type PeerSnapshot, type Quality } from './peer-snapshot.ts';
 import type { CallEndReason } from './rejoin-policy.ts';
@@ -271,7 +272,7 @@ function callRoomOf(parts: CallParts, prefs: CallPreferences): CallRoom {
 
 export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, callbacks: CallCallbacks): CallRoom {
   if (!canEncrypt()) throw new EncryptionUnavailableError();
-  const keyProvider = new SessionKeyProvider();
+  const keyProvider = new SessionKeyProvider({ keyringSize: E2EE_KEYRING_SIZE });
   const worker = createE2eeWorker();
   const room = new Room(roomOptions(prefs, keyProvider, worker));
   const choices: RoomChoices = { audioOnly: false, privacyRestore: null, endedByUs: false, speaking: new Set() };

@@ -111,6 +111,34 @@ export function createClientKeys(deps: ClientKeysDeps): ClientKeys {
     return find();
   }
 
+  let receiving: Promise<SessionKey | null> = Promise.resolve(null);
+
+  async function open(fact: KeySentFact): Promise<SessionKey | null> {
+    if (!pair || (sessionId !== null && fact.sessionId !== sessionId)) return null;
+    const own = await pair;
+    const sender = await therapistKeyFor(own.publicKey.curve, fact.envelope.from);
+    if (!sender) return null;
+    let content: Awaited<ReturnType<typeof unwrapMediaKey>>;
+    try {
+      content = await unwrapMediaKey({ sessionId: fact.sessionId, envelope: fact.envelope, recipient: own, expectedSender: sender });
+    } catch (error) {
+      if (error instanceof KeyEnvelopeError) return null;
+      throw error;
+    }
+    // The console rejoined while this was being opened: its old key is no longer the call's.
+    const stillTherapist = keyOn(members.find((m) => m.memberId === THERAPIST_MEMBER_ID && m.role === 'therapist'), own.publicKey.curve);
+    if (!stillTherapist || stillTherapist.key !== sender.key) return null;
+    const key: SessionKey = { key: toBase64Url(content.key), keyIndex: fact.envelope.keyIndex };
+    keys.set(key.keyIndex, key);
+    newest = key;
+    if (content.confirmedCode !== confirmedCode) {
+      confirmedCode = content.confirmedCode;
+      void showCode();
+    }
+    for (const wake of [...keyWaiters]) wake(key);
+    return key;
+  }
+
   return {
     async announce(participantId) {
       pair ??= makePair();
@@ -124,26 +152,12 @@ export function createClientKeys(deps: ClientKeysDeps): ClientKeys {
 
     therapistInCall: hasTherapist,
 
-    async receive(fact) {
-      if (!pair || (sessionId !== null && fact.sessionId !== sessionId)) return null;
-      const own = await pair;
-      const sender = await therapistKeyFor(own.publicKey.curve, fact.envelope.from);
-      if (!sender) return null;
-      try {
-        const content = await unwrapMediaKey({ sessionId: fact.sessionId, envelope: fact.envelope, recipient: own, expectedSender: sender });
-        const key: SessionKey = { key: toBase64Url(content.key), keyIndex: fact.envelope.keyIndex };
-        keys.set(key.keyIndex, key);
-        newest = key;
-        if (content.confirmedCode !== confirmedCode) {
-          confirmedCode = content.confirmedCode;
-          void showCode();
-        }
-        for (const wake of [...keyWaiters]) wake(key);
-        return key;
-      } catch (error) {
-        if (error instanceof KeyEnvelopeError) return null;
-        throw error;
-      }
+    receive(fact) {
+      // One envelope at a time, in the order they came: a key opened late must not land after a
+      // newer one (the newest installed key is the one a switch may name).
+      const done = receiving.then(() => open(fact));
+      receiving = done.catch(() => null);
+      return done;
     },
 
     waitForKey(graceMs) {

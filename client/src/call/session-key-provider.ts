@@ -30,12 +30,21 @@ export class SessionKeyProvider extends ExternalE2EEKeyProvider {
   private activeIndex: number | null = null;
   private newestIndex: number | null = null;
 
-  /** Puts the key in its slot for decrypting; what we encrypt with does not change. */
-  async installKey(key: string, keyIndex: number): Promise<void> {
-    const info: KeyInfo = { key: await createKeyMaterialFromBuffer(keyBytes(key)), keyIndex };
-    this.ring.set(keyIndex, info);
-    this.newestIndex = keyIndex;
-    this.emit(KeyProviderEvent.SetKey, info, false);
+  private installing: Promise<void> = Promise.resolve();
+
+  /**
+   * Puts the key in its slot for decrypting; what we encrypt with does not change. Installs run
+   * one after the other, in the order asked, so the newest key is the one given last.
+   */
+  installKey(key: string, keyIndex: number): Promise<void> {
+    const done = this.installing.then(async () => {
+      const info: KeyInfo = { key: await createKeyMaterialFromBuffer(keyBytes(key)), keyIndex };
+      this.ring.set(keyIndex, info);
+      this.newestIndex = keyIndex;
+      this.emit(KeyProviderEvent.SetKey, info, false);
+    });
+    this.installing = done.catch(() => undefined);
+    return done;
   }
 
   /**
