@@ -51,7 +51,7 @@ import { createInstanceDrain } from './transport/instance-drain.ts';
 import { socketRooms, type AlcoveServer } from './transport/socket/socket-types.ts';
 import type { MediaRooms } from './sessions/media-rooms.ts';
 import { createRedisAuditTrail } from './adapters/redis/audit-stream.ts';
-import { createCallMembers } from './encryption/call-members.ts';
+import { createCallMembers } from './encryption/call-member-relay.ts';
 import { createRedisCallMemberStore } from './adapters/redis/call-member-store.ts';
 import { createTwoFactor } from './auth/two-factor.ts';
 import { SESSION_RETENTION_AFTER_CLOSE_MS } from './sessions/session-service.ts';

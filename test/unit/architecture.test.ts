@@ -84,8 +84,8 @@ describe('architecture (the import graph)', () => {
     expect(violations(client, (_f, imported) => imported.startsWith('server/'))).to.deep.equal([]);
   });
 
-  it('has no two source files with the same name in server/src and client/src', () => {
-    expect(duplicateNames([...server, ...client].map((f) => f.path), SHARED_FILE_NAMES)).to.deep.equal([]);
+  it('has no two source files with the same name in server/src, shared/src and client/src', () => {
+    expect(duplicateNames([...server, ...shared, ...client].map((f) => f.path), SHARED_FILE_NAMES)).to.deep.equal([]);
   });
 
   it('fails the file-name rule on two files of one name, except an allowed one', () => {

@@ -12,7 +12,7 @@ import type { ClientConnection } from './client-connection.ts';
 import type { DeviceLeaseStore } from './device-leases.ts';
 import type { PresenceLedger } from './presence-ledger.ts';
 import type { WaitingRoomNotifier } from './waiting-room-notifier.ts';
-import type { CallMembers } from '../encryption/call-members.ts';
+import type { CallMembers } from '../encryption/call-member-relay.ts';
 
 /** Failed invite redemptions allowed per client IP per window before it is slowed down. */
 export const INVITE_FAILURE_LIMIT = { limit: 20, windowSeconds: 10 * 60 } as const;

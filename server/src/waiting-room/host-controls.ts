@@ -2,7 +2,7 @@ import type { AdmitAllResult, ParticipantPresence, WaitingRoomMessage, WatchSess
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
-import type { CallMembers } from '../encryption/call-members.ts';
+import type { CallMembers } from '../encryption/call-member-relay.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import type { MediaRooms } from '../sessions/media-rooms.ts';

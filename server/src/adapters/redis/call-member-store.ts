@@ -1,5 +1,5 @@
 import { publicKeysSchema } from '@alcove/shared';
-import type { CallMemberStore, StoredCallMember } from '../../encryption/call-members.ts';
+import type { CallMemberStore, StoredCallMember } from '../../encryption/call-member-relay.ts';
 import type { RedisKeys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
 

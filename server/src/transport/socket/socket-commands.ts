@@ -19,7 +19,7 @@ import {
 import type { ClientConnection, ClientPresence } from '../../waiting-room/client-presence.ts';
 import type { HostControls } from '../../waiting-room/host-controls.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
-import type { CallMembers } from '../../encryption/call-members.ts';
+import type { CallMembers } from '../../encryption/call-member-relay.ts';
 
 type CommandName = keyof ClientToServerEvents;
 type ResultOf<E extends CommandName> = Parameters<ClientToServerEvents[E]>[1] extends (ack: Ack<infer R>) => void ? R : never;

@@ -1,6 +1,6 @@
 import { FACTS, keyReadyAckSchema } from '@alcove/shared';
 import type { CloseReason } from '@alcove/shared';
-import type { KeyRelay } from '../../encryption/call-members.ts';
+import type { KeyRelay } from '../../encryption/call-member-relay.ts';
 import type { SessionNotifier } from '../../sessions/session-service.ts';
 import type { WaitingRoomNotifier } from '../../waiting-room/waiting-room-notifier.ts';
 import { socketRooms, type AlcoveServer } from './socket-types.ts';
