@@ -32,16 +32,18 @@ export interface BenchStack {
   redisPrefix: string;
   livekitUrl: string;
   tokenTtlSeconds: number;
-  /** The app process; replaced by `restartApp`. */
+  /** The first app process (of `apps`); replaced by `restartApps`. */
   app: ServerProcess;
+  /** Every app instance, all sharing Redis (the Socket.io Redis streams adapter joins them). */
+  apps: ServerProcess[];
   ceiling: ServerProcess;
   /**
-   * Stops the app and starts a fresh process on the same port (all state is in
-   * Redis, so nothing is lost). The bench seeds through one process and
+   * Stops every app instance and starts fresh ones on the same ports (all state
+   * is in Redis, so nothing is lost). The bench seeds through one process and
    * measures another, so the seeding's memory (scrypt at sign-in takes 32 MiB
    * per login) does not hide in the RSS baseline.
    */
-  restartApp(): Promise<ServerProcess>;
+  restartApps(): Promise<ServerProcess[]>;
   /** Every process this stack runs, by name (to tell the bench's CPU from other load). */
   processes(): Record<string, number>;
   /** Where the processes' logs (and CPU profiles, when asked) are written. */
@@ -54,6 +56,13 @@ export interface BenchStackOptions {
   workDir: string;
   /** Write V8 CPU profiles of both servers into workDir (node --cpu-prof). */
   cpuProfile: boolean;
+  /** How many app instances to run side by side (default 1). */
+  instances?: number;
+  /**
+   * Ports chosen up front: a proxy in front of the instances (the drain bench) must know them,
+   * and they must know its origin (`PUBLIC_URL`, Origin checks) and trust it (`TRUST_PROXY`).
+   */
+  front?: { publicUrl: string };
 }
 
 const started = new Set<ChildProcess>();
@@ -130,8 +139,10 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const redisPrefix = `alcove-bench-${randomBytes(6).toString('hex')}:`;
   const tokenTtlSeconds = 120;
 
-  // The app's port is chosen first so LiveKit's webhooks can go straight to it.
-  const appPort = await freeTcpPort();
+  // The apps' ports are chosen first so LiveKit's webhooks can go straight to the first one.
+  const appPorts: number[] = [];
+  for (let i = 0; i < (options.instances ?? 1); i += 1) appPorts.push(await freeTcpPort());
+  const appPort = appPorts[0]!;
   const livekitPort = await freeTcpPort();
   const livekit = spawnLivekit(
     {
@@ -150,11 +161,12 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   livekitExited.catch(() => undefined);
   const livekitUrl = `ws://127.0.0.1:${livekitPort}`;
 
-  const origin = `http://127.0.0.1:${appPort}`;
-  const appEnv = {
+  const appEnv = (port: number) => ({
     ALCOVE_PROFILE: 'production',
     HOST: '127.0.0.1',
-    PUBLIC_URL: origin,
+    PUBLIC_URL: options.front?.publicUrl ?? `http://127.0.0.1:${port}`,
+    // Behind the bench's proxy each person's own loopback address arrives in X-Forwarded-For.
+    ...(options.front ? { TRUST_PROXY: 'loopback' } : {}),
     REDIS_URL: options.redisUrl,
     REDIS_PREFIX: redisPrefix,
     LIVEKIT_URL: livekitUrl,
@@ -170,9 +182,10 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     // Raising the threshold keeps the work identical: the counter is still hit
     // on every request. Every other limit stays at its production default.
     TOKEN_REQUESTS_PER_INVITE_PER_MINUTE: '100000',
-  };
-  const startApp = () => startNodeServer('app', 'server-process.ts', appPort, appEnv, options);
-  let app = await startApp();
+  });
+  const appName = (index: number) => (index === 0 ? 'app' : `app${index + 1}`);
+  const startApps = () => Promise.all(appPorts.map((port, index) => startNodeServer(appName(index), 'server-process.ts', port, appEnv(port), options)));
+  let apps = await startApps();
   const ceiling = await startNodeServer(
     'ceiling',
     'ceiling-server.ts',
@@ -190,18 +203,20 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     redisPrefix,
     livekitUrl,
     tokenTtlSeconds,
-    app,
+    app: apps[0]!,
+    apps,
     ceiling,
     workDir: options.workDir,
-    processes: () => ({ app: app.pid, ceiling: ceiling.pid, livekit: livekit.pid ?? 0 }),
-    async restartApp() {
-      await app.stop();
-      app = await startApp();
-      stack.app = app;
-      return app;
+    processes: () => ({ ...Object.fromEntries(apps.map((app, index) => [appName(index), app.pid])), ceiling: ceiling.pid, livekit: livekit.pid ?? 0 }),
+    async restartApps() {
+      await Promise.all(apps.map((app) => app.stop()));
+      apps = await startApps();
+      stack.apps = apps;
+      stack.app = apps[0]!;
+      return apps;
     },
     async stop() {
-      await Promise.allSettled([app.stop(), ceiling.stop()]);
+      await Promise.allSettled([...apps.map((app) => app.stop()), ceiling.stop()]);
       await stopChild(livekit, () => livekit.kill('SIGTERM'), 10_000);
     },
   };

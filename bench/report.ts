@@ -4,6 +4,7 @@ import { summarise, type LatencySummary } from './latency-stats.ts';
 import type { SurgeResult } from './surge.ts';
 import type { ThroughputFigures } from './token-throughput.ts';
 import type { MachineShare } from './process-metrics.ts';
+import type { ListenQueueFigures } from './listen-queues.ts';
 
 export const GOALS = {
   realToCeilingRatioMin: 0.7,
@@ -21,7 +22,7 @@ export interface MemoryFigures {
 }
 
 export interface BenchReport {
-  setup: { therapists: number; sessions: number; clients: number; spreadMs: number; concurrency: number; rounds: number; roundMs: number; workDir: string };
+  setup: { instances: number; therapists: number; sessions: number; clients: number; spreadMs: number; concurrency: number; rounds: number; roundMs: number; workDir: string };
   throughput: { real: ThroughputFigures; ceiling: ThroughputFigures };
   surge: SurgeResult;
   surgeServer: {
@@ -32,6 +33,8 @@ export interface BenchReport {
     /** Machine-wide TCP counters over the surge: each SYN retransmit adds ≥ 1 s to a connection. */
     synRetransmits: number;
     listenOverflows: number;
+    /** Each listener's accept queue over the surge, by process name. */
+    listenQueues: Record<string, ListenQueueFigures>;
   };
   memory: MemoryFigures;
   /** Where the machine's CPU went during the surge and the token rounds. */
@@ -93,7 +96,7 @@ export function renderReport(report: BenchReport): { text: string; json: Record<
     `   real / ceiling = ${fixed(ratio, 2)}   (goal ≥ ${GOALS.realToCeilingRatioMin})   ${verdict(goals.ratio)}`,
     `   tokens: ceiling ${throughput.ceiling.tokens} (failed ${throughput.ceiling.failures}), real ${throughput.real.tokens} (failed ${throughput.real.failures}); cores used (server/driver): ceiling ${fixed(throughput.ceiling.serverCores, 2)}/${fixed(throughput.ceiling.driverCores, 2)}, real ${fixed(throughput.real.serverCores, 2)}/${fixed(throughput.real.driverCores, 2)}; Redis µs CPU/token ${fixed(throughput.real.redisCpuUsPerToken, 0)}`,
     '',
-    `2. Top-of-the-hour surge (${setup.sessions} couple sessions, ${setup.clients} clients arriving over ${fixed(setup.spreadMs / 1000, 0)} s, ${setup.therapists} therapist consoles)`,
+    `2. Top-of-the-hour surge (${setup.sessions} couple sessions, ${setup.clients} clients arriving over ${fixed(setup.spreadMs / 1000, 0)} s, ${setup.therapists} therapist consoles, ${setup.instances} app instance${setup.instances > 1 ? 's' : ''} sharing Redis)`,
     `   ${pad('', 34)}${padLeft('p50 ms', 9)}${padLeft('p90 ms', 9)}${padLeft('p99 ms', 9)}${padLeft('max ms', 9)}${padLeft('n', 7)}`,
     ...stages.map(
       ([label, s]) => `   ${pad(label, 34)}${padLeft(fixed(s.p50Ms), 9)}${padLeft(fixed(s.p90Ms), 9)}${padLeft(fixed(s.p99Ms), 9)}${padLeft(fixed(s.maxMs), 9)}${padLeft(String(s.count), 7)}`,
@@ -102,8 +105,11 @@ export function renderReport(report: BenchReport): { text: string; json: Record<
     `   completed ${surge.completed}/${surge.clients}; failures: ${failures}; arrivals spanned ${fixed(surge.arrivalSpanMs / 1000, 1)} s, last token at ${fixed(surge.totalMs / 1000, 1)} s`,
     `   server during surge: ${fixed(report.surgeServer.cores, 2)} cores, event-loop delay p99 ${fixed(report.surgeServer.loopDelayP99Ms)} ms (max ${fixed(report.surgeServer.loopDelayMaxMs)}); bench driver loop delay p99 ${fixed(report.surgeServer.driverLoopDelayP99Ms)} ms`,
     `   TCP during surge (whole machine): ${report.surgeServer.synRetransmits} SYN retransmits, ${report.surgeServer.listenOverflows} listen-queue overflows`,
+    `   accept queues (longest / backlog, samples full): ${Object.entries(report.surgeServer.listenQueues)
+      .map(([name, q]) => `${name} ${q.maxQueued}/${q.backlog}${q.fullSamples > 0 ? ` (full in ${q.fullSamples} of ${q.samples})` : ''}`)
+      .join(', ')}`,
     '',
-    `3. Server memory (app process; RSS read once settled under repeated full GCs, before and after the surge)`,
+    `3. Server memory (app process${setup.instances > 1 ? 'es, summed' : ''}; RSS read once settled under repeated full GCs, before and after the surge)`,
     `   RSS ${mib(memory.baselineRssBytes)} MiB before the surge → ${mib(memory.loadedRssBytes)} MiB with ${memory.connectedClients} clients connected (peak ${mib(memory.peakRssBytes)} MiB)`,
     `   RSS per connected client = ${fixed(rssPerClientKb)} KB   (goal ≤ ${GOALS.rssPerClientMaxKb} KB)   ${verdict(goals.rssPerClient)}   [V8 heap ${fixed(heapPerClientKb)} KB of it]`,
     '',
@@ -136,6 +142,7 @@ export function renderReport(report: BenchReport): { text: string; json: Record<
       serverLoopDelayP99Ms: report.surgeServer.loopDelayP99Ms,
       synRetransmits: report.surgeServer.synRetransmits,
       listenOverflows: report.surgeServer.listenOverflows,
+      listenQueues: report.surgeServer.listenQueues,
     },
     memory: {
       ...memory,

@@ -24,6 +24,7 @@ import { BENCH_LIVEKIT_KEYS, startBenchStack, type BenchStack } from './bench-st
 import { createHttpTarget, type HttpTarget } from './keep-alive-http.ts';
 import { createCpuMeter, createMachineMeter, readPeakRssBytes, readRssBytes, readTcpCounters } from './process-metrics.ts';
 import { ADDRESS_BLOCK, connectFrom } from './loopback-sockets.ts';
+import { sampleListenQueues } from './listen-queues.ts';
 import { renderReport, type MemoryFigures } from './report.ts';
 import { eraseBenchKeys, forEachLimited, seedCoupleSessions, seedTherapists } from './seed-sessions.ts';
 import { runSurge, type SurgeResult } from './surge.ts';
@@ -50,6 +51,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     'warmup-ms': { type: 'string', default: '2000' },
     'cpu-prof': { type: 'boolean', default: false },
+    instances: { type: 'string', default: '1' },
   },
 });
 const positiveInt = (name: keyof typeof args): number => {
@@ -66,6 +68,7 @@ const settings = {
   rounds: positiveInt('rounds'),
   warmupMs: positiveInt('warmup-ms'),
   cpuProfile: args['cpu-prof'] === true,
+  instances: positiveInt('instances'),
 };
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -119,6 +122,12 @@ async function settledMemory(app: BenchStack['app']): Promise<{ rssBytes: number
   return { rssBytes: previous, heapUsedBytes };
 }
 
+/** Every instance settled, summed: the memory the connected clients hold across the instances. */
+async function settledMemoryOf(apps: readonly BenchStack['app'][]): Promise<{ rssBytes: number; heapUsedBytes: number }> {
+  const each = await Promise.all(apps.map((a) => settledMemory(a)));
+  return { rssBytes: each.reduce((sum, m) => sum + m.rssBytes, 0), heapUsedBytes: each.reduce((sum, m) => sum + m.heapUsedBytes, 0) };
+}
+
 async function closeSockets(sockets: readonly TypedClientSocket[]): Promise<void> {
   for (const socket of sockets) socket.close();
   // Let the close frames go out before the server stops.
@@ -133,7 +142,7 @@ async function main(): Promise<number> {
   const sockets: TypedClientSocket[] = [];
   try {
     progress(`starting LiveKit, the app and the ceiling (logs in ${workDir})`);
-    stack = await startBenchStack({ redisUrl, workDir, cpuProfile: settings.cpuProfile });
+    stack = await startBenchStack({ redisUrl, workDir, cpuProfile: settings.cpuProfile, instances: settings.instances });
     const { ceiling } = stack;
     const redisPid = Number(/^process_id:(\d+)/mu.exec(await probe.info('server'))?.[1] ?? 0);
     const benchProcesses = () => ({ driver: process.pid, ...stack!.processes(), ...(redisPid > 0 ? { redis: redisPid } : {}) });
@@ -146,20 +155,24 @@ async function main(): Promise<number> {
     const surgeSessions = allSessions.slice(WARMUP_SESSIONS);
 
     progress('restarting the app, so the process measured has not hashed passwords (32 MiB per sign-in)');
-    const app = await stack.restartApp();
-    const rssMiB = () => (readRssBytes(app.pid) / 1024 / 1024).toFixed(1);
-    progress(`app RSS after start ${rssMiB()} MiB`);
+    const apps = await stack.restartApps();
+    const app = apps[0]!;
+    const origins = apps.map((a) => a.origin);
+    const rssOfApps = () => apps.reduce((sum, a) => sum + readRssBytes(a.pid), 0);
+    const rssMiB = () => (rssOfApps() / 1024 / 1024).toFixed(1);
+    progress(`app RSS after start ${rssMiB()} MiB (${apps.length} instance${apps.length > 1 ? 's' : ''})`);
 
+    // Consoles are dealt to the instances too: presence crosses between them through the Redis streams adapter.
     const consoles = new Map<string, TypedClientSocket>();
     await forEachLimited(therapists, 8, async (therapist) => {
-      const socket = await connectFrom(app.origin, therapist.address, { cookie: therapist.cookie });
+      const socket = await connectFrom(origins[therapist.index % origins.length]!, therapist.address, { cookie: therapist.cookie });
       sockets.push(socket);
       consoles.set(therapist.therapistId, socket);
     });
 
     progress(`warm-up: ${WARMUP_SESSIONS * 2} clients through check-in, admission and token`);
     const warmup = await runSurge({
-      origin: app.origin,
+      origins,
       addressBlock: ADDRESS_BLOCK.warmupClients,
       consoles,
       sessions: warmupSessions,
@@ -172,19 +185,25 @@ async function main(): Promise<number> {
     await sleep(SETTLE_MS);
 
     progress('letting the app settle (full GCs until its RSS holds still)');
-    const baseline = await settledMemory(app);
-    progress(`app RSS settled at ${rssMiB()} MiB (peak so far ${(readPeakRssBytes(app.pid) / 1024 / 1024).toFixed(1)} MiB)`);
-    await app.sample({ resetLoopDelay: true });
+    const baseline = await settledMemoryOf(apps);
+    progress(`app RSS settled at ${rssMiB()} MiB`);
+    await Promise.all(apps.map((a) => a.sample({ resetLoopDelay: true })));
 
     const clients = surgeSessions.length * 2;
     progress(`surge: ${clients} clients arriving over ${settings.spreadMs / 1000} s`);
     const driverLoop = monitorEventLoopDelay({ resolution: 10 });
     driverLoop.enable();
-    const surgeCpu = createCpuMeter(app.pid);
+    const surgeCpu = apps.map((a) => createCpuMeter(a.pid));
     const surgeMachine = createMachineMeter(benchProcesses());
     const tcpBefore = readTcpCounters();
+    const portOf = (url: string) => Number(new URL(url).port);
+    const listenQueues = sampleListenQueues({
+      ...Object.fromEntries(apps.map((a, index) => [index === 0 ? 'app' : `app${index + 1}`, portOf(a.origin)])),
+      livekit: portOf(stack.livekitUrl),
+      redis: portOf(redisUrl) || 6379,
+    });
     const surge: SurgeResult = await runSurge({
-      origin: app.origin,
+      origins,
       addressBlock: ADDRESS_BLOCK.surgeClients,
       consoles,
       sessions: surgeSessions,
@@ -192,15 +211,16 @@ async function main(): Promise<number> {
       seed: 20_250_101,
       deadlineMs: settings.spreadMs + 60_000,
     });
-    const surgeUsage = surgeCpu.stop();
+    const surgeCores = surgeCpu.reduce((sum, meter) => sum + meter.stop().cores, 0);
     const surgeShare = surgeMachine.stop();
     const tcpAfter = readTcpCounters();
+    const surgeListenQueues = await listenQueues.stop();
     driverLoop.disable();
     sockets.push(...surge.sockets);
-    const surgeLoop = await app.sample({ resetLoopDelay: true });
+    const surgeLoops = await Promise.all(apps.map((a) => a.sample({ resetLoopDelay: true })));
 
-    const loaded = await settledMemory(app);
-    const peakRssBytes = readPeakRssBytes(app.pid);
+    const loaded = await settledMemoryOf(apps);
+    const peakRssBytes = apps.reduce((sum, a) => sum + readPeakRssBytes(a.pid), 0);
     const connectedClients = surge.sockets.filter((s) => s.connected).length;
 
     const bodies = surge.admitted.map((c) => Buffer.from(JSON.stringify({ invite: c.secret, deviceId: c.deviceId })));
@@ -235,6 +255,7 @@ async function main(): Promise<number> {
 
     const { text, json } = renderReport({
       setup: {
+        instances: apps.length,
         therapists: settings.therapists,
         sessions: surgeSessions.length,
         clients,
@@ -247,12 +268,14 @@ async function main(): Promise<number> {
       throughput,
       surge,
       surgeServer: {
-        cores: surgeUsage.cores,
-        loopDelayP99Ms: surgeLoop.loopDelayP99Ms,
-        loopDelayMaxMs: surgeLoop.loopDelayMaxMs,
+        cores: surgeCores,
+        // The worst instance's figures.
+        loopDelayP99Ms: Math.max(...surgeLoops.map((l) => l.loopDelayP99Ms)),
+        loopDelayMaxMs: Math.max(...surgeLoops.map((l) => l.loopDelayMaxMs)),
         driverLoopDelayP99Ms: driverLoop.percentile(99) / 1e6,
         synRetransmits: tcpAfter.synRetransmits - tcpBefore.synRetransmits,
         listenOverflows: tcpAfter.listenOverflows - tcpBefore.listenOverflows,
+        listenQueues: surgeListenQueues,
       },
       memory,
       machine: { surge: surgeShare, throughput: throughputShare, loadAverageAtStart },

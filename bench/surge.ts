@@ -21,6 +21,8 @@ export interface SurgeClient {
   deviceId: string;
   /** This person's own loopback source address. */
   address: string;
+  /** The app instance this person's connection lands on (a load balancer's choice, made round-robin here). */
+  origin: string;
   socket: TypedClientSocket | null;
 }
 
@@ -86,7 +88,8 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 const elapsed = (from: number | undefined, to: number | undefined): number | null => (from !== undefined && to !== undefined ? to - from : null);
 
 export async function runSurge(options: {
-  origin: string;
+  /** The app instances; clients are dealt to them in turn. */
+  origins: readonly string[];
   /** Loopback block the clients' source addresses come from. */
   addressBlock: number;
   /** One console socket per therapist, by therapistId. */
@@ -109,13 +112,14 @@ export async function runSurge(options: {
         secret: invite.secret,
         deviceId: newDeviceId(),
         address: loopbackAddress(options.addressBlock, timelines.size),
+        origin: options.origins[timelines.size % options.origins.length]!,
         socket: null,
       };
       timelines.set(invite.participantId, { client, done });
     }
   }
   // Each person's browser opens its own keep-alive connection (pools are per source address).
-  const http = createHttpTarget(options.origin, 4);
+  const http = new Map(options.origins.map((origin) => [origin, createHttpTarget(origin, 4)]));
   const fail = (t: Timeline, reason: string) => {
     if (t.failure || t.tokenAt !== undefined) return;
     t.failure = reason;
@@ -144,9 +148,9 @@ export async function runSurge(options: {
   }
 
   const fetchToken = async (t: Timeline) => {
-    const { secret, deviceId, address } = t.client;
+    const { secret, deviceId, address, origin } = t.client;
     try {
-      const response = await http.postJson<MediaTokenResponse>(HTTP_ROUTES.joinToken.path, { invite: secret, deviceId }, { localAddress: address });
+      const response = await http.get(origin)!.postJson<MediaTokenResponse>(HTTP_ROUTES.joinToken.path, { invite: secret, deviceId }, { localAddress: address });
       if (response.status !== 200 || typeof response.body?.token !== 'string') return fail(t, `token:http-${response.status}`);
       t.tokenAt = performance.now();
       sampleToken ??= response.body.token;
@@ -161,7 +165,7 @@ export async function runSurge(options: {
     t.connectStartAt = performance.now();
     let socket: TypedClientSocket;
     try {
-      socket = await connectFrom(options.origin, t.client.address, { auth: { invite: t.client.secret, deviceId: t.client.deviceId } });
+      socket = await connectFrom(t.client.origin, t.client.address, { auth: { invite: t.client.secret, deviceId: t.client.deviceId } });
     } catch (error) {
       const code = (error as { data?: { error?: { code?: string } } }).data?.error?.code ?? 'error';
       return fail(t, `connect:${code}`);
@@ -198,7 +202,7 @@ export async function runSurge(options: {
   for (const timer of timers) clearTimeout(timer);
   for (const [desk, onPresence] of listeners) desk.off(FACTS.presenceUpdated, onPresence);
   // Closes the token connections, so they do not count in the server's memory per waiting client.
-  http.close();
+  for (const target of http.values()) target.close();
   for (const t of timelines.values()) {
     if (t.tokenAt === undefined && !t.failure) fail(t, t.connectStartAt === undefined ? 'not-started' : 'deadline');
   }
