@@ -161,6 +161,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   livekitExited.catch(() => undefined);
   const livekitUrl = `ws://127.0.0.1:${livekitPort}`;
 
+  // One secret for every instance and restart: a login made on one is valid on all.
+  const jwtSecret = `bench-jwt-${randomBytes(24).toString('hex')}`;
   const appEnv = (port: number) => ({
     ALCOVE_PROFILE: 'production',
     HOST: '127.0.0.1',
@@ -173,7 +175,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     LIVEKIT_API_KEY: BENCH_LIVEKIT_KEYS.apiKey,
     LIVEKIT_API_SECRET: BENCH_LIVEKIT_KEYS.apiSecret,
     LIVEKIT_TOKEN_TTL_SECONDS: String(tokenTtlSeconds),
-    JWT_SECRET: `bench-jwt-${randomBytes(24).toString('hex')}`,
+    JWT_SECRET: jwtSecret,
     LOG_LEVEL: 'info',
     // The bench measures on the machine's throwaway Redis, which keeps nothing on disk.
     REDIS_REQUIRE_PERSISTENCE: 'false',

@@ -42,7 +42,7 @@ import { createJoinRoutes } from './transport/http/join-routes.ts';
 import { createWebhookRoutes } from './transport/http/webhook-routes.ts';
 import { mountRoutes } from './transport/http/route-table.ts';
 import { createClientAddress } from './transport/http/client-address.ts';
-import { createHttpServer } from './transport/http/http-server.ts';
+import { createHttpServer, LISTEN_BACKLOG } from './transport/http/http-server.ts';
 import { createSocketNotifier } from './transport/socket/socket-notifier.ts';
 import { createSocketServer } from './transport/socket/socket-server.ts';
 import { createCommandTable } from './transport/socket/socket-commands.ts';
@@ -268,7 +268,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     async listen(port = config.port, hostname = config.host) {
       const listening = await new Promise<number>((resolve, reject) => {
         httpServer.once('error', reject);
-        httpServer.listen(port, hostname, () => {
+        httpServer.listen(port, hostname, LISTEN_BACKLOG, () => {
           httpServer.off('error', reject);
           const address = httpServer.address();
           resolve(typeof address === 'object' && address ? address.port : port);

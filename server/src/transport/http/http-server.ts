@@ -20,6 +20,14 @@ export const HTTP_TIMEOUTS = {
   checkIntervalMs: 1_000,
 } as const;
 
+/**
+ * Connections the kernel holds for us while we are busy, capped by net.core.somaxconn (4096 on
+ * current kernels). Node's default, 511, overflowed in a surge of arrivals (`npm run bench`): a
+ * full queue drops the handshake, and the browser's next SYN comes 1, 3, 7… seconds later, so a
+ * half-second burst cost some people 15 s. Queued, they wait only as long as the burst lasts.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 export function createHttpServer(): Server {
   const server = createServer({
     headersTimeout: HTTP_TIMEOUTS.headersMs,
