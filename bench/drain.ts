@@ -155,7 +155,7 @@ async function main(): Promise<number> {
       row('checked in again', checkedIn),
       `   every client back: ${back.length}/${clients} in ${lastBackMs.toFixed(0)} ms (goal ≤ ${DRAIN_GOAL_MS} ms)   ${back.length === clients && lastBackMs <= DRAIN_GOAL_MS ? 'PASS' : 'MISS'}`,
       `   waiting places kept with their time: ${kept}/${back.length}; failures: ${Object.keys(failures).length ? JSON.stringify(failures) : 'none'}`,
-      `   CPU (cores) from SIGTERM to the last client back: ${Object.entries(share.cores).map(([name, cores]) => `${name} ${cores.toFixed(2)}`).join(', ')}, others ${share.otherCores.toFixed(2)}, machine ${share.machineCores.toFixed(2)}`,
+      `   CPU (cores) from SIGTERM to the last client back: ${Object.entries(share.cores).map(([name, cores]) => `${name} ${Number.isNaN(cores) ? 'exited' : cores.toFixed(2)}`).join(', ')}, others ${share.otherCores.toFixed(2)}, machine ${share.machineCores.toFixed(2)}`,
       `   logs: ${workDir}`,
     ];
     process.stdout.write(lines.join('\n') + '\n');

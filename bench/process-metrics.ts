@@ -80,11 +80,13 @@ export interface MachineShare {
 }
 
 export function createMachineMeter(processes: Record<string, number>): { stop(): MachineShare } {
+  // A process that exited meanwhile (the drain bench's instance) has no end reading: it is left
+  // out (NaN) rather than counted as negative, and what it used shows under "others".
   const read = (pid: number) => {
     try {
       return readCpuMs(pid);
     } catch {
-      return 0;
+      return Number.NaN;
     }
   };
   const start = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, read(pid)]));
@@ -98,7 +100,7 @@ export function createMachineMeter(processes: Record<string, number>): { stop():
       let ownMs = 0;
       for (const [name, pid] of Object.entries(processes)) {
         const used = read(pid) - (start[name] ?? 0);
-        ownMs += used;
+        if (!Number.isNaN(used)) ownMs += used;
         cores[name] = used / wallMs;
       }
       return { cores, otherCores: Math.max(0, machineMs - ownMs) / wallMs, machineCores: machineMs / wallMs };
