@@ -24,6 +24,7 @@ import { summarise } from './latency-stats.ts';
 import { createMachineMeter } from './process-metrics.ts';
 import { ADDRESS_BLOCK, connectFrom, loopbackAddress } from './loopback-sockets.ts';
 import { eraseBenchKeys, forEachLimited, seedCoupleSessions, seedTherapists } from './seed-sessions.ts';
+import { runWithWatchdog } from './run-with-watchdog.ts';
 
 const WATCHDOG_MS = 5 * 60_000;
 /** Whatever has not come back by then counts as lost. */
@@ -170,19 +171,4 @@ async function main(): Promise<number> {
   }
 }
 
-const watchdog = setTimeout(() => {
-  progress(`watchdog: still running after ${WATCHDOG_MS / 1000} s, giving up`);
-  process.exit(2);
-}, WATCHDOG_MS);
-
-main().then(
-  (code) => {
-    clearTimeout(watchdog);
-    process.exit(code);
-  },
-  (error: unknown) => {
-    clearTimeout(watchdog);
-    progress(`failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+runWithWatchdog(main, WATCHDOG_MS, progress);

@@ -29,6 +29,7 @@ import { renderReport, type MemoryFigures } from './report.ts';
 import { eraseBenchKeys, forEachLimited, seedCoupleSessions, seedTherapists } from './seed-sessions.ts';
 import { runSurge, type SurgeResult } from './surge.ts';
 import { measureTokenThroughput } from './token-throughput.ts';
+import { runWithWatchdog } from './run-with-watchdog.ts';
 
 const WATCHDOG_MS = 10 * 60_000;
 const WARMUP_SESSIONS = 25;
@@ -294,19 +295,4 @@ async function main(): Promise<number> {
   }
 }
 
-const watchdog = setTimeout(() => {
-  progress(`watchdog: still running after ${WATCHDOG_MS / 1000} s, giving up`);
-  process.exit(2);
-}, WATCHDOG_MS);
-
-main().then(
-  (code) => {
-    clearTimeout(watchdog);
-    process.exit(code);
-  },
-  (error: unknown) => {
-    clearTimeout(watchdog);
-    progress(`failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+runWithWatchdog(main, WATCHDOG_MS, progress);

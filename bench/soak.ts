@@ -20,6 +20,7 @@ import { createHttpTarget } from './keep-alive-http.ts';
 import { createMachineMeter, readRssBytes } from './process-metrics.ts';
 import { ADDRESS_BLOCK, connectFrom, loopbackAddress } from './loopback-sockets.ts';
 import { eraseBenchKeys, forEachLimited, seedCoupleSessions, seedTherapists, type BenchInvite } from './seed-sessions.ts';
+import { runWithWatchdog } from './run-with-watchdog.ts';
 
 const SAMPLE_EVERY_MS = 10_000;
 /** Samples before this are the warm-up (first allocations, JIT, pools filling) and not in the slope. */
@@ -164,19 +165,4 @@ async function main(): Promise<number> {
   }
 }
 
-const watchdog = setTimeout(() => {
-  progress('watchdog: ran far past its duration, giving up');
-  process.exit(2);
-}, (minutes + 5) * 60_000);
-
-main().then(
-  (code) => {
-    clearTimeout(watchdog);
-    process.exit(code);
-  },
-  (error: unknown) => {
-    clearTimeout(watchdog);
-    progress(`failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+runWithWatchdog(main, (minutes + 5) * 60_000, progress);
