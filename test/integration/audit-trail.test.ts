@@ -52,7 +52,7 @@ describe('audit trail', () => {
     const exported = await exportAudit(prefix);
     const entries = exported.trim().split('\n').map((line) => JSON.parse(line) as { event: string; sessionId?: string; participantId?: string; therapistId?: string; at: number });
     const events = entries.map((e) => e.event);
-    for (const expected of ['login-failed', 'login', 'session-created', 'invite-redeemed', 'admitted', 'session-started', 'removed', 'session-ended']) {
+    for (const expected of ['login-failed', 'login', 'session-created', 'invite-redeemed', 'checked-in', 'admitted', 'session-started', 'removed', 'session-ended']) {
       expect(events, expected).to.include(expected);
     }
     const removed = entries.find((e) => e.event === 'removed')!;

@@ -8,6 +8,7 @@
 import { KEY_READY_TIMEOUT_MS, THERAPIST_MEMBER_ID, type CallMember, type CallMemberRole, type KeyEnvelope, type PublicKeyTag } from '@alcove/shared';
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
+import { allows } from '../presence/participant-lifecycle.ts';
 import type { ParticipantRecord, ParticipantStore } from '../sessions/participant-records.ts';
 import type { SessionRecord, SessionStore } from '../sessions/session-records.ts';
 import type { TherapistStore } from '../therapists/therapist-records.ts';
@@ -63,7 +64,7 @@ export interface CallMembers {
 
 export function createCallMembers(deps: CallMembersDeps): CallMembers {
   async function admittedIds(sessionId: string): Promise<string[]> {
-    return (await deps.participants.listParticipants(sessionId)).filter((p) => p.status === 'admitted').map((p) => p.id);
+    return (await deps.participants.listParticipants(sessionId)).filter((p) => allows(p.status, 'exchange-keys')).map((p) => p.id);
   }
 
   /** The list as browsers see it: only members still entitled to be in the call, with the names the tiles show. */
@@ -79,13 +80,13 @@ export function createCallMembers(deps: CallMembersDeps): CallMembers {
       if (member.role === 'therapist') members.push({ ...member, label: therapist?.displayName ?? '' });
       else {
         const participant = byId.get(member.memberId);
-        if (participant?.status === 'admitted') members.push({ ...member, label: participant.displayName ?? '' });
+        if (participant && allows(participant.status, 'exchange-keys')) members.push({ ...member, label: participant.displayName ?? '' });
       }
     }
     // Therapist first, then clients in slot order: the same for everyone (the code sorts keys anyway).
     const slot = (m: CallMember) => (m.role === 'therapist' ? -1 : (byId.get(m.memberId)?.slot ?? 0));
     members.sort((a, b) => slot(a) - slot(b));
-    return { members, admitted: participants.filter((p) => p.status === 'admitted').map((p) => p.id) };
+    return { members, admitted: participants.filter((p) => allows(p.status, 'exchange-keys')).map((p) => p.id) };
   }
 
   async function publish(session: SessionRecord): Promise<CallMember[]> {
@@ -101,7 +102,7 @@ export function createCallMembers(deps: CallMembersDeps): CallMembers {
   }
 
   const isAdmittedIn = (participant: ParticipantRecord | null, sessionId: string): participant is ParticipantRecord =>
-    participant !== null && participant.sessionId === sessionId && participant.status === 'admitted';
+    participant !== null && participant.sessionId === sessionId && allows(participant.status, 'exchange-keys');
 
   return {
     async announceClient(participantId, sessionId, publicKeys) {
@@ -132,7 +133,7 @@ export function createCallMembers(deps: CallMembersDeps): CallMembers {
       const participant = await deps.participants.getParticipant(participantId);
       // Ids from another session are "not found", exactly like unknown ids; nobody outside the call gets a key.
       if (!participant || participant.sessionId !== session.id) throw AppError.notFound({ reason: 'no-participant' });
-      if (participant.status !== 'admitted') throw AppError.conflict({ reason: 'not-in-call' });
+      if (!allows(participant.status, 'exchange-keys')) throw AppError.conflict({ reason: 'not-in-call' });
       const started = performance.now();
       const installed = await deps.relay.keySent(participantId, { sessionId: session.id, envelope }, KEY_READY_TIMEOUT_MS);
       deps.logger.info('wrapped key relayed', {

@@ -23,6 +23,10 @@ export const AUDIT_EVENTS = [
   'session-started',
   'invite-redeemed',
   'device-refused',
+  // every change of a participant's state (presence/participant-lifecycle.ts, TRANSITION_AUDIT_EVENTS)
+  'checked-in',
+  'left',
+  'place-expired',
   'admitted',
   'sent-back',
   'removed',

@@ -1,7 +1,7 @@
 import type { ConnectionVerdict, ParticipantPresence, PresenceState } from '@alcove/shared';
+import type { ParticipantStatus } from './participant-lifecycle.ts';
 
-/** Stored participant states; `reconnecting` and `in-call` are derived for presence. */
-export type ParticipantStatus = 'invited' | 'waiting' | 'admitted' | 'left' | 'removed';
+export type { ParticipantStatus } from './participant-lifecycle.ts';
 
 /**
  * What presence is derived from: the stored fields of a participant. Declared here, by the

@@ -2,6 +2,7 @@ import { CLIENT_SLOTS_BY_KIND, type CloseReason, type SessionDetail, type Sessio
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
+import { allows, isPresent } from '../presence/participant-lifecycle.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import { createInviteSecret, hashInviteSecret } from './invite-secret.ts';
 import type { MediaRooms } from './media-rooms.ts';
@@ -231,7 +232,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       if (session.status === 'ended') throw AppError.sessionEnded();
       const participant = await deps.participants.getParticipant(participantId);
       if (!participant || participant.sessionId !== sessionId) throw AppError.notFound({ reason: 'no-participant' });
-      if (participant.status === 'removed') throw AppError.conflict({ reason: 'already-removed' });
+      if (!allows(participant.status, 'reissue-invite')) throw AppError.conflict({ reason: 'already-removed' });
       const secret = createInviteSecret();
       await deps.invites.replaceInvite(participantId, hashInviteSecret(secret), session.closesAt);
       deps.logger.info('invite reissued', { event: 'invite.reissued', sessionId, participantId });
@@ -250,7 +251,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       const session = await deps.sessionStore.getSession(roomName);
       if (!session || session.status === 'ended') return;
       const participants = await deps.participants.listParticipants(session.id);
-      const connected = participants.filter((p) => p.connectionId && (p.status === 'waiting' || p.status === 'admitted'));
+      const connected = participants.filter((p) => p.connectionId && isPresent(p.status));
       if (connected.length > 0) {
         deps.logger.warn('media room closed while people are connected; it is recreated when next needed', {
           event: 'session.room-lost',

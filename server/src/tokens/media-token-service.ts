@@ -2,6 +2,7 @@ import type { MediaTokenResponse } from '@alcove/shared';
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { allows } from '../presence/participant-lifecycle.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { TherapistStore } from '../therapists/therapist-records.ts';
 import type { ClientPresence } from '../waiting-room/client-presence.ts';
@@ -58,7 +59,7 @@ export function createMediaTokenService(deps: MediaTokenServiceDeps): MediaToken
         deps.leases.getDeviceLeaseHolder(participant.id),
       ]);
       if (!rate.allowed) throw AppError.rateLimited(rate.retryAfterSeconds);
-      if (participant.status !== 'admitted' || session.status !== 'live') {
+      if (!allows(participant.status, 'get-media-token') || session.status !== 'live') {
         throw new AppError('not_admitted');
       }
       if (holder !== deviceId) {

@@ -3,7 +3,9 @@ import { AppError } from '../app-error.ts';
 import type { RateLimiter } from '../rate-limits/rate-limit.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
+import { allows, isInCall, nextStatus } from '../presence/participant-lifecycle.ts';
 import { toPresence } from '../presence/presence-view.ts';
+import { applyTransition } from '../sessions/participant-transitions.ts';
 import { hashInviteSecret } from '../sessions/invite-secret.ts';
 import type { InviteStore } from '../sessions/invites.ts';
 import type { ParticipantRecord, ParticipantStore } from '../sessions/participant-records.ts';
@@ -67,7 +69,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
       deps.rateLimiter.isBlocked('invite-fail', clientIp, INVITE_FAILURE_LIMIT.limit),
       deps.invites.resolveInvite(hashInviteSecret(inviteSecret)),
     ]);
-    if (!found || found.participant.status === 'removed') {
+    if (!found || !allows(found.participant.status, 'connect')) {
       // A blocked address is told only "slow down", so a flood learns nothing and costs one lookup.
       if (!blocked.allowed) throw AppError.rateLimited(blocked.retryAfterSeconds);
       const decision = await deps.rateLimiter.hit('invite-fail', clientIp, INVITE_FAILURE_LIMIT.limit, INVITE_FAILURE_LIMIT.windowSeconds);
@@ -98,11 +100,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
         deps.audit.record('device-refused', { sessionId: session.id, participantId: participant.id });
         throw new AppError('device_in_use');
       }
-      const updated = await deps.participants.transitionParticipant(participant.id, ['invited', 'waiting', 'admitted', 'left'], {
-        connectionId,
-        disconnectedAt: null,
-        updatedAt: deps.now(),
-      });
+      const updated = await applyTransition(deps, 'connect', participant.id, { connectionId, disconnectedAt: null, updatedAt: deps.now() });
       if (!updated) throw AppError.invalidInvite();
       if (updated.status !== 'invited') publish(session.therapistId, updated);
       deps.audit.record('invite-redeemed', { sessionId: session.id, participantId: participant.id });
@@ -113,12 +111,13 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
       const session = await deps.sessionStore.getSession(conn.sessionId);
       if (!session || session.status === 'ended') throw AppError.sessionEnded();
       const current = await deps.participants.getParticipant(conn.participantId);
-      if (!current || current.status === 'removed') throw AppError.invalidInvite();
+      const next = current ? nextStatus(current.status, 'check-in') : null;
+      if (!current || !next) throw AppError.invalidInvite();
       const now = deps.now();
       let record: ParticipantRecord | null;
-      if (current.status === 'admitted') {
-        // A reload during the call: stay admitted, only refresh the name.
-        record = await deps.participants.transitionParticipant(conn.participantId, ['admitted'], { displayName, connectionId: conn.connectionId, updatedAt: now });
+      if (next !== 'waiting') {
+        // A reload during the call: the state stays (the table says so), only the name is refreshed.
+        record = await applyTransition(deps, 'check-in', conn.participantId, { displayName, connectionId: conn.connectionId, updatedAt: now }, { from: current.status });
       } else {
         // Keep the original place in the queue across reloads, blips and outages. A client shown as
         // `left` after the grace period still holds it (its waitingSince is kept): the server cannot
@@ -126,14 +125,13 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
         // gives the place up, and whoever comes back with the invite gets it back.
         const keepsPlace = (current.status === 'waiting' || current.status === 'left') && current.waitingSince;
         const waitingSince = keepsPlace ? current.waitingSince! : now;
-        record = await deps.participants.transitionParticipant(conn.participantId, ['invited', 'waiting', 'left'], {
-          status: 'waiting',
-          displayName,
-          waitingSince,
-          connectionId: conn.connectionId,
-          disconnectedAt: null,
-          updatedAt: now,
-        });
+        record = await applyTransition(
+          deps,
+          'check-in',
+          conn.participantId,
+          { displayName, waitingSince, connectionId: conn.connectionId, disconnectedAt: null, updatedAt: now },
+          { from: current.status },
+        );
       }
       if (!record) throw AppError.conflict({ reason: 'status-changed' });
       publish(session.therapistId, record);
@@ -143,7 +141,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
       return {
         participantId: record.id,
         sessionKind: session.kind,
-        state: record.status === 'admitted' ? (record.inCall ? 'in-call' : 'admitted') : 'waiting',
+        state: isInCall(record.status) ? (record.inCall ? 'in-call' : 'admitted') : 'waiting',
         waitingSince: record.waitingSince ?? now,
         startsAt: session.startsAt,
         lastMessage: session.lastMessage,
@@ -157,12 +155,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
     },
 
     async disconnected(conn, atMs = deps.now()) {
-      const record = await deps.participants.transitionParticipant(
-        conn.participantId,
-        ['invited', 'waiting', 'admitted', 'left'],
-        { connectionId: null, disconnectedAt: atMs, updatedAt: deps.now() },
-        conn.connectionId,
-      );
+      const record = await applyTransition(deps, 'disconnect', conn.participantId, { connectionId: null, disconnectedAt: atMs, updatedAt: deps.now() }, { ifConnectionId: conn.connectionId });
       if (record) {
         if (record.status !== 'invited') publish(conn.therapistId, record);
         await deps.deadlines.addDeadline(conn, atMs + deps.graceMs);
@@ -172,27 +165,22 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
       // or set the deadline (a SIGTERM races its own sweep): say it again and keep the deadline.
       // Nothing is done when another connection holds the participant now.
       const current = await deps.participants.getParticipant(conn.participantId);
-      if (!current || current.connectionId || current.status === 'removed') return;
+      if (!current || current.connectionId || !allows(current.status, 'disconnect')) return;
       if (current.status !== 'invited') publish(conn.therapistId, current);
       await deps.deadlines.addDeadline(conn, (current.disconnectedAt ?? atMs) + deps.graceMs);
     },
 
     async expireIfGone(conn) {
       const current = await deps.participants.getParticipant(conn.participantId);
-      if (!current || current.connectionId || current.status !== 'waiting') return;
+      if (!current || current.connectionId || !allows(current.status, 'grace-expired')) return;
       if (!current.disconnectedAt) return;
       if (deps.now() - current.disconnectedAt < deps.graceMs) {
         // Swept a little early (clocks of two instances differ): look again when it is due.
         await deps.deadlines.addDeadline(conn, current.disconnectedAt + deps.graceMs);
         return;
       }
-      const record = await deps.participants.transitionParticipant(
-        conn.participantId,
-        ['waiting'],
-        // waitingSince stays: it is the place this client gets back if the page reconnects.
-        { status: 'left', updatedAt: deps.now() },
-        '',
-      );
+      // waitingSince stays: it is the place this client gets back if the page reconnects.
+      const record = await applyTransition(deps, 'grace-expired', conn.participantId, { updatedAt: deps.now() }, { ifConnectionId: '' });
       if (record) {
         publish(conn.therapistId, record);
         deps.logger.info('waiting client gone after grace period', { event: 'waiting-room.expired', sessionId: conn.sessionId, participantId: conn.participantId });
@@ -200,22 +188,18 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
     },
 
     async reaffirm(conn) {
-      const record = await deps.participants.transitionParticipant(
+      const record = await applyTransition(
+        deps,
+        'reaffirm',
         conn.participantId,
-        ['invited', 'waiting', 'admitted'],
         { connectionId: conn.connectionId, disconnectedAt: null, updatedAt: deps.now() },
-        '',
+        { ifConnectionId: '' },
       );
       if (record && record.status !== 'invited') publish(conn.therapistId, record);
     },
 
     async leave(conn) {
-      const record = await deps.participants.transitionParticipant(conn.participantId, ['invited', 'waiting', 'admitted'], {
-        status: 'left',
-        waitingSince: null,
-        admittedAt: null,
-        updatedAt: deps.now(),
-      });
+      const record = await applyTransition(deps, 'leave', conn.participantId, { waitingSince: null, admittedAt: null, updatedAt: deps.now() });
       await deps.leases.releaseDeviceLease(conn.participantId, conn.deviceId);
       if (record) publish(conn.therapistId, record);
       await deps.members.drop(conn.sessionId, conn.participantId);
@@ -223,11 +207,12 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
 
     async reportConnectionCheck(conn, verdict) {
       // Only from the live connection: a socket that was replaced (or a removed invite) changes nothing.
-      const record = await deps.participants.transitionParticipant(
+      const record = await applyTransition(
+        deps,
+        'report-connection-check',
         conn.participantId,
-        ['invited', 'waiting', 'admitted', 'left'],
         { connectionCheck: verdict, updatedAt: deps.now() },
-        conn.connectionId,
+        { ifConnectionId: conn.connectionId },
       );
       if (!record) throw AppError.invalidInvite();
       // Before check-in the therapist does not see the person yet; check-in publishes the verdict with them.

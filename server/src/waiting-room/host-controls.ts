@@ -4,7 +4,9 @@ import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
 import type { CallMembers } from '../encryption/call-member-relay.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { allows } from '../presence/participant-lifecycle.ts';
 import { toPresence } from '../presence/presence-view.ts';
+import { applyTransition } from '../sessions/participant-transitions.ts';
 import type { MediaRooms } from '../sessions/media-rooms.ts';
 import type { InviteStore } from '../sessions/invites.ts';
 import type { ParticipantRecord, ParticipantStore } from '../sessions/participant-records.ts';
@@ -60,12 +62,11 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
 
   async function admitOne(session: SessionRecord, participantId: string): Promise<ParticipantRecord | null> {
     const now = deps.now();
-    const record = await deps.participants.transitionParticipant(participantId, ['waiting'], { status: 'admitted', admittedAt: now, updatedAt: now });
+    const record = await applyTransition(deps, 'admit', participantId, { admittedAt: now, updatedAt: now }, { therapistId: session.therapistId });
     if (!record) return null;
     deps.notifier.admitted(participantId, session.id);
     publish(session, record);
     deps.logger.info('client admitted', { event: 'waiting-room.admitted', sessionId: session.id, participantId });
-    deps.audit.record('admitted', { sessionId: session.id, therapistId: session.therapistId, participantId });
     deps.metrics?.countAdmission();
     return record;
   }
@@ -80,8 +81,9 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
     async admit(therapistId, sessionId, participantId) {
       const session = await openSession(therapistId, sessionId);
       const participant = await participantOf(session, participantId);
+      // Admitting twice (two consoles, a retry) answers the same; any other state refuses.
       if (participant.status === 'admitted') return toPresence(participant);
-      if (participant.status !== 'waiting') throw AppError.conflict({ reason: 'not-waiting' });
+      if (!allows(participant.status, 'admit')) throw AppError.conflict({ reason: 'not-waiting' });
       // Admitting starts the call: the room must exist before anyone gets a token.
       const live = await deps.sessions.start(therapistId, sessionId);
       const record = await admitOne(live, participantId);
@@ -91,7 +93,7 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
 
     async admitAll(therapistId, sessionId) {
       await openSession(therapistId, sessionId);
-      const waiting = (await deps.participants.listParticipants(sessionId)).filter((p) => p.status === 'waiting');
+      const waiting = (await deps.participants.listParticipants(sessionId)).filter((p) => allows(p.status, 'admit'));
       if (waiting.length === 0) return { admitted: [] };
       const live = await deps.sessions.start(therapistId, sessionId);
       const admitted: string[] = [];
@@ -104,32 +106,25 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
     async sendBack(therapistId, sessionId, participantId) {
       const session = await openSession(therapistId, sessionId);
       await participantOf(session, participantId);
-      const record = await deps.participants.transitionParticipant(participantId, ['admitted'], {
-        status: 'waiting',
-        admittedAt: null,
-        inCall: false,
-        updatedAt: deps.now(),
-      });
+      const record = await applyTransition(deps, 'send-back', participantId, { admittedAt: null, inCall: false, updatedAt: deps.now() }, { therapistId });
       if (!record) throw AppError.conflict({ reason: 'not-in-call' });
       deps.notifier.sentBack(participantId);
       await deps.members.drop(sessionId, participantId);
       await deps.rooms.removeParticipant(session.roomName, participantId);
       deps.logger.info('client sent back to the waiting room', { event: 'waiting-room.sent-back', sessionId, participantId });
-      deps.audit.record('sent-back', { sessionId, therapistId, participantId });
       return publish(session, record);
     },
 
     async remove(therapistId, sessionId, participantId) {
       const session = await openSession(therapistId, sessionId);
       await participantOf(session, participantId);
-      const record = await deps.participants.transitionParticipant(participantId, ['invited', 'waiting', 'admitted', 'left'], {
-        status: 'removed',
-        displayName: null,
-        waitingSince: null,
-        admittedAt: null,
-        inCall: false,
-        updatedAt: deps.now(),
-      });
+      const record = await applyTransition(
+        deps,
+        'remove',
+        participantId,
+        { displayName: null, waitingSince: null, admittedAt: null, inCall: false, updatedAt: deps.now() },
+        { therapistId },
+      );
       if (!record) throw AppError.conflict({ reason: 'already-removed' });
       // Revoke first, so nothing the person does next can succeed.
       await deps.invites.revokeInvite(participantId);
@@ -138,14 +133,13 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
       await deps.members.drop(sessionId, participantId);
       if (session.status === 'live') await deps.rooms.removeParticipant(session.roomName, participantId);
       deps.logger.info('client removed', { event: 'waiting-room.removed', sessionId, participantId });
-      deps.audit.record('removed', { sessionId, therapistId, participantId });
       return publish(session, record);
     },
 
     async mute(therapistId, sessionId, participantId) {
       const session = await openSession(therapistId, sessionId);
       const participant = await participantOf(session, participantId);
-      if (session.status !== 'live' || participant.status !== 'admitted') throw AppError.conflict({ reason: 'not-in-call' });
+      if (session.status !== 'live' || !allows(participant.status, 'mute')) throw AppError.conflict({ reason: 'not-in-call' });
       const mutedTracks = await deps.rooms.muteMicrophone(session.roomName, participantId);
       if (mutedTracks > 0) deps.notifier.mutedByHost(participantId);
       deps.logger.info('client muted by therapist', { event: 'call.muted', sessionId, participantId, count: mutedTracks });

@@ -1,7 +1,9 @@
 import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
 import type { PresenceNotifier } from '../presence/presence-notifier.ts';
+import { allows } from '../presence/participant-lifecycle.ts';
 import { toPresence } from '../presence/presence-view.ts';
+import { applyTransition } from '../sessions/participant-transitions.ts';
 import type { MediaRooms } from '../sessions/media-rooms.ts';
 import type { ParticipantStore } from '../sessions/participant-records.ts';
 import type { SessionStore } from '../sessions/session-records.ts';
@@ -62,7 +64,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
     if (!session) return;
     if (identity === session.hostIdentity) return;
     const participant = await deps.participants.getParticipant(identity);
-    const allowed = session.status === 'live' && participant?.sessionId === session.id && participant.status === 'admitted';
+    const allowed = session.status === 'live' && participant?.sessionId === session.id && allows(participant.status, 'media-joined');
     if (!allowed) {
       // e.g. a removed person reconnecting with a token issued before removal.
       evict(roomName, identity);
@@ -74,14 +76,14 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
       deps.audit.record('unadmitted-join-removed', { sessionId: session.id, participantId: participant ? identity : undefined });
       return;
     }
-    const record = await deps.participants.transitionParticipant(identity, ['admitted'], { inCall: true, updatedAt: deps.now() });
+    const record = await applyTransition(deps, 'media-joined', identity, { inCall: true, updatedAt: deps.now() });
     if (record) deps.notifier.presenceChanged(session.therapistId, session.id, toPresence(record));
   }
 
   async function onLeft(roomName: string, identity: string): Promise<void> {
     const session = await deps.sessionStore.getSession(roomName);
     if (!session || identity === session.hostIdentity) return;
-    const record = await deps.participants.transitionParticipant(identity, ['admitted', 'waiting'], { inCall: false, updatedAt: deps.now() });
+    const record = await applyTransition(deps, 'media-left', identity, { inCall: false, updatedAt: deps.now() });
     if (record && record.sessionId === session.id) deps.notifier.presenceChanged(session.therapistId, session.id, toPresence(record));
   }
 
