@@ -108,7 +108,7 @@ describe('e2e: a browser that cannot encrypt the call is refused with a plain me
     const seen = await connectionCheckResult(client.page);
     expect(seen.verdict).to.equal('no-encryption');
     expect(seen.text).to.equal(
-      'Este navegador no puede cifrar la llamada de extremo a extremo, así que no puede unirse. Abra este enlace en un Chrome, Edge, Firefox o Safari actual. Aun así puede registrarse y esperar: su terapeuta lo verá.',
+      'Este navegador no puede cifrar la llamada de extremo a extremo, así que no puede entrar a ella. Abra este enlace en una versión actual de Chrome, Edge, Firefox o Safari. Aun así puede anunciar su llegada y esperar: su terapeuta verá este aviso.',
     );
   });
 

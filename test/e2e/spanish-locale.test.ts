@@ -36,7 +36,7 @@ describe('e2e: Spanish for a browser set to Spanish', function () {
     expect(await seriousAxeViolations(page)).to.deep.equal([]);
 
     await page.getByRole('button', { name: 'Continuar' }).click();
-    await page.getByRole('heading', { name: 'Registrarse' }).waitFor();
+    await page.getByRole('heading', { name: 'Anunciar su llegada' }).waitFor();
     await page.getByRole('button', { name: 'Encender la cámara' }).waitFor();
     await page.getByLabel('Su nombre').fill('Lucía');
     await screenshot(page, '31-es-client-check-in');
@@ -48,10 +48,10 @@ describe('e2e: Spanish for a browser set to Spanish', function () {
     expect(await page.getByLabel('Your name').inputValue()).to.equal('Lucía');
     expect(await page.title()).to.equal('Appointment');
     await page.getByRole('button', { name: 'Español' }).click();
-    await page.getByRole('heading', { name: 'Registrarse' }).waitFor();
+    await page.getByRole('heading', { name: 'Anunciar su llegada' }).waitFor();
 
-    await page.getByRole('button', { name: 'Registrarse', exact: true }).click();
-    await page.getByRole('heading', { name: 'Gracias, Lucía. Ya está registrado.' }).waitFor();
+    await page.getByRole('button', { name: 'Entrar a la sala de espera', exact: true }).click();
+    await page.getByRole('heading', { name: 'Gracias, Lucía. Ya le avisamos a su terapeuta que llegó.' }).waitFor();
     expect(await page.locator('.waiting-status').innerText()).to.contain('Está en la sala de espera.');
     await screenshot(page, '32-es-client-waiting-room');
     expect(await seriousAxeViolations(page)).to.deep.equal([]);
@@ -67,7 +67,7 @@ describe('e2e: Spanish for a browser set to Spanish', function () {
     await page.getByRole('heading', { name: 'Sesiones', exact: true }).waitFor();
     await page.locator('.session-item').first().click();
     await page.getByRole('button', { name: /^Dar paso a Cliente/u }).waitFor();
-    expect(await page.title()).to.equal('(1) Alcove · Consola');
+    expect(await page.title()).to.equal('(1) Alcove · Panel');
     await screenshot(page, '33-es-console');
     expect(await seriousAxeViolations(page)).to.deep.equal([]);
     expect(await client.cspViolations()).to.deep.equal([]);
