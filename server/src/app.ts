@@ -24,6 +24,7 @@ import { createRedisDeviceLeaseStore } from './adapters/redis/device-lease-store
 import { createRedisTherapistStore } from './adapters/redis/therapist-store.ts';
 import { createRedisLoginStore } from './adapters/redis/login-store.ts';
 import { createRedisRateLimiter } from './adapters/redis/rate-limiter.ts';
+import { createRedisTokenRedemptionStore } from './adapters/redis/token-redemption-store.ts';
 import { createRedisWebhookLedger } from './adapters/redis/webhook-ledger.ts';
 import { createLivekitMediaRooms } from './adapters/livekit/room-service.ts';
 import { createLivekitTokenSigner } from './adapters/livekit/media-token-signer.ts';
@@ -169,12 +170,11 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   const presenceSweeper = startPresenceSweeper({ ledger: presenceLedger, clients, logger, now, instanceId: `i_${randomBytes(12).toString('base64url')}`, metrics });
   const host = createHostControls({ sessionStore, participants, invites, sessions, rooms, notifier, logger, audit, members: callMembers, now, metrics });
   const tokens = createMediaTokenService({
-    leases,
+    redemptions: createRedisTokenRedemptionStore(redis, keys),
     sessions,
     clients,
     therapists,
     signer,
-    rateLimiter,
     logger,
     now,
     livekitUrl: config.livekit.url,

@@ -6,8 +6,9 @@ import { allows } from '../presence/participant-lifecycle.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { TherapistStore } from '../therapists/therapist-records.ts';
 import type { ClientPresence } from '../waiting-room/client-presence.ts';
-import type { DeviceLeaseStore } from '../waiting-room/device-leases.ts';
-import type { RateLimiter } from '../rate-limits/rate-limit.ts';
+import { INVITE_FAILURE_LIMIT } from '../waiting-room/client-presence.ts';
+import { hashInviteSecret } from '../sessions/invite-secret.ts';
+import { TOKEN_REQUEST_WINDOW_SECONDS, type TokenRedemptionStore } from './token-redemption.ts';
 
 /** Signs a LiveKit access token with the talk-only grant set (talk-only-grant.ts); adapters/livekit implements it. */
 export interface MediaTokenSigner {
@@ -17,12 +18,11 @@ export interface MediaTokenSigner {
 }
 
 export interface MediaTokenServiceDeps {
-  leases: DeviceLeaseStore;
+  redemptions: TokenRedemptionStore;
   sessions: SessionService;
   clients: ClientPresence;
   therapists: TherapistStore;
   signer: MediaTokenSigner;
-  rateLimiter: RateLimiter;
   logger: Logger;
   now: () => number;
   livekitUrl: string;
@@ -52,17 +52,23 @@ export function createMediaTokenService(deps: MediaTokenServiceDeps): MediaToken
   return {
     async forClient({ inviteSecret, deviceId, clientIp }) {
       const startedMs = performance.now();
-      const { participant, session } = await deps.clients.redeemInvite(inviteSecret, clientIp);
-      // One round trip for both: the lease read has no side effect, and the checks keep their order.
-      const [rate, holder] = await Promise.all([
-        deps.rateLimiter.hit('token-invite', participant.id, deps.requestsPerInvitePerMinute, 60),
-        deps.leases.getDeviceLeaseHolder(participant.id),
-      ]);
+      // One round trip reads the invite, both counters and the lease; the decisions keep a handshake's order.
+      const read = await deps.redemptions.read({
+        inviteHash: hashInviteSecret(inviteSecret),
+        clientIp,
+        addressFailureLimit: INVITE_FAILURE_LIMIT.limit,
+        tokenLimit: deps.requestsPerInvitePerMinute,
+        tokenWindowSeconds: TOKEN_REQUEST_WINDOW_SECONDS,
+      });
+      const { participant, session } = await deps.clients.settleRedemption(read, clientIp);
+      const rate = read.tokenRate;
+      // Settled means found, and a read that found the invite always counted the request.
+      if (!rate) throw AppError.invalidInvite();
       if (!rate.allowed) throw AppError.rateLimited(rate.retryAfterSeconds);
       if (!allows(participant.status, 'get-media-token') || session.status !== 'live') {
         throw new AppError('not_admitted');
       }
-      if (holder !== deviceId) {
+      if (read.leaseHolder !== deviceId) {
         throw new AppError('device_in_use');
       }
       // A token for a room LiveKit forgot (restart, crash) would be refused at join: recreate it first.

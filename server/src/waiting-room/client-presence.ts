@@ -1,13 +1,13 @@
 import type { CheckInResult, ConnectionVerdict } from '@alcove/shared';
 import { AppError } from '../app-error.ts';
-import type { RateLimiter } from '../rate-limits/rate-limit.ts';
+import type { RateLimitDecision, RateLimiter } from '../rate-limits/rate-limit.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
 import { allows, isInCall, nextStatus } from '../presence/participant-lifecycle.ts';
 import { toPresence } from '../presence/presence-view.ts';
 import { applyTransition } from '../sessions/participant-transitions.ts';
 import { hashInviteSecret } from '../sessions/invite-secret.ts';
-import type { InviteStore } from '../sessions/invites.ts';
+import type { InviteStore, ResolvedInvite } from '../sessions/invites.ts';
 import type { ParticipantRecord, ParticipantStore } from '../sessions/participant-records.ts';
 import type { SessionRecord, SessionStore } from '../sessions/session-records.ts';
 import type { ClientConnection } from './client-connection.ts';
@@ -18,6 +18,8 @@ import type { CallMembers } from '../encryption/call-member-relay.ts';
 
 /** Failed invite redemptions allowed per client IP per window before it is slowed down. */
 export const INVITE_FAILURE_LIMIT = { limit: 20, windowSeconds: 10 * 60 } as const;
+/** The rate-limit scope of failed invite redemptions, counted per client IP. */
+export const INVITE_FAILURE_SCOPE = 'invite-fail';
 
 export interface ClientPresenceDeps {
   sessionStore: SessionStore;
@@ -40,7 +42,12 @@ export type { ClientConnection } from './client-connection.ts';
 
 export interface ClientPresence {
   /** Resolves an invite (rate-limited on failures) to its participant and session. */
-  redeemInvite(inviteSecret: string, clientIp: string): Promise<{ participant: ParticipantRecord; session: SessionRecord }>;
+  redeemInvite(inviteSecret: string, clientIp: string): Promise<ResolvedInvite>;
+  /**
+   * The same decision from what a caller already read in its own round trip (the token path,
+   * token-redemption.ts): the address's failure counter and the resolved invite.
+   */
+  settleRedemption(read: { addressBlocked: RateLimitDecision; found: ResolvedInvite | null }, clientIp: string): Promise<ResolvedInvite>;
   /** Accepts a connection for an invite: checks the window and the one-device lease. */
   connect(input: { inviteSecret: string; deviceId: string; connectionId: string; clientIp: string }): Promise<ClientConnection>;
   checkIn(conn: ClientConnection, displayName: string): Promise<CheckInResult>;
@@ -61,22 +68,27 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
   const publish = (therapistId: string, record: ParticipantRecord) =>
     deps.notifier.presenceChanged(therapistId, record.sessionId, toPresence(record));
 
-  async function redeemInvite(inviteSecret: string, clientIp: string) {
+  async function redeemInvite(inviteSecret: string, clientIp: string): Promise<ResolvedInvite> {
     // Both at once. A right invite is never refused because of other people's failures from the
     // same address (a clinic's Wi-Fi, a carrier's NAT): the address limit only slows down wrong
     // guesses, which is all it is for — a 256-bit secret cannot be guessed, only flooded for.
-    const [blocked, found] = await Promise.all([
-      deps.rateLimiter.isBlocked('invite-fail', clientIp, INVITE_FAILURE_LIMIT.limit),
+    const [addressBlocked, found] = await Promise.all([
+      deps.rateLimiter.isBlocked(INVITE_FAILURE_SCOPE, clientIp, INVITE_FAILURE_LIMIT.limit),
       deps.invites.resolveInvite(hashInviteSecret(inviteSecret)),
     ]);
+    return settleRedemption({ addressBlocked, found }, clientIp);
+  }
+
+  async function settleRedemption(read: { addressBlocked: RateLimitDecision; found: ResolvedInvite | null }, clientIp: string): Promise<ResolvedInvite> {
+    const { addressBlocked, found } = read;
     if (!found || !allows(found.participant.status, 'connect')) {
       // A blocked address is told only "slow down", so a flood learns nothing and costs one lookup.
-      if (!blocked.allowed) throw AppError.rateLimited(blocked.retryAfterSeconds);
-      const decision = await deps.rateLimiter.hit('invite-fail', clientIp, INVITE_FAILURE_LIMIT.limit, INVITE_FAILURE_LIMIT.windowSeconds);
+      if (!addressBlocked.allowed) throw AppError.rateLimited(addressBlocked.retryAfterSeconds);
+      const decision = await deps.rateLimiter.hit(INVITE_FAILURE_SCOPE, clientIp, INVITE_FAILURE_LIMIT.limit, INVITE_FAILURE_LIMIT.windowSeconds);
       if (!decision.allowed) throw AppError.rateLimited(decision.retryAfterSeconds);
       throw AppError.invalidInvite();
     }
-    const { participant, session } = found;
+    const { session } = found;
     if (session.status === 'ended') throw AppError.sessionEnded();
     const now = deps.now();
     if (now >= session.closesAt) throw AppError.invalidInvite();
@@ -85,11 +97,12 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
         details: { opensAt: session.opensAt },
       });
     }
-    return { participant, session };
+    return found;
   }
 
   return {
     redeemInvite,
+    settleRedemption,
 
     async connect({ inviteSecret, deviceId, connectionId, clientIp }) {
       const { participant, session } = await redeemInvite(inviteSecret, clientIp);
