@@ -54,6 +54,9 @@ import type { MediaRooms } from './sessions/media-rooms.ts';
 import { createRedisAuditTrail } from './adapters/redis/audit-stream.ts';
 import { createCallMembers } from './encryption/call-member-relay.ts';
 import { createRedisCallMemberStore } from './adapters/redis/call-member-store.ts';
+import { createSealedInbox } from './encryption/sealed-inbox.ts';
+import { createRedisSealedInboxStore } from './adapters/redis/sealed-inbox-store.ts';
+import { createRedisSealingKeyStore } from './adapters/redis/sealing-key-store.ts';
 import { createTwoFactor } from './auth/two-factor.ts';
 import { SESSION_RETENTION_AFTER_CLOSE_MS } from './sessions/session-service.ts';
 import type { AuditTrail } from './observability/audit-trail.ts';
@@ -153,6 +156,17 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     logger,
     expiresAtFor: (session) => session.closesAt + SESSION_RETENTION_AFTER_CLOSE_MS,
   });
+  const sealed = createSealedInbox({
+    keys: createRedisSealingKeyStore(redis, keys),
+    store: createRedisSealedInboxStore(redis, keys),
+    sessionStore,
+    participants,
+    notifier,
+    logger,
+    audit,
+    now,
+    expiresAtFor: (session) => session.closesAt + SESSION_RETENTION_AFTER_CLOSE_MS,
+  });
   const sessions = createSessionService({
     sessionStore,
     participants,
@@ -215,7 +229,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
               io?.in(socketRooms.login(loginId)).disconnectSockets(true);
             },
           }),
-          ...createSessionRoutes({ sessions, tokens }),
+          ...createSessionRoutes({ sessions, tokens, sealed }),
           ...createJoinRoutes({ tokens, checks }),
         },
         { login, isSecure: config.isSecure },
@@ -234,7 +248,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     logger,
     login,
     clients,
-    commands: createCommandTable({ clients, host, sessions, members: callMembers }),
+    commands: createCommandTable({ clients, host, sessions, members: callMembers, sealed }),
     allowedOrigins: config.allowedOrigins,
     isSecure: config.isSecure,
     graceMs: config.waitingRoom.graceMs,

@@ -14,7 +14,9 @@ import type {
   WaitingRoomMessage,
 } from './domain.ts';
 import type { CallMember } from './call-members.ts';
-import type { KeyEnvelope } from './key-exchange.ts';
+import type { KeyEnvelope, PublicKeyTag } from './key-exchange.ts';
+import type { IntakeQuestionnaire } from './intake-forms.ts';
+import type { SealedEnvelope } from './sealed-box.ts';
 import type {
   activateKeySchema,
   announceCallKeySchema,
@@ -26,6 +28,8 @@ import type {
   leaveWaitingRoomSchema,
   participantCommandSchema,
   sessionCommandSchema,
+  sendPrivateNoteSchema,
+  submitIntakeSchema,
   waitingRoomMessageSchema,
 } from './schemas.ts';
 
@@ -35,6 +39,9 @@ export const COMMANDS = {
   leave: 'waiting-room:leave',
   announceCallKey: 'call:announce-key',
   reportConnection: 'connection-check:report',
+  describeSealedForms: 'sealed:describe',
+  sendPrivateNote: 'private-note:send',
+  submitIntake: 'intake:submit',
   // sent by a therapist
   watchSession: 'session:watch',
   announceSessionKey: 'session:announce-key',
@@ -49,6 +56,7 @@ export const COMMANDS = {
   remove: 'participant:remove',
   mute: 'participant:mute',
   endSession: 'session:end',
+  listSealed: 'sealed:list',
 } as const;
 
 export const FACTS = {
@@ -60,12 +68,15 @@ export const FACTS = {
   closed: 'session:closed',
   keyActivated: 'call:key-activated',
   keySent: 'call:key-sent',
+  intakeChanged: 'intake:changed',
   // to everyone in a call
   members: 'call:members',
   // to therapists
   presenceUpdated: 'presence:updated',
   deviceRefused: 'presence:device-refused',
   sessionEnded: 'session:ended',
+  privateNoteReceived: 'private-note:received',
+  intakeSubmitted: 'intake:submitted',
   loginExpired: 'auth:expired',
 } as const;
 
@@ -79,6 +90,41 @@ export type AnnounceCallKeyCommand = z.input<typeof announceCallKeySchema>;
 export type AnnounceSessionKeyCommand = z.input<typeof announceSessionKeySchema>;
 export type SendKeyCommand = z.input<typeof sendKeyEnvelopeSchema>;
 export type ActivateKeyCommand = z.input<typeof activateKeySchema>;
+export type SendPrivateNoteCommand = z.input<typeof sendPrivateNoteSchema>;
+export type SubmitIntakeCommand = z.input<typeof submitIntakeSchema>;
+
+/**
+ * What a client may write for the therapist alone, as it stands for this client: the therapist's
+ * sealing public key (null: the therapist has none yet, so nothing is offered), the session's
+ * questionnaire, and when this client last sent a note or answers (never another's).
+ */
+export interface SealedFormsResult {
+  sessionId: string;
+  participantId: string;
+  sealingKey: PublicKeyTag | null;
+  intake: IntakeQuestionnaire | null;
+  noteSentAt: number | null;
+  intakeSubmittedAt: number | null;
+}
+/** One sealed note or set of answers as stored: whose it is (by the server's own record of the sender), the envelope, when. */
+export interface SealedItem {
+  participantId: string;
+  envelope: SealedEnvelope;
+  at: number;
+}
+/** Everything sealed for the therapist in one session, for the console to open. */
+export interface SealedInboxResult {
+  sessionId: string;
+  intake: IntakeQuestionnaire | null;
+  notes: SealedItem[];
+  intakes: SealedItem[];
+}
+/** To the session's therapist only: a note or answers arrived (no content, no size). */
+export interface SealedArrivedFact {
+  sessionId: string;
+  participantId: string;
+  at: number;
+}
 
 /** Everyone in a call by public key (the server relays public keys only), to all of them whenever it changes. */
 export interface CallMembersFact {
@@ -135,6 +181,10 @@ export interface ClientToServerEvents {
   [COMMANDS.remove]: Command<ParticipantCommand, ParticipantPresence>;
   [COMMANDS.mute]: Command<ParticipantCommand, { mutedTracks: number }>;
   [COMMANDS.endSession]: Command<SessionCommand, null>;
+  [COMMANDS.describeSealedForms]: Command<Record<string, never>, SealedFormsResult>;
+  [COMMANDS.sendPrivateNote]: Command<SendPrivateNoteCommand, { sentAt: number }>;
+  [COMMANDS.submitIntake]: Command<SubmitIntakeCommand, { submittedAt: number }>;
+  [COMMANDS.listSealed]: Command<SessionCommand, SealedInboxResult>;
 }
 
 export interface AdmittedFact {
@@ -196,6 +246,9 @@ export interface ServerToClientEvents {
   [FACTS.presenceUpdated]: (fact: PresenceUpdatedFact) => void;
   [FACTS.deviceRefused]: (fact: DeviceRefusedFact) => void;
   [FACTS.sessionEnded]: (fact: SessionEndedFact) => void;
+  [FACTS.privateNoteReceived]: (fact: SealedArrivedFact) => void;
+  [FACTS.intakeSubmitted]: (fact: SealedArrivedFact) => void;
+  [FACTS.intakeChanged]: (fact: Record<string, never>) => void;
 }
 
 /** `connect_error` data for a refused handshake. */

@@ -9,12 +9,14 @@
 import type { z } from 'zod';
 import type { HttpRouteName, HttpRoutes, RouteBodySchema, RouteParamName } from './http-routes.ts';
 import {
+  attachIntakeBodySchema,
   createSessionBodySchema,
   emptyBodySchema,
   loginBodySchema,
   participantParamsSchema,
   participantTokenBodySchema,
   sessionIdParamsSchema,
+  setSealingKeyBodySchema,
   totpConfirmBodySchema,
 } from './schemas.ts';
 
@@ -29,11 +31,14 @@ export const HTTP_ROUTE_SCHEMAS = {
   me: { params: null, body: null },
   setUpTotp: { params: null, body: emptyBodySchema },
   confirmTotp: { params: null, body: totpConfirmBodySchema },
+  getSealingKey: { params: null, body: null },
+  setSealingKey: { params: null, body: setSealingKeyBodySchema },
   createSession: { params: null, body: createSessionBodySchema },
   listSessions: { params: null, body: null },
   getSession: { params: sessionIdParamsSchema, body: null },
   startSession: { params: sessionIdParamsSchema, body: emptyBodySchema },
   endSession: { params: sessionIdParamsSchema, body: emptyBodySchema },
+  attachIntake: { params: sessionIdParamsSchema, body: attachIntakeBodySchema },
   reissueInvite: { params: participantParamsSchema, body: emptyBodySchema },
   joinToken: { params: null, body: participantTokenBodySchema },
   connectionCheck: { params: null, body: participantTokenBodySchema },

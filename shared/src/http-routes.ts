@@ -14,17 +14,21 @@ import type {
   CreateSessionResponse,
   GetSessionResponse,
   InviteLink,
+  IntakeResponse,
   ListSessionsResponse,
   LoginResponse,
   MediaTokenResponse,
+  SealingKeyResponse,
   TotpConfirmResponse,
   TotpSetupResponse,
 } from './http.ts';
 import type {
+  attachIntakeBodySchema,
   createSessionBodySchema,
   emptyBodySchema,
   loginBodySchema,
   participantTokenBodySchema,
+  setSealingKeyBodySchema,
   totpConfirmBodySchema,
 } from './schemas.ts';
 
@@ -63,6 +67,9 @@ export const HTTP_ROUTES = {
   me: route<null, LoginResponse>()({ method: 'GET', path: '/api/auth/me', access: 'therapist', status: 200 }),
   setUpTotp: route<typeof emptyBodySchema, TotpSetupResponse>()({ method: 'POST', path: '/api/auth/totp/setup', access: 'therapist', status: 200 }),
   confirmTotp: route<typeof totpConfirmBodySchema, TotpConfirmResponse>()({ method: 'POST', path: '/api/auth/totp/confirm', access: 'therapist', status: 200 }),
+  // the therapist's sealing public key (the private key never leaves the console's browser)
+  getSealingKey: route<null, SealingKeyResponse>()({ method: 'GET', path: '/api/sealing-key', access: 'therapist', status: 200 }),
+  setSealingKey: route<typeof setSealingKeyBodySchema, SealingKeyResponse>()({ method: 'POST', path: '/api/sealing-key', access: 'therapist', status: 200 }),
   // the therapist's sessions
   createSession: route<typeof createSessionBodySchema, CreateSessionResponse>()({ method: 'POST', path: '/api/sessions', access: 'therapist', status: 201 }),
   listSessions: route<null, ListSessionsResponse>()({ method: 'GET', path: '/api/sessions', access: 'therapist', status: 200 }),
@@ -70,6 +77,8 @@ export const HTTP_ROUTES = {
   /** "Join the call": creates the media room if needed and returns the therapist's media token. */
   startSession: route<typeof emptyBodySchema, MediaTokenResponse>()({ method: 'POST', path: '/api/sessions/:sessionId/start', access: 'therapist', status: 200 }),
   endSession: route<typeof emptyBodySchema, null>()({ method: 'POST', path: '/api/sessions/:sessionId/end', access: 'therapist', status: 204 }),
+  /** Attach, replace or take away the sealed intake, until someone answered it. */
+  attachIntake: route<typeof attachIntakeBodySchema, IntakeResponse>()({ method: 'POST', path: '/api/sessions/:sessionId/intake', access: 'therapist', status: 200 }),
   reissueInvite: route<typeof emptyBodySchema, InviteLink>()({
     method: 'POST',
     path: '/api/sessions/:sessionId/participants/:participantId/invite',

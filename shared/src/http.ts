@@ -1,5 +1,7 @@
 /** HTTP response bodies. Request bodies are the `z.input` types in schemas.ts. */
 import type { ParticipantPresence, SessionDetail, SessionKind, SessionSummary } from './domain.ts';
+import type { IntakeQuestionnaire } from './intake-forms.ts';
+import type { PublicKeyTag } from './key-exchange.ts';
 
 export interface TherapistProfile {
   therapistId: string;
@@ -64,3 +66,12 @@ export interface MediaTokenResponse {
 }
 
 export type ParticipantPresenceResponse = ParticipantPresence;
+
+/** The therapist's sealing public key as the server holds it (never the private key); null until the console made one. */
+export interface SealingKeyResponse {
+  sealingKey: { publicKey: PublicKeyTag; createdAt: number } | null;
+}
+
+export interface IntakeResponse {
+  intake: IntakeQuestionnaire | null;
+}

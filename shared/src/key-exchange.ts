@@ -84,7 +84,8 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
-function algorithmOf(curve: KeyCurve): Algorithm {
+/** The WebCrypto algorithm of a curve (also used by the sealed notes and intake, `sealed-box.ts`). */
+export function algorithmOf(curve: KeyCurve): Algorithm {
   return curve === 'X25519' ? { name: 'X25519' } : { name: 'ECDH', namedCurve: 'P-256' };
 }
 
@@ -117,17 +118,22 @@ export function newMediaKey(): Uint8Array {
   return globalThis.crypto.getRandomValues(new Uint8Array(MEDIA_KEY_BYTES));
 }
 
-async function importPublicKey(tag: PublicKeyTag): Promise<CallCryptoKey> {
+export async function importPublicKey(tag: PublicKeyTag): Promise<CallCryptoKey> {
   const raw = fromBase64Url(tag.key);
   if (tag.key.length !== PUBLIC_KEY_CHARS[tag.curve]) throw new KeyEnvelopeError('malformed');
   return subtle().importKey('raw', raw, algorithmOf(tag.curve), true, []);
 }
 
+/** The raw ECDH secret of our private key (on `curve`) and a peer's public key. */
+export async function sharedSecretBits(curve: KeyCurve, privateKey: CallCryptoKey, peer: PublicKeyTag): Promise<ArrayBuffer> {
+  const peerKey = await importPublicKey(peer);
+  const name = curve === 'X25519' ? 'X25519' : 'ECDH';
+  return subtle().deriveBits({ name, public: peerKey } as DeriveAlgorithm, privateKey, 256);
+}
+
 /** The AES-GCM key shared by exactly these two public keys, for this session and key index. */
 async function wrappingKey(sessionId: string, keyIndex: number, own: CallKeyPair, peer: PublicKeyTag, from: PublicKeyTag, to: PublicKeyTag): Promise<CallCryptoKey> {
-  const peerKey = await importPublicKey(peer);
-  const name = own.publicKey.curve === 'X25519' ? 'X25519' : 'ECDH';
-  const shared = await subtle().deriveBits({ name, public: peerKey } as DeriveAlgorithm, own.privateKey, 256);
+  const shared = await sharedSecretBits(own.publicKey.curve, own.privateKey, peer);
   const base = await subtle().importKey('raw', shared, 'HKDF', false, ['deriveKey']);
   const info = utf8(JSON.stringify([WRAP_LABEL, keyIndex, publicKeyId(from), publicKeyId(to)]));
   return subtle().deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: utf8(sessionId), info }, base, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);

@@ -1,6 +1,8 @@
 /** Size limits enforced at every edge (HTTP and Socket.io). Units are in the names. */
 export const DISPLAY_NAME_MAX_CHARS = 40;
 export const WAITING_ROOM_MESSAGE_MAX_CHARS = 280;
+/** A client's private note to the therapist (sealed in the browser; one per client, replaceable). */
+export const PRIVATE_NOTE_MAX_CHARS = 500;
 export const EMAIL_MAX_CHARS = 254;
 export const PASSWORD_MIN_CHARS = 12;
 export const PASSWORD_MAX_CHARS = 256;

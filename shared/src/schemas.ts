@@ -10,6 +10,16 @@ import { CONNECTION_VERDICTS, SESSION_KINDS } from './domain.ts';
 import { E2EE_KEYRING_SIZE } from './e2ee.ts';
 import { KEY_CURVES, PUBLIC_KEY_CHARS } from './key-exchange.ts';
 import {
+  CUSTOM_QUESTION_ID,
+  INTAKE_CUSTOM_QUESTIONS_MAX,
+  INTAKE_OPTION_MAX_CHARS,
+  INTAKE_OPTIONS_MAX,
+  INTAKE_OPTIONS_MIN,
+  INTAKE_PROMPT_MAX_CHARS,
+  INTAKE_TEMPLATES,
+} from './intake-forms.ts';
+import { sealedDataLengths, type SealedPurpose } from './sealed-box.ts';
+import {
   DEVICE_ID_MAX_CHARS,
   EMAIL_MAX_CHARS,
   OPAQUE_ID_MAX_CHARS,
@@ -65,12 +75,47 @@ export const loginBodySchema = z.strictObject({
 export const totpConfirmBodySchema = z.strictObject({ totpCode: totpCodeSchema });
 export type LoginBody = z.input<typeof loginBodySchema>;
 
+/** One line of the therapist's own text: trimmed, capped, no control or bidi-override characters. */
+const plainLine = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((text) => !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u.test(text), { message: 'must not contain control characters' });
+
+/** A questionnaire: a template and/or up to ten questions of the therapist's own, with unique ids. */
+export const intakeQuestionnaireSchema = z
+  .strictObject({
+    template: z.enum(INTAKE_TEMPLATES).nullable(),
+    questions: z
+      .array(
+        z.discriminatedUnion('kind', [
+          z.strictObject({ id: z.string().regex(CUSTOM_QUESTION_ID), kind: z.literal('text'), prompt: plainLine(INTAKE_PROMPT_MAX_CHARS) }),
+          z.strictObject({
+            id: z.string().regex(CUSTOM_QUESTION_ID),
+            kind: z.literal('choice'),
+            prompt: plainLine(INTAKE_PROMPT_MAX_CHARS),
+            options: z.array(plainLine(INTAKE_OPTION_MAX_CHARS)).min(INTAKE_OPTIONS_MIN).max(INTAKE_OPTIONS_MAX),
+            multiple: z.boolean(),
+          }),
+        ]),
+      )
+      .max(INTAKE_CUSTOM_QUESTIONS_MAX)
+      .refine((questions) => new Set(questions.map((q) => q.id)).size === questions.length, { message: 'question ids must be unique' }),
+  })
+  .refine((form) => form.template !== null || form.questions.length > 0, { message: 'a questionnaire needs a template or a question' });
+
 export const createSessionBodySchema = z.strictObject({
   kind: z.enum(SESSION_KINDS),
   /** Epoch ms; omitted means "now". */
   startsAt: z.number().int().positive().optional(),
   durationMinutes: z.number().int().min(5).max(SESSION_DURATION_MAX_MINUTES).optional(),
+  /** A sealed intake for the clients to fill in at check-in (needs the therapist's sealing key). */
+  intake: intakeQuestionnaireSchema.optional(),
 });
+/** Attach, replace or (null) take away a session's questionnaire, before anyone answered. */
+export const attachIntakeBodySchema = z.strictObject({ intake: intakeQuestionnaireSchema.nullable() });
 export type CreateSessionBody = z.input<typeof createSessionBodySchema>;
 
 export const emptyBodySchema = z.strictObject({});
@@ -158,6 +203,31 @@ export const activateKeySchema = z.strictObject({
   sessionId: opaqueIdSchema,
   keyIndex: z.number().int().min(0).max(E2EE_KEYRING_SIZE - 1),
 });
+
+// ---------- Sealed notes and intake: envelopes the server stores but cannot open ----------
+
+/**
+ * A sealed envelope of one purpose: its recipient must be a sealing public key, its ephemeral key
+ * on the same curve, and its data exactly one of the padded sizes (a note is always one size).
+ */
+export const sealedEnvelopeSchema = (purpose: SealedPurpose) => {
+  const lengths = sealedDataLengths(purpose);
+  return z
+    .strictObject({
+      v: z.literal(1),
+      purpose: z.literal(purpose),
+      to: publicKeyTagSchema,
+      from: publicKeyTagSchema,
+      iv: base64Url(16, 16),
+      data: base64Url(Math.min(...lengths), Math.max(...lengths)).refine((data) => lengths.includes(data.length), { message: 'not a sealed size' }),
+    })
+    .refine((envelope) => envelope.to.curve === envelope.from.curve, { message: 'one curve' });
+};
+/** The therapist's sealing public key, made in the console. */
+export const setSealingKeyBodySchema = z.strictObject({ publicKey: publicKeyTagSchema });
+/** A client's private note, sealed; the server files it under the sender's own participant id, never one the client names. */
+export const sendPrivateNoteSchema = z.strictObject({ envelope: sealedEnvelopeSchema('note') });
+export const submitIntakeSchema = z.strictObject({ envelope: sealedEnvelopeSchema('intake') });
 
 // ---------- Socket.io acks of facts ----------
 

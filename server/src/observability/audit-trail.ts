@@ -34,6 +34,11 @@ export const AUDIT_EVENTS = [
   'recording-blocked',
   'encryption-failure',
   'unadmitted-join-removed',
+  // sealed notes and intake (opaque ids only: never a word of what was written, nor its size)
+  'sealing-key-set',
+  'intake-attached',
+  'private-note-received',
+  'intake-submitted',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

@@ -23,6 +23,10 @@ export interface RedisKeys {
   auditStream(): string;
   /** A call's members by public key (hash: member id → role and public keys). */
   callMembers(sessionId: string): string;
+  /** A therapist's sealing public key (account data: no TTL, like the account). */
+  sealingKey(therapistId: string): string;
+  /** A session's questionnaire and sealed notes and answers (hash: `form`, `note:{participantId}`, `intake:{participantId}`). */
+  sealedInbox(sessionId: string): string;
   /** App instances and their last heartbeat (sorted set, score = epoch ms). */
   instances(): string;
   /** The client connections one app instance holds (hash: connection id → connection). */
@@ -51,6 +55,8 @@ export function createRedisKeys(prefix: string): RedisKeys {
     socketStream: () => `${prefix}socket.io`,
     auditStream: () => `${prefix}audit`,
     callMembers: (id) => `${prefix}call-members:${id}`,
+    sealingKey: (therapistId) => `${prefix}therapist-sealing-key:${therapistId}`,
+    sealedInbox: (id) => `${prefix}sealed:${id}`,
     instances: () => `${prefix}instances`,
     instanceConnections: (id) => `${prefix}instance-connections:${id}`,
     presenceDeadlines: () => `${prefix}presence-deadlines`,

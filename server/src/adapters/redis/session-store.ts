@@ -69,6 +69,7 @@ export function createRedisSessionStore(redis: RedisClient, keys: RedisKeys): Se
       }
       tx.del(keys.sessionParticipants(sessionId));
       tx.del(keys.callMembers(sessionId));
+      tx.del(keys.sealedInbox(sessionId));
       // A minimal marker so late sockets and webhooks learn "ended" instead of "unknown".
       tx.hSet(keys.session(sessionId), { status: 'ended', endedAt: String(endedAt), lastMessage: '' });
       tx.pExpireAt(keys.session(sessionId), keepUntil);

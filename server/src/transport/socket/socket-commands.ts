@@ -12,6 +12,8 @@ import {
   leaveWaitingRoomSchema,
   participantCommandSchema,
   sessionCommandSchema,
+  sendPrivateNoteSchema,
+  submitIntakeSchema,
   waitingRoomMessageSchema,
   type Ack,
   type ClientToServerEvents,
@@ -20,6 +22,7 @@ import type { ClientConnection, ClientPresence } from '../../waiting-room/client
 import type { HostControls } from '../../waiting-room/host-controls.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
 import type { CallMembers } from '../../encryption/call-member-relay.ts';
+import type { SealedInbox } from '../../encryption/sealed-inbox.ts';
 
 type CommandName = keyof ClientToServerEvents;
 type ResultOf<E extends CommandName> = Parameters<ClientToServerEvents[E]>[1] extends (ack: Ack<infer R>) => void ? R : never;
@@ -42,8 +45,8 @@ export type CommandSpec<E extends CommandName> = ClientCommand<E, z.ZodType> | T
 export type CommandTable = { [E in CommandName]: CommandSpec<E> };
 
 /** Every command, who may send it, its schema, and the domain call it maps to. */
-export function createCommandTable(deps: { clients: ClientPresence; host: HostControls; sessions: SessionService; members: CallMembers }): CommandTable {
-  const { clients, host, sessions, members } = deps;
+export function createCommandTable(deps: { clients: ClientPresence; host: HostControls; sessions: SessionService; members: CallMembers; sealed: SealedInbox }): CommandTable {
+  const { clients, host, sessions, members, sealed } = deps;
   type T = { therapistId: string; expiresAt: number };
   const table = {
     [COMMANDS.checkIn]: {
@@ -155,6 +158,27 @@ export function createCommandTable(deps: { clients: ClientPresence; host: HostCo
         await sessions.end(t.therapistId, p.sessionId);
         return null;
       },
+    },
+    // A client's note and answers are filed under its own participant (from its invite), never one it names.
+    [COMMANDS.describeSealedForms]: {
+      role: 'client',
+      schema: emptyCommandSchema,
+      run: (conn: ClientConnection) => sealed.describe(conn),
+    },
+    [COMMANDS.sendPrivateNote]: {
+      role: 'client',
+      schema: sendPrivateNoteSchema,
+      run: async (conn: ClientConnection, p: z.output<typeof sendPrivateNoteSchema>) => ({ sentAt: await sealed.file(conn, 'note', p.envelope) }),
+    },
+    [COMMANDS.submitIntake]: {
+      role: 'client',
+      schema: submitIntakeSchema,
+      run: async (conn: ClientConnection, p: z.output<typeof submitIntakeSchema>) => ({ submittedAt: await sealed.file(conn, 'intake', p.envelope) }),
+    },
+    [COMMANDS.listSealed]: {
+      role: 'therapist',
+      schema: sessionCommandSchema,
+      run: async (t: T, p: z.output<typeof sessionCommandSchema>) => sealed.list(await sessions.getOwned(t.therapistId, p.sessionId)),
     },
   } satisfies Record<CommandName, unknown>; // a command missing here fails the type check
   return table as unknown as CommandTable;

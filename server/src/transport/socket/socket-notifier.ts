@@ -1,12 +1,13 @@
 import { FACTS, keyReadyAckSchema } from '@alcove/shared';
 import type { CloseReason } from '@alcove/shared';
 import type { KeyRelay } from '../../encryption/call-member-relay.ts';
+import type { SealedInboxNotifier } from '../../encryption/sealed-inbox.ts';
 import type { SessionNotifier } from '../../sessions/session-service.ts';
 import type { WaitingRoomNotifier } from '../../waiting-room/waiting-room-notifier.ts';
 import { socketRooms, type AlcoveServer } from './socket-types.ts';
 
 /** Everything the domain tells people, each part declared by the folder that tells it. */
-export type SocketNotifier = SessionNotifier & WaitingRoomNotifier & KeyRelay;
+export type SocketNotifier = SessionNotifier & WaitingRoomNotifier & KeyRelay & SealedInboxNotifier;
 
 /** Delivers domain facts over Socket.io; the Redis streams adapter fans them out to every instance. */
 export function createSocketNotifier(getIo: () => AlcoveServer): SocketNotifier {
@@ -58,6 +59,13 @@ export function createSocketNotifier(getIo: () => AlcoveServer): SocketNotifier 
     },
     switchKey(participantIds, fact) {
       getIo().to(participantIds.map(socketRooms.participant)).emit(FACTS.keyActivated, fact);
+    },
+    // The therapist's room only: the other partner's sockets never hear that a note exists.
+    sealedArrived(therapistId, purpose, fact) {
+      getIo().to(socketRooms.therapist(therapistId)).emit(purpose === 'note' ? FACTS.privateNoteReceived : FACTS.intakeSubmitted, fact);
+    },
+    intakeChanged(sessionId) {
+      getIo().to(socketRooms.sessionClients(sessionId)).emit(FACTS.intakeChanged, {});
     },
     closeSession(sessionId, reason) {
       closeRoom(socketRooms.sessionClients(sessionId), reason);
