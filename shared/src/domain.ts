@@ -19,6 +19,8 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
  * - reconnecting: lost its connection; its place is kept for the grace period
  * - admitted: let in by the therapist, may fetch a media token
  * - in-call: connected to the media room
+ * - held: a partner of a couple the therapist asked to wait while they talk with the other alone:
+ *   out of the call (no media token, no key, not in the media room), back when released
  * - left: gave up its place (left, or did not come back within the grace period)
  * - removed: removed by the therapist; the invite is revoked
  */
@@ -28,6 +30,7 @@ export const PRESENCE_STATES = [
   'reconnecting',
   'admitted',
   'in-call',
+  'held',
   'left',
   'removed',
 ] as const;

@@ -55,6 +55,8 @@ export const COMMANDS = {
   postMessage: 'waiting-room:post-message',
   remove: 'participant:remove',
   mute: 'participant:mute',
+  hold: 'participant:hold',
+  release: 'participant:release',
   endSession: 'session:end',
   listSealed: 'sealed:list',
 } as const;
@@ -65,6 +67,7 @@ export const FACTS = {
   sentBack: 'waiting-room:sent-back',
   messagePosted: 'waiting-room:message-posted',
   mutedByHost: 'participant:muted-by-host',
+  held: 'participant:held',
   closed: 'session:closed',
   keyActivated: 'call:key-activated',
   keySent: 'call:key-sent',
@@ -145,7 +148,7 @@ export interface SendKeyResult {
 export interface CheckInResult {
   participantId: string;
   sessionKind: SessionKind;
-  state: Extract<PresenceState, 'waiting' | 'admitted' | 'in-call'>;
+  state: Extract<PresenceState, 'waiting' | 'admitted' | 'in-call' | 'held'>;
   waitingSince: number;
   startsAt: number;
   lastMessage: WaitingRoomMessage | null;
@@ -180,6 +183,8 @@ export interface ClientToServerEvents {
   [COMMANDS.postMessage]: Command<WaitingRoomMessageCommand, WaitingRoomMessage>;
   [COMMANDS.remove]: Command<ParticipantCommand, ParticipantPresence>;
   [COMMANDS.mute]: Command<ParticipantCommand, { mutedTracks: number }>;
+  [COMMANDS.hold]: Command<ParticipantCommand, ParticipantPresence>;
+  [COMMANDS.release]: Command<ParticipantCommand, ParticipantPresence>;
   [COMMANDS.endSession]: Command<SessionCommand, null>;
   [COMMANDS.describeSealedForms]: Command<Record<string, never>, SealedFormsResult>;
   [COMMANDS.sendPrivateNote]: Command<SendPrivateNoteCommand, { sentAt: number }>;
@@ -238,6 +243,7 @@ export interface ServerToClientEvents {
   [FACTS.sentBack]: (fact: Record<string, never>) => void;
   [FACTS.messagePosted]: (fact: WaitingRoomMessage) => void;
   [FACTS.mutedByHost]: (fact: Record<string, never>) => void;
+  [FACTS.held]: (fact: Record<string, never>) => void;
   [FACTS.closed]: (fact: ClosedFact) => void;
   [FACTS.keyActivated]: (fact: KeyActivatedFact) => void;
   [FACTS.keySent]: (fact: KeySentFact, installed: (ack: KeyReadyAck) => void) => void;

@@ -91,6 +91,45 @@ describe('the client journey (pure transitions)', () => {
     expect(types(step(joined.state, { type: 'checked-in', displayName: 'Sam', state: 'in-call', lastMessage: null }).effects)).to.deep.equal(['remember']);
   });
 
+  describe('held (the therapist talks with the other partner alone)', () => {
+    it('leaves the call for the hold screen, and joins again when released', () => {
+      const held = after([...inCall, { type: 'held' }]);
+      expect(held.state).to.include({ screen: 'held', hasCall: false });
+      expect(held.effects).to.deep.equal([{ type: 'end-call', wait: true }, { type: 'show-held' }]);
+      // Messages for the waiting room and news of the call do not reach the hold screen.
+      expect(step(held.state, { type: 'message-posted', message }).effects).to.deep.equal([]);
+      const released = step(held.state, { type: 'admitted' });
+      expect(released.effects).to.deep.equal([{ type: 'join-call', callId: 2 }]);
+      const back = after([{ type: 'call-shown', callId: 2 }, { type: 'call-joined', callId: 2 }], released.state);
+      expect(back.state).to.include({ screen: 'call', hasCall: true, joining: false });
+    });
+
+    it('lands on the hold screen again after a reload or a reconnection, as the server says', () => {
+      const reloaded = after([...waiting.slice(0, 2), { type: 'checked-in', displayName: 'Sam', state: 'held', lastMessage: null }]);
+      expect(reloaded.state.screen).to.equal('held');
+      expect(reloaded.effects).to.deep.equal([{ type: 'remember', patch: { displayName: 'Sam', checkedIn: true } }, { type: 'show-held' }]);
+      // Checked in again while already on it: nothing changes.
+      expect(step(reloaded.state, { type: 'checked-in', displayName: 'Sam', state: 'held', lastMessage: null }).effects).to.deep.equal([
+        { type: 'remember', patch: { displayName: 'Sam', checkedIn: true } },
+      ]);
+    });
+
+    it('keeps the hold screen when a join under way is refused or its call opens after the hold', () => {
+      const joining = after([...waiting, { type: 'admitted' }, { type: 'held' }]);
+      expect(joining.state.screen).to.equal('held');
+      expect(step(joining.state, { type: 'call-shown', callId: 1 }).effects).to.deep.equal([{ type: 'end-call', wait: true }, { type: 'show-held' }]);
+      const refused = step(joining.state, { type: 'call-failed', callId: 1, failure: { kind: 'api', code: 'not_admitted' } });
+      expect(refused.state).to.include({ screen: 'held', joining: false });
+      expect(types(refused.effects)).to.deep.equal(['end-call']);
+    });
+
+    it('leaves from the hold screen like from anywhere else', () => {
+      const held = after([...inCall, { type: 'held' }]);
+      expect(types(step(held.state, { type: 'leave-clicked' }).effects)).to.deep.equal(['end-call', 'send-leave']);
+      expect(after([{ type: 'closed-by-server', reason: 'session-ended' }], held.state).state.screen).to.equal('closed');
+    });
+  });
+
   it('goes back to the waiting room when sent back, leaving the call first', () => {
     const { state, effects } = after([...inCall, { type: 'sent-back' }]);
     expect(state).to.include({ screen: 'waiting', hasCall: false });

@@ -100,6 +100,40 @@ describe('the console as key authority', () => {
     expect(sent.map((s) => s.participantId)).to.deep.equal(['p_sam']);
   });
 
+  it('rotates again when someone who left comes back (released from hold): a fresh key, never the one used while they were out', async () => {
+    const { authority, log, sent } = await authorityWith();
+    const both = [therapistMember(authority), clientMember('p_sam', sam), clientMember('p_kai', kai)];
+    authority.onMembers({ sessionId: SESSION, members: both });
+    await authority.settled();
+    const shared = authority.current();
+    authority.onMembers({ sessionId: SESSION, members: [therapistMember(authority), clientMember('p_sam', sam)] });
+    await authority.settled();
+    const whileHeld = authority.current();
+    log.length = 0;
+    sent.length = 0;
+    authority.onMembers({ sessionId: SESSION, members: both });
+    await authority.settled();
+    const afterRelease = authority.current();
+    expect(new Set([shared.key, whileHeld.key, afterRelease.key]).size).to.equal(3);
+    expect(afterRelease.keyIndex).to.equal((whileHeld.keyIndex + 1) % E2EE_KEYRING_SIZE);
+    expect(log).to.deep.equal([
+      `install #${afterRelease.keyIndex}`,
+      `send p_sam #${afterRelease.keyIndex}`,
+      `send p_kai #${afterRelease.keyIndex}`,
+      `local #${afterRelease.keyIndex}`,
+      `activate #${afterRelease.keyIndex}`,
+    ]);
+    // Kai is sealed only the new key: the one of the hold never reached them.
+    const opened = await unwrapMediaKey({ sessionId: SESSION, envelope: sent.find((s) => s.participantId === 'p_kai')!.envelope, recipient: kai, expectedSender: authority.publicKeys.find((k) => k.curve === 'P-256')! });
+    expect([...opened.key]).to.deep.equal([...fromBase64Url(afterRelease.key)]);
+    // A client joining for the first time is sealed the key in force, with no rotation.
+    log.length = 0;
+    const ana = await generateCallKeyPair('X25519');
+    authority.onMembers({ sessionId: SESSION, members: [...both, clientMember('p_ana', ana)] });
+    await authority.settled();
+    expect(log).to.deep.equal([`send p_ana #${afterRelease.keyIndex}`, `activate #${afterRelease.keyIndex}`]);
+  });
+
   it('seals once more, after the switch, to a browser that did not answer in time', async () => {
     const { authority, log } = await authorityWith((id, attempt) => id !== 'p_kai' || attempt > 1);
     const { keyIndex } = authority.current();

@@ -46,7 +46,7 @@ describe('participant lifecycle table', () => {
   });
 
   it('removes from every state but removed', () => {
-    expect(statesAllowing('remove')).to.deep.equal(['invited', 'waiting', 'admitted', 'left']);
+    expect(statesAllowing('remove')).to.deep.equal(['invited', 'waiting', 'admitted', 'held', 'left']);
     expect(targetOf('remove')).to.equal('removed');
   });
 
@@ -75,12 +75,43 @@ describe('participant lifecycle table', () => {
 
   it('treats connection events as stays in every state with an invite', () => {
     for (const command of ['connect', 'disconnect', 'report-connection-check'] as const) {
-      expect(statesAllowing(command), command).to.deep.equal(['invited', 'waiting', 'admitted', 'left']);
+      expect(statesAllowing(command), command).to.deep.equal(['invited', 'waiting', 'admitted', 'held', 'left']);
       expect(targetOf(command), command).to.equal(null);
     }
   });
 
   it('counts waiting and admitted participants as present in the session', () => {
-    expect(PARTICIPANT_STATUSES.filter(isPresent)).to.deep.equal(['waiting', 'admitted']);
+    expect(PARTICIPANT_STATUSES.filter(isPresent)).to.deep.equal(['waiting', 'admitted', 'held']);
+  });
+
+  describe('time alone with one partner (held)', () => {
+    it('holds only someone in the call, and releases only someone held, back into the call', () => {
+      expect(statesAllowing('hold')).to.deep.equal(['admitted']);
+      expect(targetOf('hold')).to.equal('held');
+      expect(statesAllowing('release')).to.deep.equal(['held']);
+      expect(targetOf('release')).to.equal('admitted');
+    });
+
+    it('gives a held partner no media token, no key, no media room and no mute', () => {
+      for (const command of ['get-media-token', 'exchange-keys', 'media-joined', 'mute'] as const) expect(allows('held', command), command).to.equal(false);
+      expect(isInCall('held')).to.equal(false);
+    });
+
+    it('keeps a held partner held across a reload, a dropped connection and a swept instance', () => {
+      for (const command of ['check-in', 'connect', 'disconnect', 'reaffirm', 'media-left'] as const) expect(nextStatus('held', command), command).to.equal('held');
+      expect(allows('held', 'grace-expired')).to.equal(false);
+    });
+
+    it('does not let admit (or admit-all) release a held partner', () => {
+      expect(allows('held', 'admit')).to.equal(false);
+      expect(allows('held', 'send-back')).to.equal(false);
+    });
+
+    it('lets a held partner leave or be removed', () => {
+      expect(nextStatus('held', 'leave')).to.equal('left');
+      expect(nextStatus('held', 'remove')).to.equal('removed');
+      expect(TRANSITION_AUDIT_EVENTS.hold).to.equal('held');
+      expect(TRANSITION_AUDIT_EVENTS.release).to.equal('released');
+    });
   });
 });

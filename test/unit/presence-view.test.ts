@@ -25,6 +25,8 @@ describe('presence states', () => {
     [{ status: 'admitted', connectionId: 'c1' }, 'admitted'],
     [{ status: 'admitted', connectionId: null }, 'reconnecting'],
     [{ status: 'admitted', connectionId: null, inCall: true }, 'in-call'],
+    [{ status: 'held', connectionId: 'c1' }, 'held'],
+    [{ status: 'held', connectionId: null }, 'held'],
     [{ status: 'left' }, 'left'],
     [{ status: 'removed', connectionId: 'c1' }, 'removed'],
   ];

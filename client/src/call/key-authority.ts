@@ -4,7 +4,9 @@
  * client's public key as that key appears in the member list; our server only relays the
  * envelopes. When someone leaves the list (removed, sent back, left) it rotates: a new key in the
  * next slot, sealed to those who remain, and only once they hold it (or KEY_READY_TIMEOUT_MS,
- * which the relay's answer already waited for) does everyone switch. A reloaded or rejoined
+ * which the relay's answer already waited for) does everyone switch. Someone who left and comes
+ * back (released from hold, admitted again after a send-back) brings a rotation too: they get a
+ * fresh key, never the one the call used while they were out. A reloaded or rejoined
  * console is a new authority: new pairs, a new key, the others switched to it.
  *
  * One pair per curve the browser has (X25519 and P-256), so a P-256-only browser can be served.
@@ -69,6 +71,8 @@ export async function createKeyAuthority(deps: KeyAuthorityDeps): Promise<KeyAut
   /** Client member id → the public keys (as one string) we sealed the current key to. */
   let sealedTo = new Map<string, string>();
   let members: CallMember[] = [];
+  /** Clients who left the list during this call: on their return the key rotates. */
+  const departed = new Set<string>();
   let queue: Promise<void> = Promise.resolve();
   let stopped = false;
   const enqueue = (work: () => Promise<void>) => {
@@ -125,8 +129,11 @@ export async function createKeyAuthority(deps: KeyAuthorityDeps): Promise<KeyAut
     members = next;
     void showCode();
     const staying = clientsOf(next);
-    const left = clientsOf(before).some((m) => !staying.some((s) => s.memberId === m.memberId));
-    if (left) return rotate(staying);
+    const gone = clientsOf(before).filter((m) => !staying.some((s) => s.memberId === m.memberId));
+    for (const m of gone) departed.add(m.memberId);
+    const returning = staying.filter((m) => departed.has(m.memberId));
+    for (const m of returning) departed.delete(m.memberId);
+    if (gone.length > 0 || returning.length > 0) return rotate(staying);
     for (const id of [...sealedTo.keys()]) if (!staying.some((m) => m.memberId === id)) sealedTo.delete(id);
     const due = staying.filter((m) => sealedTo.get(m.memberId) !== keysOf(m));
     if (due.length === 0) return;

@@ -79,6 +79,11 @@ export const en = {
   'waiting.checkDevices': 'Check your camera and microphone',
   'waiting.leave': 'Leave the waiting room',
 
+  'held.title': 'Please wait a few minutes',
+  'held.body': 'Your therapist is speaking with your partner for a few minutes. You’ll be brought back automatically.',
+  'held.private': 'Nothing from the call reaches this screen, and your place is kept. You can leave this page open; there is nothing else to do.',
+  'held.leave': 'Leave the session',
+
   'call.title': 'Your session',
   'call.titleTherapist': 'Session call',
   'call.joined': 'You are in the session.',
@@ -229,6 +234,9 @@ export const en = {
   'panel.muted': '{who} was muted.',
   'panel.alreadyMuted': '{who} was already muted.',
   'panel.removed': '{who} was removed. Their link no longer works.',
+  'panel.heldNotice': 'You are talking with {with} alone. {held} is on hold and receives nothing from the call.',
+  'panel.releasedNotice': '{who} is back in the call.',
+  'panel.hearing': 'You and {with} can hear each other · {held} is on hold',
   'panel.deviceRefused': 'A second device tried to use the link of {who} and was refused.',
   'panel.error.conflict': 'That person’s status just changed. Please look again.',
   'panel.error.ended': 'This session has already ended.',
@@ -252,12 +260,15 @@ export const en = {
   'participant.muteNamed': 'Mute {who}',
   'participant.remove': 'Remove',
   'participant.removeNamed': 'Remove {who}',
+  'participant.aloneNamed': 'Talk with {who} alone',
+  'participant.releaseNamed': 'Bring {who} back',
 
   'presence.invited': 'Not arrived yet',
   'presence.waiting': 'Waiting',
   'presence.reconnecting': 'Reconnecting',
   'presence.admitted': 'Admitted, joining',
   'presence.inCall': 'In the call',
+  'presence.held': 'On hold',
   'presence.left': 'Left',
   'presence.removed': 'Removed',
 

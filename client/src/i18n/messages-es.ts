@@ -81,6 +81,11 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'waiting.checkDevices': 'Revisar la cámara y el micrófono',
   'waiting.leave': 'Salir de la sala de espera',
 
+  'held.title': 'Espere unos minutos, por favor',
+  'held.body': 'Su terapeuta está hablando unos minutos con su pareja. Volverá a la llamada automáticamente.',
+  'held.private': 'Nada de la llamada llega a esta pantalla y conserva su lugar. Puede dejar esta página abierta; no tiene que hacer nada más.',
+  'held.leave': 'Salir de la sesión',
+
   'call.title': 'Su sesión',
   'call.titleTherapist': 'Llamada de la sesión',
   'call.joined': 'Está en la sesión.',
@@ -231,6 +236,9 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'panel.muted': 'Se silenció a {who}.',
   'panel.alreadyMuted': '{who} ya tenía el micrófono silenciado.',
   'panel.removed': 'Se retiró a {who} de la sesión. Su enlace ya no funciona.',
+  'panel.heldNotice': 'Está hablando a solas con {with}. {held} está en espera y no recibe nada de la llamada.',
+  'panel.releasedNotice': '{who} volvió a la llamada.',
+  'panel.hearing': 'Usted y {with} pueden oírse · {held} está en espera',
   'panel.deviceRefused': 'Alguien intentó usar el enlace de {who} desde un segundo dispositivo y no se le permitió entrar.',
   'panel.error.conflict': 'El estado de esa persona acaba de cambiar. Revise otra vez, por favor.',
   'panel.error.ended': 'Esta sesión ya ha terminado.',
@@ -254,12 +262,15 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'participant.muteNamed': 'Silenciar a {who}',
   'participant.remove': 'Retirar',
   'participant.removeNamed': 'Retirar a {who}',
+  'participant.aloneNamed': 'Hablar a solas con {who}',
+  'participant.releaseNamed': 'Traer de vuelta a {who}',
 
   'presence.invited': 'Todavía no llega',
   'presence.waiting': 'Esperando',
   'presence.reconnecting': 'Reconectando',
   'presence.admitted': 'Entrando a la llamada',
   'presence.inCall': 'En la llamada',
+  'presence.held': 'En espera',
   'presence.left': 'Salió',
   'presence.removed': 'Sin acceso',
 

@@ -9,7 +9,7 @@
  */
 import type { CloseReason, WaitingRoomMessage } from '@alcove/shared';
 
-export type Screen = 'connecting' | 'notice' | 'check-in' | 'waiting' | 'call' | 'closed';
+export type Screen = 'connecting' | 'notice' | 'check-in' | 'waiting' | 'held' | 'call' | 'closed';
 
 export type ClosedReason =
   | 'removed'
@@ -54,13 +54,15 @@ export type JourneyEvent =
   | { type: 'socket-connected'; noticeRead: boolean; checkedIn: boolean; displayName: string | null }
   | { type: 'notice-read' }
   | { type: 'check-in-submitted'; displayName: string }
-  | { type: 'checked-in'; displayName: string; state: 'waiting' | 'admitted' | 'in-call'; lastMessage: WaitingRoomMessage | null }
+  | { type: 'checked-in'; displayName: string; state: 'waiting' | 'admitted' | 'in-call' | 'held'; lastMessage: WaitingRoomMessage | null }
   | { type: 'check-in-failed'; code: string; fromForm: boolean }
   | { type: 'handshake-failed'; code: string | null; opensAt: number; socketActive: boolean }
   | { type: 'socket-dropped'; reason: string }
   | { type: 'server-close-settled' }
   | { type: 'admitted' }
   | { type: 'sent-back' }
+  /** The therapist talks with the other partner alone: out of the call to the hold screen, until let in again (`admitted`). */
+  | { type: 'held' }
   | { type: 'message-posted'; message: WaitingRoomMessage }
   | { type: 'closed-by-server'; reason: CloseReason }
   | { type: 'leave-clicked' }
@@ -77,6 +79,8 @@ export type JourneyEffect =
   | { type: 'show-check-in' }
   /** A new waiting room screen (stops the microphone test, preloads the call). */
   | { type: 'show-waiting' }
+  /** The private hold screen: nothing of the call, a kind word, the place kept. */
+  | { type: 'show-held' }
   | { type: 'waiting-status'; key: WaitingStatus }
   | { type: 'waiting-message'; message: WaitingRoomMessage | null }
   | { type: 'remember'; patch: { noticeRead?: boolean; displayName?: string; checkedIn?: boolean } }
@@ -122,6 +126,14 @@ function toWaiting(state: JourneyState, key: WaitingStatus = 'waiting.status.wai
   return { state: { ...state, screen: 'waiting' }, effects };
 }
 
+/** Out of the call (its view taken down first) to the hold screen; the server decides when it ends. */
+function toHeld(state: JourneyState): Step {
+  const ended = endCall(state);
+  const endEffects = state.hasCall ? ended.effects : [];
+  if (state.screen === 'held') return { state: ended.state, effects: endEffects };
+  return { state: { ...ended.state, screen: 'held' }, effects: [...endEffects, { type: 'show-held' }] };
+}
+
 function joinCall(state: JourneyState): Step {
   if (state.joining || state.hasCall || state.screen === 'closed') return stay(state);
   const callId = state.callId + 1;
@@ -163,6 +175,8 @@ const JOIN_API_CLOSE: Readonly<Record<string, ClosedReason>> = {
 function onCheckedIn(state: JourneyState, event: Extract<JourneyEvent, { type: 'checked-in' }>): Step {
   const next = { ...state, lastMessage: event.lastMessage };
   const remember: JourneyEffect = { type: 'remember', patch: { displayName: event.displayName, checkedIn: true } };
+  // A reload or a reconnection while held lands on the hold screen again: the server says so.
+  if (event.state === 'held') return withEffects(toHeld(next), [remember]);
   if (event.state === 'waiting') {
     if (next.screen !== 'call') return toWaiting(next, undefined, [remember]);
     const ended = endCall(next, false);
@@ -201,6 +215,8 @@ function onCallFailed(state: JourneyState, failure: JoinFailure): Step {
   const ended = endCall({ ...state, joining: false });
   const then = (step: Step) => withEffects(step, ended.effects);
   if (failure.kind === 'encryption-unavailable') return then(close(ended.state, 'unsupported'));
+  // Held while the join was under way: the token was refused, and the hold screen stays.
+  if (state.screen === 'held') return { state: ended.state, effects: ended.effects };
   if (failure.kind !== 'other' && failure.code === 'not_admitted') return then(toWaiting(ended.state));
   const reason = failure.kind === 'api' ? JOIN_API_CLOSE[failure.code] : undefined;
   if (reason) return then(close(ended.state, reason));
@@ -234,11 +250,16 @@ const REDUCERS: { [T in JourneyEvent['type']]: (state: JourneyState, event: Extr
   'handshake-failed': onHandshakeFailed,
   'socket-dropped': (state, { reason }) => onSocketDropped(state, reason),
   'server-close-settled': (state) => (state.screen === 'closed' || state.leaving ? stay(state) : close(state, 'unavailable')),
-  admitted: (state) => withEffects(joinCall(state), state.screen === 'waiting' ? [{ type: 'waiting-status', key: 'waiting.status.admitting' }] : []),
+  admitted: (state) => {
+    // Released from hold: the hold screen stays up until the call's view replaces it.
+    if (state.screen === 'held') return joinCall({ ...state, screen: 'waiting' });
+    return withEffects(joinCall(state), state.screen === 'waiting' ? [{ type: 'waiting-status', key: 'waiting.status.admitting' }] : []);
+  },
   'sent-back': (state) => {
     const ended = endCall(state);
     return toWaiting(ended.state, 'waiting.status.sentBack', ended.effects);
   },
+  held: (state) => (state.screen === 'closed' ? stay(state) : toHeld(state)),
   'message-posted': (state, { message }) => ({
     state: { ...state, lastMessage: message },
     effects: state.screen === 'waiting' ? [{ type: 'waiting-message', message }] : [],
@@ -249,7 +270,12 @@ const REDUCERS: { [T in JourneyEvent['type']]: (state: JourneyState, event: Extr
     return { state: ended.state, effects: [...ended.effects, { type: 'send-leave' }] };
   },
   'leave-sent': (state) => close(state, 'left'),
-  'call-shown': (state, { callId }) => (callId === state.callId ? { state: { ...state, screen: 'call', hasCall: true }, effects: [] } : stay(state)),
+  'call-shown': (state, { callId }) => {
+    if (callId !== state.callId) return stay(state);
+    // Held while this call was opening: it goes down again, and the hold screen comes back over it.
+    if (state.screen === 'held') return { state, effects: [{ type: 'end-call', wait: true }, { type: 'show-held' }] };
+    return { state: { ...state, screen: 'call', hasCall: true }, effects: [] };
+  },
   'call-joined': (state, { callId }) => (callId === state.callId ? { state: { ...state, joining: false }, effects: [{ type: 'announce-joined' }] } : stay(state)),
   'call-failed': (state, { callId, failure }) => (callId === state.callId ? onCallFailed(state, failure) : stay(state)),
   'call-ended': onCallEnded,

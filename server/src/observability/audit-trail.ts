@@ -29,6 +29,8 @@ export const AUDIT_EVENTS = [
   'place-expired',
   'admitted',
   'sent-back',
+  'held',
+  'released',
   'removed',
   'session-ended',
   'recording-blocked',

@@ -11,7 +11,7 @@
 import type { AuditEvent } from '../observability/audit-trail.ts';
 
 /** Stored participant states; `reconnecting` and `in-call` are derived for presence (presence-view.ts). */
-export const PARTICIPANT_STATUSES = ['invited', 'waiting', 'admitted', 'left', 'removed'] as const;
+export const PARTICIPANT_STATUSES = ['invited', 'waiting', 'admitted', 'held', 'left', 'removed'] as const;
 export type ParticipantStatus = (typeof PARTICIPANT_STATUSES)[number];
 
 /** Everything that may act on a participant: the client's socket, the therapist's console, LiveKit's webhooks, the presence timers. */
@@ -28,6 +28,8 @@ export const LIFECYCLE_COMMANDS = [
   // the therapist's console (host-controls.ts, session-service.ts)
   'admit',
   'send-back',
+  'hold',
+  'release',
   'remove',
   'mute',
   'reissue-invite',
@@ -75,11 +77,23 @@ export const LIFECYCLE_TABLE: Readonly<Record<ParticipantStatus, Readonly<Row>>>
     reaffirm: 'admitted',
     leave: 'left',
     'send-back': 'waiting',
+    // a partner of a couple out of the call while the therapist talks with the other alone
+    hold: 'held',
     mute: 'admitted',
     'media-joined': 'admitted',
     'media-left': 'admitted',
     'get-media-token': 'admitted',
     'exchange-keys': 'admitted',
+  },
+  // Out of the call, keeping the place: no media token, no key, no media room; a reload or a new
+  // connection lands here again. Admit-all does not release (only `admit` from waiting does).
+  held: {
+    ...CONNECTION('held'),
+    'check-in': 'held',
+    reaffirm: 'held',
+    leave: 'left',
+    release: 'admitted',
+    'media-left': 'held',
   },
   left: {
     ...CONNECTION('left'),
@@ -96,6 +110,8 @@ export const TRANSITION_AUDIT_EVENTS: Readonly<Partial<Record<LifecycleCommand, 
   'grace-expired': 'place-expired',
   admit: 'admitted',
   'send-back': 'sent-back',
+  hold: 'held',
+  release: 'released',
   remove: 'removed',
 };
 

@@ -29,6 +29,9 @@ export function derivePresenceState(p: PresenceSource): PresenceState {
     case 'invited':
     case 'left':
     case 'removed':
+    // Held whether or not the page is connected right now: what the therapist must know is that the
+    // partner is out of the call until brought back.
+    case 'held':
       return p.status;
     case 'waiting':
       return p.connectionId ? 'waiting' : 'reconnecting';

@@ -154,7 +154,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
       return {
         participantId: record.id,
         sessionKind: session.kind,
-        state: isInCall(record.status) ? (record.inCall ? 'in-call' : 'admitted') : 'waiting',
+        state: record.status === 'held' ? 'held' : isInCall(record.status) ? (record.inCall ? 'in-call' : 'admitted') : 'waiting',
         waitingSince: record.waitingSince ?? now,
         startsAt: session.startsAt,
         lastMessage: session.lastMessage,

@@ -36,6 +36,10 @@ export interface HostControls {
   admitAll(therapistId: string, sessionId: string): Promise<AdmitAllResult>;
   sendBack(therapistId: string, sessionId: string, participantId: string): Promise<ParticipantPresence>;
   remove(therapistId: string, sessionId: string, participantId: string): Promise<ParticipantPresence>;
+  /** Takes one partner of a couple out of the call, to the hold screen, while the therapist talks with the other alone. */
+  hold(therapistId: string, sessionId: string, participantId: string): Promise<ParticipantPresence>;
+  /** Brings a held partner back into the call (admitted again; the console seals them a fresh key). */
+  release(therapistId: string, sessionId: string, participantId: string): Promise<ParticipantPresence>;
   mute(therapistId: string, sessionId: string, participantId: string): Promise<{ mutedTracks: number }>;
   postMessage(therapistId: string, sessionId: string, text: string): Promise<WaitingRoomMessage>;
 }
@@ -133,6 +137,38 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
       await deps.members.drop(sessionId, participantId);
       if (session.status === 'live') await deps.rooms.removeParticipant(session.roomName, participantId);
       deps.logger.info('client removed', { event: 'waiting-room.removed', sessionId, participantId });
+      return publish(session, record);
+    },
+
+    async hold(therapistId, sessionId, participantId) {
+      const session = await openSession(therapistId, sessionId);
+      // Time alone with one partner: an individual session has nobody else to hold.
+      if (session.kind !== 'couple') throw AppError.conflict({ reason: 'individual-session' });
+      const participant = await participantOf(session, participantId);
+      if (participant.status === 'held') return toPresence(participant);
+      if (session.status !== 'live' || !allows(participant.status, 'hold')) throw AppError.conflict({ reason: 'not-in-call' });
+      // One partner at a time: holding both would leave the therapist alone in the call.
+      const partners = await deps.participants.listParticipants(sessionId);
+      if (partners.some((p) => p.id !== participantId && p.status === 'held')) throw AppError.conflict({ reason: 'already-holding' });
+      const record = await applyTransition(deps, 'hold', participantId, { inCall: false, updatedAt: deps.now() }, { therapistId });
+      if (!record) throw AppError.conflict({ reason: 'not-in-call' });
+      // The page leaves the call by itself; the member list (the console rotates the media key to
+      // those who stay) and the media room lose them whatever the page does.
+      deps.notifier.held(participantId);
+      await deps.members.drop(sessionId, participantId);
+      await deps.rooms.removeParticipant(session.roomName, participantId);
+      deps.logger.info('client put on hold', { event: 'call.held', sessionId, participantId });
+      return publish(session, record);
+    },
+
+    async release(therapistId, sessionId, participantId) {
+      const session = await openSession(therapistId, sessionId);
+      await participantOf(session, participantId);
+      const record = await applyTransition(deps, 'release', participantId, { updatedAt: deps.now() }, { therapistId });
+      if (!record) throw AppError.conflict({ reason: 'not-held' });
+      // Told as an admission: the page fetches a token and announces its key, and the console seals it the key.
+      deps.notifier.admitted(participantId, sessionId);
+      deps.logger.info('client brought back from hold', { event: 'call.released', sessionId, participantId });
       return publish(session, record);
     },
 

@@ -10,6 +10,8 @@ export interface WaitingRoomNotifier extends PresenceNotifier {
   deviceRefused(therapistId: string, sessionId: string, participantId: string, at: number): void;
   admitted(participantId: string, sessionId: string): void;
   sentBack(participantId: string): void;
+  /** Out of the call to the hold screen, until released (`admitted` again). */
+  held(participantId: string): void;
   messagePosted(sessionId: string, message: WaitingRoomMessage): void;
   mutedByHost(participantId: string): void;
   /** Tells the participant why, then disconnects every socket it has. */

@@ -1,6 +1,7 @@
 /**
- * What the therapist does to the people of one session: admit, send back, mute, remove (after
- * a confirmation), admit everyone waiting, and a new invitation link. Each says what happened,
+ * What the therapist does to the people of one session: admit, send back, mute, talk with one
+ * partner alone (the other is held) and bring them back, remove (after a confirmation), admit
+ * everyone waiting, and a new invitation link. Each says what happened,
  * or why it did not, in the panel's live notice.
  */
 import { COMMANDS, type InviteLink, type ParticipantPresence, type SessionKind } from '@alcove/shared';
@@ -16,6 +17,8 @@ export interface ParticipantActionDeps {
   sessionId: string;
   links: Map<string, InviteLink>;
   kind(): SessionKind;
+  /** Everyone of the session, as last shown: "talk with one alone" holds the other. */
+  participants(): readonly ParticipantPresence[];
   say(key: MessageKey, params?: MessageParams): void;
   /** A link changed: show it. */
   render(): void;
@@ -36,6 +39,16 @@ async function runAction(deps: ParticipantActionDeps, action: ParticipantAction,
   if (action === 'mute') {
     const result = await sendCommand(socket, COMMANDS.mute, target);
     deps.say(result.mutedTracks > 0 ? 'panel.muted' : 'panel.alreadyMuted', { who });
+  }
+  if (action === 'alone') {
+    const other = deps.participants().find((q) => q.participantId !== p.participantId && q.state === 'in-call');
+    if (!other) return deps.say('panel.error.conflict');
+    await sendCommand(socket, COMMANDS.hold, { sessionId, participantId: other.participantId });
+    deps.say('panel.heldNotice', { with: who, held: whoLabel(deps.kind(), other) });
+  }
+  if (action === 'release') {
+    await sendCommand(socket, COMMANDS.release, target);
+    deps.say('panel.releasedNotice', { who });
   }
   if (action === 'remove') {
     const sure = await confirmAction({ title: 'confirm.remove.title', body: 'confirm.remove.body', confirm: 'confirm.remove.confirm', params: { who } });

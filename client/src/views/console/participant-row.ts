@@ -8,7 +8,7 @@ import { formatTime, t, type MessageKey } from '../../i18n/translate.ts';
 import { h } from '../common/dom-builder.ts';
 import { setBoundAttr, setBoundText, setText } from './patch-text.ts';
 
-export type ParticipantAction = 'admit' | 'send-back' | 'mute' | 'remove';
+export type ParticipantAction = 'admit' | 'send-back' | 'mute' | 'alone' | 'release' | 'remove';
 
 const STATE_KEYS: Readonly<Record<PresenceState, MessageKey>> = {
   invited: 'presence.invited',
@@ -16,6 +16,7 @@ const STATE_KEYS: Readonly<Record<PresenceState, MessageKey>> = {
   reconnecting: 'presence.reconnecting',
   admitted: 'presence.admitted',
   'in-call': 'presence.inCall',
+  held: 'presence.held',
   left: 'presence.left',
   removed: 'presence.removed',
 };
@@ -35,15 +36,22 @@ const ACTIONS_BY_STATE: Readonly<Record<PresenceState, readonly ParticipantActio
   waiting: ['admit', 'remove'],
   reconnecting: ['remove'],
   admitted: ['send-back', 'remove'],
-  'in-call': ['mute', 'send-back', 'remove'],
+  'in-call': ['mute', 'alone', 'send-back', 'remove'],
+  held: ['release', 'remove'],
   left: ['remove'],
   removed: [],
 };
+
+/** Time alone with one partner is offered only in a couple's live call with the therapist in it and nobody held (session-panel.ts decides). */
+const CONTEXT_ACTIONS: ReadonlySet<ParticipantAction> = new Set(['alone']);
 
 const ACTION_KEYS: Readonly<Record<ParticipantAction, { text: MessageKey; named: MessageKey }>> = {
   admit: { text: 'participant.admit', named: 'participant.admitNamed' },
   'send-back': { text: 'participant.sendBack', named: 'participant.sendBackNamed' },
   mute: { text: 'participant.mute', named: 'participant.muteNamed' },
+  // Named in the visible text too: which partner stays with the therapist must be read, not guessed.
+  alone: { text: 'participant.aloneNamed', named: 'participant.aloneNamed' },
+  release: { text: 'participant.releaseNamed', named: 'participant.releaseNamed' },
   remove: { text: 'participant.remove', named: 'participant.removeNamed' },
 };
 
@@ -51,6 +59,8 @@ const ACTION_CLASSES: Readonly<Record<ParticipantAction, string>> = {
   admit: 'button small primary',
   'send-back': 'button small',
   mute: 'button small',
+  alone: 'button small',
+  release: 'button small primary',
   remove: 'button small danger-outline',
 };
 
@@ -66,7 +76,8 @@ export function whoLabel(kind: SessionKind, p: ParticipantPresence): string {
 
 export interface ParticipantRow {
   readonly root: HTMLLIElement;
-  update(p: ParticipantPresence): void;
+  /** `canTalkAlone`: the therapist may take this partner aside (hold the other). */
+  update(p: ParticipantPresence, context?: { canTalkAlone: boolean }): void;
 }
 
 export function participantRow(kind: SessionKind, initial: ParticipantPresence, onAction: (action: ParticipantAction, p: ParticipantPresence) => void): ParticipantRow {
@@ -89,7 +100,7 @@ export function participantRow(kind: SessionKind, initial: ParticipantPresence, 
   const button = (action: ParticipantAction) =>
     h('button', { class: ACTION_CLASSES[action], attrs: { type: 'button', 'data-action': action }, on: { click: () => onAction(action, current) } });
 
-  function update(p: ParticipantPresence) {
+  function update(p: ParticipantPresence, context = { canTalkAlone: false }) {
     current = p;
     root.dataset.state = p.state;
     if (p.displayName) {
@@ -125,7 +136,7 @@ export function participantRow(kind: SessionKind, initial: ParticipantPresence, 
     }
 
     // Buttons whose action still applies stay the same nodes; only the others come and go.
-    const wanted = ACTIONS_BY_STATE[p.state];
+    const wanted = ACTIONS_BY_STATE[p.state].filter((action) => !CONTEXT_ACTIONS.has(action) || context.canTalkAlone);
     for (const [action, el] of buttons) {
       if (wanted.includes(action)) continue;
       el.remove();
@@ -138,7 +149,7 @@ export function participantRow(kind: SessionKind, initial: ParticipantPresence, 
         el = button(action);
         buttons.set(action, el);
       }
-      setBoundText(el, ACTION_KEYS[action].text);
+      setBoundText(el, ACTION_KEYS[action].text, params);
       setBoundAttr(el, 'aria-label', ACTION_KEYS[action].named, params);
       const there = actions.children[i] ?? null;
       if (there !== el) actions.insertBefore(el, there);

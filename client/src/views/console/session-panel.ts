@@ -1,6 +1,6 @@
 /**
  * One session in the therapist's console: live presence per participant with
- * admit / send back / mute / remove, admit all, messages to the waiting room,
+ * admit / send back / mute / talk alone / bring back / remove, who can hear whom, admit all, messages to the waiting room,
  * invitation links, joining the call, a session timer and end for everyone.
  * The people's actions are `participant-actions.ts`, the call is `panel-call.ts`.
  */
@@ -15,7 +15,7 @@ import { inviteLinksView, type InviteLinksView } from './invite-links.ts';
 import { createPanelCall, type PanelCall } from './panel-call.ts';
 import { panelErrorKey } from './panel-error.ts';
 import { participantActions } from './participant-actions.ts';
-import { participantRow, slotLabel, type ParticipantAction, type ParticipantRow } from './participant-row.ts';
+import { participantRow, slotLabel, whoLabel, type ParticipantAction, type ParticipantRow } from './participant-row.ts';
 import { setBoundText } from './patch-text.ts';
 import { createWaitingMessageForm } from './waiting-message-form.ts';
 
@@ -45,11 +45,13 @@ function panelLayout(sessionId: string, parts: { callSlot: HTMLElement; messageF
   const heading = h('h2', { id: 'session-title', attrs: { tabindex: -1 } });
   const timer = h('p', { class: 'session-timer', attrs: { role: 'timer', 'aria-live': 'off' } });
   const notice = h('p', { class: 'panel-notice', attrs: { role: 'status', 'aria-live': 'polite' } });
+  // Not a live region: the notice already says it when a hold starts or ends.
+  const hearing = h('p', { class: 'hearing-line', attrs: { hidden: true } });
   const people = h('ul', { class: 'participants', attrs: { 'aria-labelledby': 'people-title' } });
   const peopleTitle = h('h3', { id: 'people-title', msg: 'panel.people' });
   const admitAll = h('button', { class: 'button primary', attrs: { type: 'button', 'data-action': 'admit-all' } });
   const endButton = h('button', { class: 'button danger', msg: 'panel.end', attrs: { type: 'button', 'data-action': 'end-session' } });
-  const peopleSection = h('section', { attrs: { 'aria-labelledby': 'people-title' } }, h('div', { class: 'section-head' }, peopleTitle, admitAll), people);
+  const peopleSection = h('section', { attrs: { 'aria-labelledby': 'people-title' } }, h('div', { class: 'section-head' }, peopleTitle, admitAll), hearing, people);
   const root = h(
     'section',
     { class: 'session-panel', attrs: { 'aria-labelledby': 'session-title', 'data-session-id': sessionId } },
@@ -63,11 +65,17 @@ function panelLayout(sessionId: string, parts: { callSlot: HTMLElement; messageF
         parts.links,
         h('div', { class: 'button-row end-row' }, endButton))),
   );
-  return { root, heading, timer, notice, people, peopleTitle, peopleSection, admitAll, endButton };
+  return { root, heading, timer, notice, hearing, people, peopleTitle, peopleSection, admitAll, endButton };
 }
 
 /** Patches the rows in place, in slot order: a row (and focus on its buttons) lives as long as its participant. */
-function patchRows(people: HTMLElement, rows: Map<string, ParticipantRow>, participants: ParticipantPresence[], makeRow: (p: ParticipantPresence) => ParticipantRow) {
+function patchRows(
+  people: HTMLElement,
+  rows: Map<string, ParticipantRow>,
+  participants: ParticipantPresence[],
+  makeRow: (p: ParticipantPresence) => ParticipantRow,
+  contextOf: (p: ParticipantPresence) => { canTalkAlone: boolean },
+) {
   const ids = new Set(participants.map((p) => p.participantId));
   for (const [id, row] of rows) {
     if (ids.has(id)) continue;
@@ -76,11 +84,11 @@ function patchRows(people: HTMLElement, rows: Map<string, ParticipantRow>, parti
   }
   participants.forEach((p, i) => {
     let row = rows.get(p.participantId);
-    if (row) row.update(p);
-    else {
+    if (!row) {
       row = makeRow(p);
       rows.set(p.participantId, row);
     }
+    row.update(p, contextOf(p));
     const there = people.children[i] ?? null;
     if (there !== row.root) people.insertBefore(row.root, there);
   });
@@ -109,11 +117,30 @@ function renderTimer(timer: HTMLElement, { isEnded, summary }: PanelState) {
   bindText(timer, 'panel.timer', { elapsed: formatDuration(Date.now() - summary.startedAt), minutes: summary.durationMinutes });
 }
 
+/**
+ * Time alone with one partner: offered per partner in a couple's call the therapist is in, while
+ * both partners are in it and nobody is held; while one is held, the line says who hears whom.
+ */
+function renderHold(parts: PanelParts, state: PanelState): (p: ParticipantPresence) => { canTalkAlone: boolean } {
+  const { summary, participants, isEnded } = state;
+  const inCall = participants.filter((p) => p.state === 'in-call');
+  const held = participants.find((p) => p.state === 'held');
+  const isCouple = summary.kind === 'couple' && !isEnded;
+  const hearing = parts.ui.hearing;
+  hearing.hidden = !isCouple || !held;
+  if (isCouple && held) {
+    const others = inCall.map((p) => whoLabel(summary.kind, p));
+    setBoundText(hearing, 'panel.hearing', { with: others.join(', '), held: whoLabel(summary.kind, held) });
+  }
+  const offered = isCouple && parts.call.isInCall() && !held && inCall.length >= 2;
+  return (p) => ({ canTalkAlone: offered && p.state === 'in-call' });
+}
+
 function renderNow(parts: PanelParts, state: PanelState) {
   const { ui, links, call } = parts;
   const { summary, participants, isEnded } = state;
   setBoundText(ui.heading, summary.kind === 'couple' ? 'panel.titleCouple' : 'panel.titleIndividual', { time: formatTime(summary.startsAt) });
-  patchRows(ui.people, parts.rows, participants, (p) => participantRow(summary.kind, p, parts.act));
+  patchRows(ui.people, parts.rows, participants, (p) => participantRow(summary.kind, p, parts.act), renderHold(parts, state));
   const waiting = participants.filter((p) => p.state === 'waiting').length;
   setBoundText(ui.admitAll, 'panel.admitAll', { count: waiting });
   ui.admitAll.hidden = summary.kind !== 'couple' || waiting === 0;
@@ -165,7 +192,15 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
     say('panel.endedNotice');
     deps.onEnded(sessionId);
   }
-  const actions = participantActions({ socket: deps.socket, sessionId, links: deps.links, kind: () => state.summary.kind, say, render: rerender });
+  const actions = participantActions({
+    socket: deps.socket,
+    sessionId,
+    links: deps.links,
+    kind: () => state.summary.kind,
+    participants: () => state.participants,
+    say,
+    render: rerender,
+  });
   const call = createPanelCall({
     socket: deps.socket,
     sessionId,

@@ -72,6 +72,11 @@ function listen(page: JoinPage): void {
     page.keys.forget();
     dispatch({ type: 'sent-back' });
   });
+  // Out of the call while the therapist talks with the other partner: the keys we held go with it.
+  socket.on(FACTS.held, () => {
+    page.keys.forget();
+    dispatch({ type: 'held' });
+  });
   socket.on(FACTS.messagePosted, (message) => dispatch({ type: 'message-posted', message }));
   socket.on(FACTS.closed, ({ reason }) => dispatch({ type: 'closed-by-server', reason }));
   socket.on(FACTS.members, (fact) => page.keys.onMembers(fact));

@@ -21,6 +21,7 @@ import { openCall, preloadCall, type CallController, type MediaJoin } from '../c
 import type { PageShell } from '../common/page-shell.ts';
 import { checkInView, type CheckInView } from './check-in-view.ts';
 import { closedView } from './closed-view.ts';
+import { heldView } from './held-view.ts';
 import { noticeView } from './notice-view.ts';
 import { waitingRoomView, type WaitingRoomView } from './waiting-room-view.ts';
 
@@ -176,6 +177,9 @@ export async function perform(page: JoinPage, effect: JourneyEffect): Promise<vo
       return showCheckIn(page);
     case 'show-waiting':
       return showWaiting(page);
+    case 'show-held':
+      page.preview.stopAll();
+      return show(page, 'held', heldView(() => page.dispatch({ type: 'leave-clicked' })));
     case 'waiting-status':
       return page.waiting?.setStatus(effect.key);
     case 'waiting-message':

@@ -151,6 +151,16 @@ export function createCommandTable(deps: { clients: ClientPresence; host: HostCo
       schema: participantCommandSchema,
       run: (t: T, p: z.output<typeof participantCommandSchema>) => host.mute(t.therapistId, p.sessionId, p.participantId),
     },
+    [COMMANDS.hold]: {
+      role: 'therapist',
+      schema: participantCommandSchema,
+      run: (t: T, p: z.output<typeof participantCommandSchema>) => host.hold(t.therapistId, p.sessionId, p.participantId),
+    },
+    [COMMANDS.release]: {
+      role: 'therapist',
+      schema: participantCommandSchema,
+      run: (t: T, p: z.output<typeof participantCommandSchema>) => host.release(t.therapistId, p.sessionId, p.participantId),
+    },
     [COMMANDS.endSession]: {
       role: 'therapist',
       schema: sessionCommandSchema,

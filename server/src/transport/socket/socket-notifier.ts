@@ -34,6 +34,9 @@ export function createSocketNotifier(getIo: () => AlcoveServer): SocketNotifier 
     sentBack(participantId) {
       getIo().to(socketRooms.participant(participantId)).emit(FACTS.sentBack, {});
     },
+    held(participantId) {
+      getIo().to(socketRooms.participant(participantId)).emit(FACTS.held, {});
+    },
     messagePosted(sessionId, message) {
       getIo().to(socketRooms.sessionClients(sessionId)).emit(FACTS.messagePosted, message);
     },
