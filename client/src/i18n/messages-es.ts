@@ -277,7 +277,7 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'links.title': 'Enlaces de invitación',
   'links.hint': 'Envíe a cada persona su propio enlace. Cada enlace se muestra una sola vez; si hace falta, cree uno nuevo.',
   'links.copyNamed': 'Copiar el enlace de {who}',
-  'links.copy': 'Copiar enlace',
+  'links.copy': 'Copiar el enlace',
   'links.copied': 'Copiado.',
   'links.copyManually': 'Seleccione el enlace y cópielo.',
   'links.hidden': 'enlace ya compartido',
