@@ -107,6 +107,11 @@ describe('participant lifecycle table', () => {
       expect(allows('held', 'send-back')).to.equal(false);
     });
 
+    it('lets a held partner still send the therapist a sealed note, like anyone checked in', () => {
+      expect(statesAllowing('send-sealed')).to.deep.equal(['waiting', 'admitted', 'held']);
+      expect(targetOf('send-sealed')).to.equal(null);
+    });
+
     it('lets a held partner leave or be removed', () => {
       expect(nextStatus('held', 'leave')).to.equal('left');
       expect(nextStatus('held', 'remove')).to.equal('removed');

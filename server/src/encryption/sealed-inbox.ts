@@ -10,6 +10,7 @@
  * (no fact goes to clients when a note arrives).
  */
 import { isSamePublicKey, type IntakeQuestionnaire, type PublicKeyTag, type SealedArrivedFact, type SealedEnvelope, type SealedFormsResult, type SealedInboxResult, type SealedItem, type SealedPurpose } from '@alcove/shared';
+import { allows } from '../presence/participant-lifecycle.ts';
 import { AppError } from '../app-error.ts';
 import type { AuditTrail } from '../observability/audit-trail.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -75,8 +76,6 @@ export interface SealedSender {
   participantId: string;
 }
 
-/** People who have checked in and not left or been removed may write. */
-const CAN_WRITE = new Set(['waiting', 'admitted']);
 
 export function createSealedInbox(deps: SealedInboxDeps): SealedInbox {
   async function liveSession(sessionId: string): Promise<SessionRecord> {
@@ -87,7 +86,10 @@ export function createSealedInbox(deps: SealedInboxDeps): SealedInbox {
 
   async function writer(client: SealedSender): Promise<SessionRecord> {
     const [session, participant] = await Promise.all([liveSession(client.sessionId), deps.participants.getParticipant(client.participantId)]);
-    if (!participant || participant.sessionId !== client.sessionId || !CAN_WRITE.has(participant.status)) throw AppError.conflict({ reason: 'not-checked-in' });
+    if (!participant || participant.sessionId !== client.sessionId || !allows(participant.status, 'send-sealed')) {
+      // Checked in and not left or removed, by the lifecycle table.
+      throw AppError.conflict({ reason: 'not-checked-in' });
+    }
     return session;
   }
 

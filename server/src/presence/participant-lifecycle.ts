@@ -39,6 +39,8 @@ export const LIFECYCLE_COMMANDS = [
   // what being in the call entitles to (media-token-service.ts, call-member-relay.ts)
   'get-media-token',
   'exchange-keys',
+  // a sealed note or intake answers, from someone checked in (encryption/sealed-inbox.ts)
+  'send-sealed',
 ] as const;
 export type LifecycleCommand = (typeof LIFECYCLE_COMMANDS)[number];
 
@@ -66,6 +68,7 @@ export const LIFECYCLE_TABLE: Readonly<Record<ParticipantStatus, Readonly<Row>>>
     reaffirm: 'waiting',
     leave: 'left',
     'grace-expired': 'left',
+    'send-sealed': 'waiting',
     admit: 'admitted',
     // a sent-back client's media connection closing after its transition
     'media-left': 'waiting',
@@ -84,6 +87,7 @@ export const LIFECYCLE_TABLE: Readonly<Record<ParticipantStatus, Readonly<Row>>>
     'media-left': 'admitted',
     'get-media-token': 'admitted',
     'exchange-keys': 'admitted',
+    'send-sealed': 'admitted',
   },
   // Out of the call, keeping the place: no media token, no key, no media room; a reload or a new
   // connection lands here again. Admit-all does not release (only `admit` from waiting does).
@@ -94,6 +98,8 @@ export const LIFECYCLE_TABLE: Readonly<Record<ParticipantStatus, Readonly<Row>>>
     leave: 'left',
     release: 'admitted',
     'media-left': 'held',
+    // a private word to the therapist stays possible while on hold
+    'send-sealed': 'held',
   },
   left: {
     ...CONNECTION('left'),
