@@ -1,12 +1,13 @@
 /**
  * Two-factor authentication for the therapist: enrolment with an authenticator
- * app (key shown for manual entry, a code to confirm) and the one-time display
- * of recovery codes. Turning it off is the operator's job (`alcove therapist reset-2fa`).
+ * app (a QR code drawn in the page, the key shown for typing in as the fallback,
+ * a code to confirm) and the one-time display of recovery codes. Turning it off is the operator's job (`alcove therapist reset-2fa`).
  */
 import { ApiError } from '../../api/http-client.ts';
 import { therapistApi } from '../../api/therapist-api.ts';
 import { bindText } from '../../i18n/bind.ts';
 import { h } from '../common/dom-builder.ts';
+import { createTotpQrCode } from './totp-qr-code.ts';
 
 export function createSecurityDialog(initiallyEnabled: boolean): { button: HTMLButtonElement; dialog: HTMLDialogElement } {
   let enabled = initiallyEnabled;
@@ -50,6 +51,7 @@ export function createSecurityDialog(initiallyEnabled: boolean): { button: HTMLB
       });
       body.replaceChildren(
         h('p', { msg: 'totp.scanHint' }),
+        h('div', { class: 'totp-qr-frame' }, createTotpQrCode(otpauthUri)),
         h('div', { class: 'field' },
           h('label', { msg: 'totp.key', attrs: { for: 'totp-key' } }),
           h('input', { id: 'totp-key', class: 'link-text', attrs: { type: 'text', readonly: true, value: secret.replace(/(.{4})/gu, '$1 ').trim() } })),
