@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { en } from '../../client/src/i18n/messages-en.ts';
 import { es } from '../../client/src/i18n/messages-es.ts';
 
 /**
@@ -35,4 +36,25 @@ describe('the Spanish catalogue reads as a native speaker would write it', () =>
   it('names each partner of a couple the same neutral way', () => {
     expect(es['participant.partner']).to.equal('Persona {n}');
   });
+});
+
+/** axe's label-content-name-mismatch: a button's visible words must appear, in order, in its accessible name. */
+const words = (text: string) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+const containsInOrder = (name: string[], label: string[]) =>
+  name.some((_, start) => label.every((word, i) => name[start + i] === word));
+
+describe('buttons named for a person keep their visible words in their name', () => {
+  for (const [language, catalogue] of [['English', en], ['Spanish', es]] as const) {
+    it(`in ${language}`, () => {
+      const pairs = Object.keys(catalogue)
+        .filter((key) => key.endsWith('Named') && key.slice(0, -'Named'.length) in catalogue)
+        .map((key) => [key.slice(0, -'Named'.length), key] as const);
+      expect(pairs.length).to.be.greaterThan(3);
+      for (const [visibleKey, namedKey] of pairs) {
+        const visible = catalogue[visibleKey as keyof typeof catalogue];
+        const named = catalogue[namedKey as keyof typeof catalogue].replace('{who}', 'Persona 1');
+        expect(containsInOrder(words(named), words(visible)), `${namedKey} "${named}" contains ${visibleKey} "${visible}"`).to.equal(true);
+      }
+    });
+  }
 });
