@@ -271,7 +271,7 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'presence.reconnecting': 'Reconectando',
   'presence.admitted': 'Entrando a la llamada',
   'presence.inCall': 'En la llamada',
-  'presence.held': 'En espera',
+  'presence.held': 'Aparte',
   'presence.left': 'Salió',
   'presence.removed': 'Sin acceso',
 
