@@ -24,6 +24,7 @@ import { closedView } from './closed-view.ts';
 import { heldView } from './held-view.ts';
 import { noticeView } from './notice-view.ts';
 import { waitingRoomView, type WaitingRoomView } from './waiting-room-view.ts';
+import { createSealedForms } from './sealed-forms.ts';
 
 export interface JoinPage {
   readonly shell: PageShell;
@@ -62,8 +63,12 @@ function showCheckIn(page: JoinPage) {
 function showWaiting(page: JoinPage) {
   // The microphone test stops while waiting; the device check reopens it on demand.
   page.preview.stopMicrophone();
-  const view = waitingRoomView(page.preview, loadJourney().displayName ?? '', () => page.dispatch({ type: 'leave-clicked' }));
-  show(page, 'waiting', view.root, () => view.destroy());
+  const forms = createSealedForms(page.socket);
+  const view = waitingRoomView(page.preview, loadJourney().displayName ?? '', () => page.dispatch({ type: 'leave-clicked' }), forms.root);
+  show(page, 'waiting', view.root, () => {
+    forms.destroy();
+    view.destroy();
+  });
   page.waiting = view;
   // Load the media library now, so being let in is quick.
   void preloadCall();
