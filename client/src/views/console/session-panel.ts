@@ -16,9 +16,8 @@ import { createPanelCall, type PanelCall } from './panel-call.ts';
 import { panelErrorKey } from './panel-error.ts';
 import { participantActions } from './participant-actions.ts';
 import { participantRow, slotLabel, whoLabel, type ParticipantAction, type ParticipantRow } from './participant-row.ts';
-import { createSealedInboxView } from './sealed-inbox-view.ts';
-import type { SealingKeyPanel } from './sealing-key-panel.ts';
 import { setBoundText } from './patch-text.ts';
+import { createTakeHomePanel } from './take-home-panel.ts';
 import { createWaitingMessageForm } from './waiting-message-form.ts';
 
 export interface SessionPanelDeps {
@@ -26,8 +25,6 @@ export interface SessionPanelDeps {
   links: Map<string, InviteLink>;
   announce(key: MessageKey, params?: MessageParams): void;
   onEnded(sessionId: string): void;
-  /** The therapist's sealing key, which opens the session's private notes and intake answers. */
-  sealing: SealingKeyPanel;
 }
 
 export interface SessionPanel {
@@ -39,14 +36,12 @@ export interface SessionPanel {
   ended(): void;
   /** Who is in the call by public key: the console seals its key to newcomers and rotates when someone leaves. */
   onMembers(fact: CallMembersFact): void;
-  /** A private note or intake answers arrived (or the sealing key changed): open them again. */
-  sealedArrived(purpose: 'note' | 'intake' | null): void;
   rerender(): void;
   destroy(): void;
 }
 
 /** The panel's elements; the parts that change are named. */
-function panelLayout(sessionId: string, parts: { callSlot: HTMLElement; messageForm: HTMLElement; links: HTMLElement; inbox: HTMLElement }) {
+function panelLayout(sessionId: string, parts: { callSlot: HTMLElement; messageForm: HTMLElement; resources: HTMLElement; links: HTMLElement }) {
   // Focusable from script only: choosing a session moves focus here, as a new screen would.
   const heading = h('h2', { id: 'session-title', attrs: { tabindex: -1 } });
   const timer = h('p', { class: 'session-timer', attrs: { role: 'timer', 'aria-live': 'off' } });
@@ -67,7 +62,7 @@ function panelLayout(sessionId: string, parts: { callSlot: HTMLElement; messageF
       parts.callSlot,
       h('div', { class: 'session-manage' },
         peopleSection,
-        parts.inbox,
+        parts.resources,
         parts.messageForm,
         parts.links,
         h('div', { class: 'button-row end-row' }, endButton))),
@@ -195,6 +190,7 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
   async function markEnded() {
     if (state.isEnded) return;
     state.isEnded = true;
+    takeHome.ended();
     await call.leave();
     say('panel.endedNotice');
     deps.onEnded(sessionId);
@@ -218,28 +214,18 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
       rerender();
     },
     onLeft: rerender,
+    resources: () => takeHome.list(),
     onSessionEnded: () => void markEnded(),
   });
+  const takeHome = createTakeHomePanel(() => call.shareResources());
   const links = inviteLinksView(initial.kind, (id) => void actions.reissue(id));
   const messageForm = createWaitingMessageForm((text) => sendCommand(deps.socket, COMMANDS.postMessage, { sessionId, text }).then(() => undefined));
-  const inbox = createSealedInboxView({
-    socket: deps.socket,
-    sessionId,
-    startsAt: initial.startsAt,
-    pair: () => deps.sealing.pair(),
-    nameOf: (participantId) => {
-      const p = state.participants.find((x) => x.participantId === participantId);
-      return p ? { label: whoLabel(state.summary.kind, p), slot: p.slot } : { label: '', slot: 99 };
-    },
-    say,
-  });
-  const ui = panelLayout(sessionId, { callSlot: call.slot, messageForm: messageForm.root, links: links.root, inbox: inbox.root });
+  const ui = panelLayout(sessionId, { callSlot: call.slot, messageForm: messageForm.root, resources: takeHome.root, links: links.root });
   const parts: PanelParts = { ui, links, call, rows: new Map(), act: (action, p) => void actions.act(action, p), deps };
   ui.admitAll.addEventListener('click', () => void actions.admitAll());
   ui.endButton.addEventListener('click', onEndClicked(deps, sessionId, say, markEnded));
   const tick = window.setInterval(() => renderTimer(ui.timer, state), 1000);
   rerender();
-  void inbox.refresh();
   return {
     root: ui.root,
     sessionId,
@@ -248,11 +234,8 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
       rerender();
     },
     setPresence(next) {
-      const hadNames = state.participants.map((p) => p.displayName).join('|');
       state.participants = [...next].sort((a, b) => a.slot - b.slot);
       rerender();
-      // Names label the notes: open them again when someone's name first shows.
-      if (state.participants.map((p) => p.displayName).join('|') !== hadNames) void inbox.refresh();
     },
     deviceRefused(participantId) {
       const p = state.participants.find((x) => x.participantId === participantId);
@@ -262,14 +245,7 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
     },
     ended: () => void markEnded(),
     onMembers: (fact) => call.onMembers(fact),
-    sealedArrived(purpose) {
-      if (purpose) say(purpose === 'note' ? 'inbox.noteArrived' : 'inbox.answersArrived');
-      void inbox.refresh();
-    },
-    rerender() {
-      rerender();
-      void inbox.refresh();
-    },
+    rerender,
     destroy() {
       window.clearInterval(tick);
       void call.leave();
