@@ -113,6 +113,25 @@ describe('holding one partner of a couple', () => {
     expect(await audited('held', s.ids[0]!)).to.have.length(2);
   });
 
+  it('never holds both partners when two holds race (two consoles at once)', async () => {
+    const s = await coupleInCall();
+    const second = ctx.track(await connectTherapist(ctx.t.origin, ctx.therapist.cookie));
+    for (let round = 0; round < 4; round += 1) {
+      const answers = await Promise.all([
+        send(host, COMMANDS.hold, { sessionId: s.sessionId, participantId: s.ids[0] }),
+        send(second, COMMANDS.hold, { sessionId: s.sessionId, participantId: s.ids[1] }),
+      ]);
+      const participants: { participantId: string; state: string }[] = (await send(host, COMMANDS.watchSession, { sessionId: s.sessionId })).data.participants;
+      const held = participants.filter((p) => p.state === 'held');
+      expect(held.length, JSON.stringify(answers)).to.be.at.most(1);
+      // The answers tell the truth: a hold that was undone is refused, and nobody refused is held.
+      answers.forEach((answer, i) => expect(answer.ok, JSON.stringify(answer)).to.equal(held.some((p) => p.participantId === s.ids[i])));
+      // Whoever was not held is still in the call as before.
+      for (const p of participants.filter((x) => x.state !== 'held')) expect(p.state).to.be.oneOf(['admitted', 'in-call']);
+      for (const p of held) expect((await send(second, COMMANDS.release, { sessionId: s.sessionId, participantId: p.participantId })).ok).to.equal(true);
+    }
+  });
+
   it('lets a held partner leave, be removed, or have the session ended', async () => {
     const leaving = await coupleInCall();
     await send(host, COMMANDS.hold, { sessionId: leaving.sessionId, participantId: leaving.ids[0] });

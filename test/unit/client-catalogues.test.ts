@@ -6,7 +6,7 @@ import { chooseLocale } from '../../client/src/i18n/locale-choice.ts';
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/gu)].map((m) => m[1]).sort();
 
 // Words that are the same in both languages, or names.
-const SAME_IN_BOTH = new Set(['brand.console', 'brand.client', 'sessions.kindIndividual', 'create.individual', 'call.tile.other']);
+const SAME_IN_BOTH = new Set(['brand.console', 'brand.client', 'sessions.kindIndividual', 'create.individual', 'call.tile.other', 'intake.option.no', 'intake.option.no-partner']);
 
 describe('client message catalogues (en, es)', () => {
   it('has every English key in Spanish and nothing more', () => {

@@ -1,4 +1,4 @@
-import { HTTP_ROUTES, type CreateSessionBody } from '@alcove/shared';
+import { HTTP_ROUTES, type CreateSessionBody, type PublicKeyTag } from '@alcove/shared';
 import { callRoute } from './http-client.ts';
 
 export const therapistApi = {
@@ -15,6 +15,8 @@ export const therapistApi = {
   /** Creates the media room if needed and returns the therapist's media token. */
   startSession: (sessionId: string) => callRoute(HTTP_ROUTES.startSession, { params: { sessionId }, body: {} }),
   endSession: (sessionId: string) => callRoute(HTTP_ROUTES.endSession, { params: { sessionId }, body: {} }),
+  getSealingKey: () => callRoute(HTTP_ROUTES.getSealingKey),
+  setSealingKey: (publicKey: PublicKeyTag) => callRoute(HTTP_ROUTES.setSealingKey, { body: { publicKey } }),
   reissueInvite: (sessionId: string, participantId: string) =>
     callRoute(HTTP_ROUTES.reissueInvite, { params: { sessionId, participantId }, body: {} }),
 };

@@ -152,6 +152,15 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
       if (partners.some((p) => p.id !== participantId && p.status === 'held')) throw AppError.conflict({ reason: 'already-holding' });
       const record = await applyTransition(deps, 'hold', participantId, { inCall: false, updatedAt: deps.now() }, { therapistId });
       if (!record) throw AppError.conflict({ reason: 'not-in-call' });
+      // Two holds at once (two clicks, two consoles) both pass the check above. Whoever finds the
+      // other partner held after its own change undoes it before anything else happened: at most
+      // one partner is ever held; at worst neither, and the therapist is told and may ask again.
+      const after = await deps.participants.listParticipants(sessionId);
+      if (after.some((p) => p.id !== participantId && p.status === 'held')) {
+        // Still in the media room (nothing removed them yet), so `inCall` goes back as it was.
+        await applyTransition(deps, 'release', participantId, { inCall: participant.inCall, updatedAt: deps.now() }, { therapistId });
+        throw AppError.conflict({ reason: 'already-holding' });
+      }
       // The page leaves the call by itself; the member list (the console rotates the media key to
       // those who stay) and the media room lose them whatever the page does.
       deps.notifier.held(participantId);

@@ -16,6 +16,7 @@ import { createSecurityDialog } from './security-dialog.ts';
 import { createSessionForm } from './create-session-form.ts';
 import { loginView } from './login-view.ts';
 import { createSessionPanel, type SessionPanel } from './session-panel.ts';
+import { createSealingKeyPanel, type SealingKeyPanel } from './sealing-key-panel.ts';
 import { sessionListView, type SessionListView } from './session-list-view.ts';
 
 /** Someone "arrives" when they enter the waiting room from outside it, not when they come back from a blip. */
@@ -86,6 +87,7 @@ interface Dashboard {
   selected: SessionPanel | null;
   readonly list: SessionListView;
   readonly detail: HTMLElement;
+  readonly sealing: SealingKeyPanel;
 }
 
 function renderList(d: Dashboard) {
@@ -134,6 +136,7 @@ function select(d: Dashboard, sessionId: string) {
     links: d.links,
     announce: (key, params) => d.shell.announce(key, params),
     onEnded: (id) => dropSession(d, id),
+    sealing: d.sealing,
   });
   d.selected.setPresence([...(d.presence.get(sessionId)?.values() ?? [])]);
   d.detail.replaceChildren(d.selected.root);
@@ -157,6 +160,7 @@ function createForm(d: Dashboard) {
       form.busy(false);
     }
   });
+  d.sealing.onChange(() => form.setSealing(d.sealing.isSetUp()));
   return form;
 }
 
@@ -206,6 +210,9 @@ function listenToSessions(d: Dashboard) {
   d.socket.on(FACTS.presenceUpdated, (fact) => onPresence(d, fact));
   d.socket.on(FACTS.members, (fact) => shown(fact.sessionId)?.onMembers(fact));
   d.socket.on(FACTS.deviceRefused, ({ sessionId, participantId }) => shown(sessionId)?.deviceRefused(participantId));
+  d.socket.on(FACTS.privateNoteReceived, ({ sessionId }) => shown(sessionId)?.sealedArrived('note'));
+  d.socket.on(FACTS.intakeSubmitted, ({ sessionId }) => shown(sessionId)?.sealedArrived('intake'));
+  d.sealing.onChange(() => d.selected?.sealedArrived(null));
   d.socket.on(FACTS.sessionEnded, ({ sessionId }) => {
     shown(sessionId)?.ended();
     dropSession(d, sessionId);
@@ -226,12 +233,13 @@ function showDashboard(shell: PageShell, therapist: TherapistProfile, alert: Arr
     selected: null,
     list: sessionListView((id) => select(d, id), (key, params) => shell.announce(key, params)),
     detail,
+    sealing: createSealingKeyPanel(therapist.therapistId),
   };
   const connection = h('p', { class: 'connection-note', attrs: { role: 'status', hidden: true } });
   const screen = h('div', { class: 'console' },
     h('h1', { class: 'visually-hidden', msg: 'console.title' }),
     connection,
-    h('div', { class: 'console-grid' }, h('div', { class: 'console-side' }, d.list.root, createForm(d).root), detail));
+    h('div', { class: 'console-grid' }, h('div', { class: 'console-side' }, d.list.root, createForm(d).root, d.sealing.root), detail));
   shell.show(screen, 'console');
   listenToConnection(d, connection);
   listenToSessions(d);

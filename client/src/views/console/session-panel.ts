@@ -16,8 +16,9 @@ import { createPanelCall, type PanelCall } from './panel-call.ts';
 import { panelErrorKey } from './panel-error.ts';
 import { participantActions } from './participant-actions.ts';
 import { participantRow, slotLabel, whoLabel, type ParticipantAction, type ParticipantRow } from './participant-row.ts';
+import { createSealedInboxView } from './sealed-inbox-view.ts';
+import type { SealingKeyPanel } from './sealing-key-panel.ts';
 import { setBoundText } from './patch-text.ts';
-import { createTakeHomePanel } from './take-home-panel.ts';
 import { createWaitingMessageForm } from './waiting-message-form.ts';
 
 export interface SessionPanelDeps {
@@ -25,6 +26,8 @@ export interface SessionPanelDeps {
   links: Map<string, InviteLink>;
   announce(key: MessageKey, params?: MessageParams): void;
   onEnded(sessionId: string): void;
+  /** The therapist's sealing key, which opens the session's private notes and intake answers. */
+  sealing: SealingKeyPanel;
 }
 
 export interface SessionPanel {
@@ -36,12 +39,14 @@ export interface SessionPanel {
   ended(): void;
   /** Who is in the call by public key: the console seals its key to newcomers and rotates when someone leaves. */
   onMembers(fact: CallMembersFact): void;
+  /** A private note or intake answers arrived (or the sealing key changed): open them again. */
+  sealedArrived(purpose: 'note' | 'intake' | null): void;
   rerender(): void;
   destroy(): void;
 }
 
 /** The panel's elements; the parts that change are named. */
-function panelLayout(sessionId: string, parts: { callSlot: HTMLElement; messageForm: HTMLElement; resources: HTMLElement; links: HTMLElement }) {
+function panelLayout(sessionId: string, parts: { callSlot: HTMLElement; messageForm: HTMLElement; links: HTMLElement; inbox: HTMLElement }) {
   // Focusable from script only: choosing a session moves focus here, as a new screen would.
   const heading = h('h2', { id: 'session-title', attrs: { tabindex: -1 } });
   const timer = h('p', { class: 'session-timer', attrs: { role: 'timer', 'aria-live': 'off' } });
@@ -62,7 +67,7 @@ function panelLayout(sessionId: string, parts: { callSlot: HTMLElement; messageF
       parts.callSlot,
       h('div', { class: 'session-manage' },
         peopleSection,
-        parts.resources,
+        parts.inbox,
         parts.messageForm,
         parts.links,
         h('div', { class: 'button-row end-row' }, endButton))),
@@ -190,7 +195,6 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
   async function markEnded() {
     if (state.isEnded) return;
     state.isEnded = true;
-    takeHome.ended();
     await call.leave();
     say('panel.endedNotice');
     deps.onEnded(sessionId);
@@ -214,18 +218,28 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
       rerender();
     },
     onLeft: rerender,
-    resources: () => takeHome.list(),
     onSessionEnded: () => void markEnded(),
   });
-  const takeHome = createTakeHomePanel(() => call.shareResources());
   const links = inviteLinksView(initial.kind, (id) => void actions.reissue(id));
   const messageForm = createWaitingMessageForm((text) => sendCommand(deps.socket, COMMANDS.postMessage, { sessionId, text }).then(() => undefined));
-  const ui = panelLayout(sessionId, { callSlot: call.slot, messageForm: messageForm.root, resources: takeHome.root, links: links.root });
+  const inbox = createSealedInboxView({
+    socket: deps.socket,
+    sessionId,
+    startsAt: initial.startsAt,
+    pair: () => deps.sealing.pair(),
+    nameOf: (participantId) => {
+      const p = state.participants.find((x) => x.participantId === participantId);
+      return p ? { label: whoLabel(state.summary.kind, p), slot: p.slot } : { label: '', slot: 99 };
+    },
+    say,
+  });
+  const ui = panelLayout(sessionId, { callSlot: call.slot, messageForm: messageForm.root, links: links.root, inbox: inbox.root });
   const parts: PanelParts = { ui, links, call, rows: new Map(), act: (action, p) => void actions.act(action, p), deps };
   ui.admitAll.addEventListener('click', () => void actions.admitAll());
   ui.endButton.addEventListener('click', onEndClicked(deps, sessionId, say, markEnded));
   const tick = window.setInterval(() => renderTimer(ui.timer, state), 1000);
   rerender();
+  void inbox.refresh();
   return {
     root: ui.root,
     sessionId,
@@ -234,8 +248,11 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
       rerender();
     },
     setPresence(next) {
+      const hadNames = state.participants.map((p) => p.displayName).join('|');
       state.participants = [...next].sort((a, b) => a.slot - b.slot);
       rerender();
+      // Names label the notes: open them again when someone's name first shows.
+      if (state.participants.map((p) => p.displayName).join('|') !== hadNames) void inbox.refresh();
     },
     deviceRefused(participantId) {
       const p = state.participants.find((x) => x.participantId === participantId);
@@ -245,7 +262,14 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
     },
     ended: () => void markEnded(),
     onMembers: (fact) => call.onMembers(fact),
-    rerender,
+    sealedArrived(purpose) {
+      if (purpose) say(purpose === 'note' ? 'inbox.noteArrived' : 'inbox.answersArrived');
+      void inbox.refresh();
+    },
+    rerender() {
+      rerender();
+      void inbox.refresh();
+    },
     destroy() {
       window.clearInterval(tick);
       void call.leave();

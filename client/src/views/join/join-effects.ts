@@ -17,14 +17,14 @@ import { deviceId } from '../../state/device-id.ts';
 import { forgetInvite } from '../../state/invite-store.ts';
 import type { JoinFailure, JourneyEffect, JourneyEvent } from '../../state/join-journey.ts';
 import { loadJourney, resetJourney, saveJourney } from '../../state/journey-store.ts';
-import { keptResources, wipeResources } from '../../state/take-home-store.ts';
 import { openCall, preloadCall, type CallController, type MediaJoin } from '../call-screen/call-controller.ts';
 import type { PageShell } from '../common/page-shell.ts';
 import { checkInView, type CheckInView } from './check-in-view.ts';
-import { closedView, SHOWS_RESOURCES } from './closed-view.ts';
+import { closedView } from './closed-view.ts';
 import { heldView } from './held-view.ts';
 import { noticeView } from './notice-view.ts';
 import { waitingRoomView, type WaitingRoomView } from './waiting-room-view.ts';
+import { createSealedForms } from './sealed-forms.ts';
 
 export interface JoinPage {
   readonly shell: PageShell;
@@ -63,8 +63,12 @@ function showCheckIn(page: JoinPage) {
 function showWaiting(page: JoinPage) {
   // The microphone test stops while waiting; the device check reopens it on demand.
   page.preview.stopMicrophone();
-  const view = waitingRoomView(page.preview, loadJourney().displayName ?? '', () => page.dispatch({ type: 'leave-clicked' }));
-  show(page, 'waiting', view.root, () => view.destroy());
+  const forms = createSealedForms(page.socket);
+  const view = waitingRoomView(page.preview, loadJourney().displayName ?? '', () => page.dispatch({ type: 'leave-clicked' }), forms.root);
+  show(page, 'waiting', view.root, () => {
+    forms.destroy();
+    view.destroy();
+  });
   page.waiting = view;
   // Load the media library now, so being let in is quick.
   void preloadCall();
@@ -81,9 +85,7 @@ function close(page: JoinPage, effect: Extract<JourneyEffect, { type: 'close' }>
   if (effect.markLeft) saveJourney({ checkedIn: false });
   const params: MessageParams = effect.opensAt === null ? {} : { time: formatTime(effect.opensAt) };
   const action = effect.action ? { key: effect.action, run: () => location.reload() } : null;
-  const resources = SHOWS_RESOURCES.has(effect.reason) ? keptResources() : [];
-  if (resources.length === 0) wipeResources();
-  show(page, 'closed', closedView(effect.reason, params, action, resources));
+  show(page, 'closed', closedView(effect.reason, params, action));
 }
 
 async function checkIn(page: JoinPage, displayName: string, fromForm: boolean) {

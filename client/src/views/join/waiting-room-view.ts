@@ -13,7 +13,8 @@ export interface WaitingRoomView {
   destroy(): void;
 }
 
-export function waitingRoomView(preview: LocalPreview, displayName: string, onLeave: () => void): WaitingRoomView {
+/** `extra`: the private note and intake forms (`sealed-forms.ts`), when the therapist offers them. */
+export function waitingRoomView(preview: LocalPreview, displayName: string, onLeave: () => void, extra: HTMLElement | null = null): WaitingRoomView {
   const status = h('p', { class: 'waiting-status', attrs: { role: 'status', 'aria-live': 'polite' } });
   const messageBox = h('section', { class: 'therapist-message', attrs: { 'aria-live': 'polite', hidden: true }, msgAttrs: { 'aria-label': 'waiting.messageLabel' } });
   let panel: DevicePanel | null = null;
@@ -35,6 +36,7 @@ export function waitingRoomView(preview: LocalPreview, displayName: string, onLe
     status,
     h('p', { msg: 'waiting.reassure' }),
     messageBox,
+    extra,
     details,
     h('button', { class: 'button', msg: 'waiting.leave', attrs: { type: 'button' }, on: { click: onLeave } }),
   );
