@@ -22,6 +22,7 @@ import type {
   announceCallKeySchema,
   announceSessionKeySchema,
   sendKeyEnvelopeSchema,
+  sendResourcesSchema,
   checkInSchema,
   connectionReportSchema,
   keyReadyAckSchema,
@@ -32,6 +33,7 @@ import type {
   submitIntakeSchema,
   waitingRoomMessageSchema,
 } from './schemas.ts';
+import type { ResourceEnvelope } from './resource-seal.ts';
 
 export const COMMANDS = {
   // sent by a client (invite holder)
@@ -46,6 +48,7 @@ export const COMMANDS = {
   watchSession: 'session:watch',
   announceSessionKey: 'session:announce-key',
   sendKey: 'participant:send-key',
+  sendResources: 'participant:send-resources',
   activateKey: 'session:activate-key',
   leaveCall: 'session:leave-call',
   keepAlive: 'auth:keep-alive',
@@ -71,6 +74,7 @@ export const FACTS = {
   closed: 'session:closed',
   keyActivated: 'call:key-activated',
   keySent: 'call:key-sent',
+  resourcesSent: 'call:resources-sent',
   intakeChanged: 'intake:changed',
   // to everyone in a call
   members: 'call:members',
@@ -92,6 +96,7 @@ export type WaitingRoomMessageCommand = z.input<typeof waitingRoomMessageSchema>
 export type AnnounceCallKeyCommand = z.input<typeof announceCallKeySchema>;
 export type AnnounceSessionKeyCommand = z.input<typeof announceSessionKeySchema>;
 export type SendKeyCommand = z.input<typeof sendKeyEnvelopeSchema>;
+export type SendResourcesCommand = z.input<typeof sendResourcesSchema>;
 export type ActivateKeyCommand = z.input<typeof activateKeySchema>;
 export type SendPrivateNoteCommand = z.input<typeof sendPrivateNoteSchema>;
 export type SubmitIntakeCommand = z.input<typeof submitIntakeSchema>;
@@ -139,6 +144,11 @@ export interface KeySentFact {
   sessionId: string;
   envelope: KeyEnvelope;
 }
+/** The therapist's take-home list, sealed by the console to this browser's call key (the whole current list; it replaces any before). */
+export interface ResourcesSentFact {
+  sessionId: string;
+  envelope: ResourceEnvelope;
+}
 /** The console's answer from the relay: whether the recipient's browser said it installed the key in time. */
 export interface SendKeyResult {
   installed: boolean;
@@ -173,6 +183,7 @@ export interface ClientToServerEvents {
   [COMMANDS.announceCallKey]: Command<AnnounceCallKeyCommand, CallMembersFact>;
   [COMMANDS.announceSessionKey]: Command<AnnounceSessionKeyCommand, CallMembersFact>;
   [COMMANDS.sendKey]: Command<SendKeyCommand, SendKeyResult>;
+  [COMMANDS.sendResources]: Command<SendResourcesCommand, null>;
   [COMMANDS.activateKey]: Command<ActivateKeyCommand, null>;
   [COMMANDS.leaveCall]: Command<SessionCommand, null>;
   [COMMANDS.keepAlive]: Command<Record<string, never>, { expiresAt: number }>;
@@ -248,6 +259,7 @@ export interface ServerToClientEvents {
   [FACTS.keyActivated]: (fact: KeyActivatedFact) => void;
   [FACTS.keySent]: (fact: KeySentFact, installed: (ack: KeyReadyAck) => void) => void;
   [FACTS.members]: (fact: CallMembersFact) => void;
+  [FACTS.resourcesSent]: (fact: ResourcesSentFact) => void;
   [FACTS.loginExpired]: (fact: Record<string, never>) => void;
   [FACTS.presenceUpdated]: (fact: PresenceUpdatedFact) => void;
   [FACTS.deviceRefused]: (fact: DeviceRefusedFact) => void;

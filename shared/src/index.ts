@@ -8,6 +8,8 @@ export * from './http.ts';
 export * from './e2ee.ts';
 export * from './key-exchange.ts';
 export * from './sealed-box.ts';
+export * from './take-home-resources.ts';
+export * from './resource-seal.ts';
 export * from './sealing-key-backup.ts';
 export * from './intake-forms.ts';
 export * from './call-members.ts';

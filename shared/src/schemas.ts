@@ -27,6 +27,7 @@ import {
   SESSION_DURATION_MAX_MINUTES,
   WAITING_ROOM_MESSAGE_MAX_CHARS,
 } from './limits.ts';
+import { RESOURCE_ENVELOPE_DATA_CHARS } from './resource-seal.ts';
 
 /** Opaque random ids: base64url, bounded. */
 export const opaqueIdSchema = z
@@ -190,6 +191,20 @@ export const keyEnvelopeSchema = z.strictObject({
   to: publicKeyTagSchema,
   iv: base64Url(16, 16),
   data: base64Url(64, KEY_ENVELOPE_DATA_MAX_CHARS),
+});
+
+/** A sealed take-home list (`sealResourceList`): opaque here; exactly one size, so its shape and length are all there is to check. */
+export const resourceEnvelopeSchema = z.strictObject({
+  v: z.literal(1),
+  from: publicKeyTagSchema,
+  to: publicKeyTagSchema,
+  iv: base64Url(16, 16),
+  data: base64Url(RESOURCE_ENVELOPE_DATA_CHARS, RESOURCE_ENVELOPE_DATA_CHARS),
+});
+export const sendResourcesSchema = z.strictObject({
+  sessionId: opaqueIdSchema,
+  participantId: opaqueIdSchema,
+  envelope: resourceEnvelopeSchema,
 });
 
 export const announceCallKeySchema = z.strictObject({ publicKeys: publicKeysSchema });

@@ -8,8 +8,10 @@
  */
 import {
   KeyEnvelopeError,
+  ResourceEnvelopeError,
   THERAPIST_MEMBER_ID,
   generateCallKeyPair,
+  openResourceList,
   supportedCurves,
   toBase64Url,
   unwrapMediaKey,
@@ -18,6 +20,8 @@ import {
   type CallMembersFact,
   type KeySentFact,
   type PublicKeyTag,
+  type ResourcesSentFact,
+  type TakeHomeResource,
 } from '@alcove/shared';
 import { createCodeTracker, type CallCode, type CodeTracker } from './call-code.ts';
 import type { SessionKey } from './media-key.ts';
@@ -45,6 +49,11 @@ export interface ClientKeys {
    * `graceMs` rejects with `KeyNotReceivedError`.
    */
   waitForKey(graceMs: number): Promise<SessionKey>;
+  /**
+   * A take-home list: resolves with it if it was sealed to our key, for us in this session, by the
+   * therapist key in our member list; anything else is null (dropped, nothing shown).
+   */
+  receiveResources(fact: ResourcesSentFact): Promise<TakeHomeResource[] | null>;
   /** The next key to arrive (told to switch to a slot we lack: its key is still on its way). */
   nextKey(): Promise<SessionKey>;
   /** The key we hold for a slot, if any. */
@@ -67,6 +76,7 @@ export function createClientKeys(deps: ClientKeysDeps): ClientKeys {
   let pair: Promise<CallKeyPair> | null = null;
   let tracker: CodeTracker | null = null;
   let sessionId: string | null = null;
+  let ownId: string | null = null;
   let members: CallMember[] = [];
   let confirmedCode: string | null = null;
   const keys = new Map<number, SessionKey>();
@@ -139,8 +149,24 @@ export function createClientKeys(deps: ClientKeysDeps): ClientKeys {
     return key;
   }
 
+  async function openResources(fact: ResourcesSentFact): Promise<TakeHomeResource[] | null> {
+    if (!pair || ownId === null || sessionId === null || fact.sessionId !== sessionId) return null;
+    const own = await pair;
+    const sender = await therapistKeyFor(own.publicKey.curve, fact.envelope.from);
+    if (!sender) return null;
+    try {
+      return await openResourceList({ sessionId, participantId: ownId }, fact.envelope, own, sender);
+    } catch (error) {
+      if (error instanceof ResourceEnvelopeError) return null;
+      throw error;
+    }
+  }
+
+  let receivingResources: Promise<TakeHomeResource[] | null> = Promise.resolve(null);
+
   return {
     async announce(participantId) {
+      ownId = participantId;
       pair ??= makePair();
       const own = await pair;
       const fact = await deps.announce([own.publicKey]);
@@ -188,6 +214,13 @@ export function createClientKeys(deps: ClientKeysDeps): ClientKeys {
         memberWaiters.add(arm);
         arm();
       });
+    },
+
+    receiveResources(fact) {
+      // In the order they came: the newest list is the one the console holds now.
+      const done = receivingResources.then(() => openResources(fact));
+      receivingResources = done.catch(() => null);
+      return done;
     },
 
     nextKey() {

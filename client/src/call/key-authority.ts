@@ -17,6 +17,7 @@ import {
   generateCallKeyPair,
   newMediaKey,
   publicKeyId,
+  sealResourceList,
   supportedCurves,
   toBase64Url,
   wrapMediaKey,
@@ -25,6 +26,8 @@ import {
   type CallMembersFact,
   type KeyEnvelope,
   type PublicKeyTag,
+  type ResourceEnvelope,
+  type TakeHomeResource,
 } from '@alcove/shared';
 import { createCodeTracker, type CallCode, type CodeTracker } from './call-code.ts';
 import type { SessionKey } from './media-key.ts';
@@ -49,6 +52,8 @@ export interface KeyAuthority {
   onMembers(fact: CallMembersFact): void;
   /** "Codes compared": the current code travels, sealed, to each client. */
   markCompared(): Promise<void>;
+  /** The take-home list sealed from our call key to this client's, on a curve we share (resource-seal.ts); null if none. */
+  sealResources(member: CallMember, resources: readonly TakeHomeResource[]): Promise<ResourceEnvelope | null>;
   /** Resolves when every change so far has been handled (tests, and leaving cleanly). */
   settled(): Promise<void>;
   /** The console left the call: nothing more is sealed or switched by this authority (a rejoin is a new one). */
@@ -80,11 +85,18 @@ export async function createKeyAuthority(deps: KeyAuthorityDeps): Promise<KeyAut
     return queue;
   };
 
-  async function sealTo(member: CallMember): Promise<boolean> {
-    if (stopped) return true;
+  /** Our pair and their key on the first curve we share. */
+  function pairWith(member: CallMember): { pair: CallKeyPair; recipient: PublicKeyTag } | null {
     const pair = pairs.find((p) => member.publicKeys.some((k) => k.curve === p.publicKey.curve));
     const recipient = pair && member.publicKeys.find((k) => k.curve === pair.publicKey.curve);
-    if (!pair || !recipient) return false;
+    return pair && recipient ? { pair, recipient } : null;
+  }
+
+  async function sealTo(member: CallMember): Promise<boolean> {
+    if (stopped) return true;
+    const match = pairWith(member);
+    if (!match) return false;
+    const { pair, recipient } = match;
     const envelope = await wrapMediaKey({ sessionId: deps.sessionId, keyIndex, sender: pair, recipient, content: { key: mediaKey, confirmedCode } });
     sealedTo.set(member.memberId, keysOf(member));
     try {
@@ -154,6 +166,11 @@ export async function createKeyAuthority(deps: KeyAuthorityDeps): Promise<KeyAut
         await showCode();
         await Promise.all(clientsOf(members).map((member) => sealTo(member)));
       });
+    },
+    async sealResources(member, resources) {
+      const match = pairWith(member);
+      if (stopped || !match) return null;
+      return sealResourceList({ sessionId: deps.sessionId, participantId: member.memberId }, match.pair, match.recipient, resources);
     },
     settled: () => queue,
     stop() {

@@ -5,7 +5,7 @@
  * tells everyone in the call who is in it, and carries envelopes it cannot open from the
  * session's therapist to one admitted participant. It holds no key that decrypts anything.
  */
-import { KEY_READY_TIMEOUT_MS, THERAPIST_MEMBER_ID, type CallMember, type CallMemberRole, type KeyEnvelope, type PublicKeyTag } from '@alcove/shared';
+import { KEY_READY_TIMEOUT_MS, THERAPIST_MEMBER_ID, type CallMember, type CallMemberRole, type KeyEnvelope, type PublicKeyTag, type ResourceEnvelope } from '@alcove/shared';
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import { allows } from '../presence/participant-lifecycle.ts';
@@ -34,6 +34,8 @@ export interface KeyRelay {
   membersChanged(therapistId: string, participantIds: string[], fact: { sessionId: string; members: CallMember[] }): void;
   /** One envelope to one participant's sockets; true once its browser says it installed the key, false after `timeoutMs`. Never rejects. */
   keySent(participantId: string, fact: { sessionId: string; envelope: KeyEnvelope }, timeoutMs: number): Promise<boolean>;
+  /** A sealed take-home list to one participant's sockets; nothing of it is kept. */
+  resourcesSent(participantId: string, fact: { sessionId: string; envelope: ResourceEnvelope }): void;
   /** Everyone admitted encrypts with this key index from now on (`call:key-activated`). */
   switchKey(participantIds: string[], fact: { sessionId: string; keyIndex: number }): void;
 }
@@ -56,6 +58,8 @@ export interface CallMembers {
   announceTherapist(session: SessionRecord, publicKeys: PublicKeyTag[]): Promise<CallMember[]>;
   /** Relays a sealed key from the session's therapist to one admitted participant. */
   sendKey(session: SessionRecord, participantId: string, envelope: KeyEnvelope): Promise<{ installed: boolean }>;
+  /** Relays a sealed take-home list from the session's therapist to one admitted participant; never stored. */
+  sendResources(session: SessionRecord, participantId: string, envelope: ResourceEnvelope): Promise<void>;
   /** The console says: everyone encrypts with `keyIndex` now. */
   activate(session: SessionRecord, keyIndex: number): Promise<void>;
   /** Removed, sent back or left (a participant id), or the console left its call (`therapist`): out of the list, and everyone who stays is told. */
@@ -144,6 +148,15 @@ export function createCallMembers(deps: CallMembersDeps): CallMembers {
         durationMs: Math.round(performance.now() - started),
       });
       return { installed };
+    },
+
+    async sendResources(session, participantId, envelope) {
+      requireLive(session);
+      const participant = await deps.participants.getParticipant(participantId);
+      if (!participant || participant.sessionId !== session.id) throw AppError.notFound({ reason: 'no-participant' });
+      if (!allows(participant.status, 'exchange-keys')) throw AppError.conflict({ reason: 'not-in-call' });
+      deps.relay.resourcesSent(participantId, { sessionId: session.id, envelope });
+      deps.logger.info('sealed resources relayed', { event: 'e2ee.resources-relayed', sessionId: session.id, participantId });
     },
 
     async activate(session, keyIndex) {

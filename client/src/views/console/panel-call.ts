@@ -6,7 +6,7 @@
  * the login kept alive while talking, and back to the placeholder when the call is left or
  * dropped.
  */
-import { COMMANDS, type CallMembersFact } from '@alcove/shared';
+import { COMMANDS, type CallMember, type CallMembersFact, type TakeHomeResource } from '@alcove/shared';
 import { sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
 import { therapistApi } from '../../api/therapist-api.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
@@ -27,6 +27,8 @@ export interface PanelCallDeps {
   onJoined(): void;
   /** The call is gone (left, dropped, failed): the panel re-renders. */
   onLeft(): void;
+  /** The take-home list as it is now (the panel's "Resources to take home"). */
+  resources(): TakeHomeResource[];
   /** LiveKit says the session was ended (by this console elsewhere, or the server). */
   onSessionEnded(): void;
 }
@@ -39,6 +41,8 @@ export interface PanelCall {
   leave(reasonKey?: MessageKey): Promise<void>;
   /** The call's member list changed (ignored when not in the call). */
   onMembers(fact: CallMembersFact): void;
+  /** The take-home list changed: sealed again to everyone in the call. */
+  shareResources(): void;
 }
 
 /** Loaded with the call's chunk: the key authority is needed only once the therapist joins. */
@@ -48,6 +52,37 @@ export function createPanelCall(deps: PanelCallDeps): PanelCall {
   let call: CallController | null = null;
   let authority: KeyAuthority | null = null;
   let keepAlive = 0;
+  let members: CallMember[] = [];
+  let sharing: Promise<void> = Promise.resolve();
+
+  /**
+   * The whole current list, sealed by our call key to each client in the member list and relayed
+   * one by one (never stored). On every edit and every member change (a join, a rejoin, a release
+   * from hold, a reloaded client with a new key): a client always holds the list as it is now.
+   */
+  function shareResources() {
+    const keys = authority;
+    if (!keys) return;
+    const list = deps.resources();
+    const clients = members.filter((m) => m.role === 'client');
+    const { sessionId, socket } = deps;
+    sharing = sharing.then(async () => {
+      await Promise.all(
+        clients.map(async (member) => {
+          const envelope = await keys.sealResources(member, list).catch(() => null);
+          // A client no longer admitted (a removal under way) is refused; the next list says so.
+          if (envelope) await sendCommand(socket, COMMANDS.sendResources, { sessionId, participantId: member.memberId, envelope }).catch(() => undefined);
+        }),
+      );
+    });
+  }
+
+  function onMembers(fact: CallMembersFact) {
+    if (!authority || fact.sessionId !== deps.sessionId) return;
+    members = fact.members;
+    authority.onMembers(fact);
+    shareResources();
+  }
   const joinButton = h('button', { class: 'button primary', msg: 'panel.joinCall', attrs: { type: 'button', 'data-action': 'join-call' } });
   const placeholder = () => h('div', { class: 'call-placeholder' }, h('p', { msg: deps.isEnded() ? 'panel.ended' : 'panel.notInCall' }), joinButton);
   const slot = h('div', { class: 'call-slot' }, placeholder());
@@ -60,6 +95,7 @@ export function createPanelCall(deps: PanelCallDeps): PanelCall {
     authority?.stop();
     if (authority) void sendCommand(deps.socket, COMMANDS.leaveCall, { sessionId: deps.sessionId }).catch(() => undefined);
     authority = null;
+    members = [];
     await current?.close();
     slot.replaceChildren(placeholder());
     if (reasonKey) deps.say(reasonKey);
@@ -100,7 +136,7 @@ export function createPanelCall(deps: PanelCallDeps): PanelCall {
       },
     });
     if (code) call.setCode(code);
-    keys.onMembers(await sendCommand(socket, COMMANDS.announceSessionKey, { sessionId, publicKeys: keys.publicKeys }));
+    onMembers(await sendCommand(socket, COMMANDS.announceSessionKey, { sessionId, publicKeys: keys.publicKeys }));
     await call.connect({ url: first.url, token: first.token, key: keys.current() });
     // Being in a call is activity: keep the login from idling out while talking.
     keepAlive = window.setInterval(() => void sendCommand(deps.socket, COMMANDS.keepAlive, {}).catch(() => undefined), KEEP_ALIVE_MS);
@@ -124,6 +160,7 @@ export function createPanelCall(deps: PanelCallDeps): PanelCall {
     joinButton,
     isInCall: () => call !== null,
     leave,
-    onMembers: (fact) => authority?.onMembers(fact),
+    onMembers,
+    shareResources,
   };
 }

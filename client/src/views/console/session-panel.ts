@@ -19,6 +19,7 @@ import { participantRow, slotLabel, whoLabel, type ParticipantAction, type Parti
 import { createSealedInboxView } from './sealed-inbox-view.ts';
 import type { SealingKeyPanel } from './sealing-key-panel.ts';
 import { setBoundText } from './patch-text.ts';
+import { createTakeHomePanel } from './take-home-panel.ts';
 import { createWaitingMessageForm } from './waiting-message-form.ts';
 
 export interface SessionPanelDeps {
@@ -46,7 +47,7 @@ export interface SessionPanel {
 }
 
 /** The panel's elements; the parts that change are named. */
-function panelLayout(sessionId: string, parts: { callSlot: HTMLElement; messageForm: HTMLElement; links: HTMLElement; inbox: HTMLElement }) {
+function panelLayout(sessionId: string, parts: { callSlot: HTMLElement; messageForm: HTMLElement; resources: HTMLElement; links: HTMLElement; inbox: HTMLElement }) {
   // Focusable from script only: choosing a session moves focus here, as a new screen would.
   const heading = h('h2', { id: 'session-title', attrs: { tabindex: -1 } });
   const timer = h('p', { class: 'session-timer', attrs: { role: 'timer', 'aria-live': 'off' } });
@@ -68,6 +69,7 @@ function panelLayout(sessionId: string, parts: { callSlot: HTMLElement; messageF
       h('div', { class: 'session-manage' },
         peopleSection,
         parts.inbox,
+        parts.resources,
         parts.messageForm,
         parts.links,
         h('div', { class: 'button-row end-row' }, endButton))),
@@ -195,6 +197,7 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
   async function markEnded() {
     if (state.isEnded) return;
     state.isEnded = true;
+    takeHome.ended();
     await call.leave();
     say('panel.endedNotice');
     deps.onEnded(sessionId);
@@ -218,8 +221,10 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
       rerender();
     },
     onLeft: rerender,
+    resources: () => takeHome.list(),
     onSessionEnded: () => void markEnded(),
   });
+  const takeHome = createTakeHomePanel(() => call.shareResources());
   const links = inviteLinksView(initial.kind, (id) => void actions.reissue(id));
   const messageForm = createWaitingMessageForm((text) => sendCommand(deps.socket, COMMANDS.postMessage, { sessionId, text }).then(() => undefined));
   const inbox = createSealedInboxView({
@@ -233,7 +238,7 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
     },
     say,
   });
-  const ui = panelLayout(sessionId, { callSlot: call.slot, messageForm: messageForm.root, links: links.root, inbox: inbox.root });
+  const ui = panelLayout(sessionId, { callSlot: call.slot, messageForm: messageForm.root, resources: takeHome.root, links: links.root, inbox: inbox.root });
   const parts: PanelParts = { ui, links, call, rows: new Map(), act: (action, p) => void actions.act(action, p), deps };
   ui.admitAll.addEventListener('click', () => void actions.admitAll());
   ui.endButton.addEventListener('click', onEndClicked(deps, sessionId, say, markEnded));

@@ -1,7 +1,9 @@
 /** Every way out of the journey ends on a clear, kind page, never a raw error. */
 import type { MessageKey, MessageParams } from '../../i18n/translate.ts';
 import type { ClosedReason } from '../../state/join-journey.ts';
+import type { TakeHomeResource } from '@alcove/shared';
 import { h } from '../common/dom-builder.ts';
+import { takeHomeList } from './take-home-list.ts';
 
 export type { ClosedReason };
 
@@ -18,13 +20,17 @@ const COPY: Readonly<Record<ClosedReason, { title: MessageKey; body: MessageKey 
   unsupported: { title: 'closed.unsupported.title', body: 'closed.unsupported.body' },
 };
 
-export function closedView(reason: ClosedReason, params: MessageParams, action: { key: MessageKey; run: () => void } | null): HTMLElement {
+/** The ways out after which the therapist's resources are shown (the session is over for this person). */
+export const SHOWS_RESOURCES: ReadonlySet<ClosedReason> = new Set<ClosedReason>(['session-ended', 'left']);
+
+export function closedView(reason: ClosedReason, params: MessageParams, action: { key: MessageKey; run: () => void } | null, resources: readonly TakeHomeResource[] = []): HTMLElement {
   const copy = COPY[reason];
   return h(
     'section',
     { class: `card closed closed-${reason}`, attrs: { 'data-reason': reason } },
     h('h1', { msg: copy.title }),
     h('p', { msg: copy.body, params }),
-    action ? h('button', { class: 'button primary', msg: action.key, attrs: { type: 'button' }, on: { click: action.run } }) : null,
+    resources.length > 0 ? takeHomeList(resources) : null,
+    action ? h('button', { class: resources.length > 0 ? 'button' : 'button primary', msg: action.key, attrs: { type: 'button' }, on: { click: action.run } }) : null,
   );
 }

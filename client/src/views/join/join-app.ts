@@ -16,6 +16,7 @@ import { deviceId } from '../../state/device-id.ts';
 import { currentInvite } from '../../state/invite-store.ts';
 import { initialJourney, step, type JourneyEffect, type JourneyEvent } from '../../state/join-journey.ts';
 import { loadJourney } from '../../state/journey-store.ts';
+import { keepResources } from '../../state/take-home-store.ts';
 import { h } from '../common/dom-builder.ts';
 import { createPageShell } from '../common/page-shell.ts';
 import { closedView } from './closed-view.ts';
@@ -86,6 +87,12 @@ function listen(page: JoinPage): void {
       if (!key) return;
       await page.call?.installKey(key);
       installed({ keyIndex: key.keyIndex });
+    });
+  });
+  // The therapist's take-home list, for the exit page; a list not from our therapist is dropped unseen.
+  socket.on(FACTS.resourcesSent, (fact) => {
+    void page.keys.receiveResources(fact).then((list) => {
+      if (list) keepResources(list);
     });
   });
   socket.on(FACTS.keyActivated, ({ keyIndex }) => page.call?.activateKey(keyIndex));

@@ -17,10 +17,11 @@ import { deviceId } from '../../state/device-id.ts';
 import { forgetInvite } from '../../state/invite-store.ts';
 import type { JoinFailure, JourneyEffect, JourneyEvent } from '../../state/join-journey.ts';
 import { loadJourney, resetJourney, saveJourney } from '../../state/journey-store.ts';
+import { keptResources, wipeResources } from '../../state/take-home-store.ts';
 import { openCall, preloadCall, type CallController, type MediaJoin } from '../call-screen/call-controller.ts';
 import type { PageShell } from '../common/page-shell.ts';
 import { checkInView, type CheckInView } from './check-in-view.ts';
-import { closedView } from './closed-view.ts';
+import { closedView, SHOWS_RESOURCES } from './closed-view.ts';
 import { heldView } from './held-view.ts';
 import { noticeView } from './notice-view.ts';
 import { waitingRoomView, type WaitingRoomView } from './waiting-room-view.ts';
@@ -85,7 +86,9 @@ function close(page: JoinPage, effect: Extract<JourneyEffect, { type: 'close' }>
   if (effect.markLeft) saveJourney({ checkedIn: false });
   const params: MessageParams = effect.opensAt === null ? {} : { time: formatTime(effect.opensAt) };
   const action = effect.action ? { key: effect.action, run: () => location.reload() } : null;
-  show(page, 'closed', closedView(effect.reason, params, action));
+  const resources = SHOWS_RESOURCES.has(effect.reason) ? keptResources() : [];
+  if (resources.length === 0) wipeResources();
+  show(page, 'closed', closedView(effect.reason, params, action, resources));
 }
 
 async function checkIn(page: JoinPage, displayName: string, fromForm: boolean) {

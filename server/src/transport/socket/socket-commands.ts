@@ -4,6 +4,7 @@ import {
   announceCallKeySchema,
   announceSessionKeySchema,
   sendKeyEnvelopeSchema,
+  sendResourcesSchema,
   checkInSchema,
   connectionReportSchema,
   emptyCommandSchema,
@@ -84,6 +85,15 @@ export function createCommandTable(deps: { clients: ClientPresence; host: HostCo
       role: 'therapist',
       schema: sendKeyEnvelopeSchema,
       run: async (t: T, p: z.output<typeof sendKeyEnvelopeSchema>) => members.sendKey(await sessions.getOwned(t.therapistId, p.sessionId), p.participantId, p.envelope),
+    },
+    // Only the session's own console: a client cannot address another participant. Opaque, never stored.
+    [COMMANDS.sendResources]: {
+      role: 'therapist',
+      schema: sendResourcesSchema,
+      run: async (t: T, p: z.output<typeof sendResourcesSchema>) => {
+        await members.sendResources(await sessions.getOwned(t.therapistId, p.sessionId), p.participantId, p.envelope);
+        return null;
+      },
     },
     [COMMANDS.activateKey]: {
       role: 'therapist',

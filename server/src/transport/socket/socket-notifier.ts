@@ -60,6 +60,9 @@ export function createSocketNotifier(getIo: () => AlcoveServer): SocketNotifier 
           });
       });
     },
+    resourcesSent(participantId, fact) {
+      getIo().to(socketRooms.participant(participantId)).emit(FACTS.resourcesSent, fact);
+    },
     switchKey(participantIds, fact) {
       getIo().to(participantIds.map(socketRooms.participant)).emit(FACTS.keyActivated, fact);
     },
