@@ -6,6 +6,7 @@ export * from './schemas.ts';
 export * from './events.ts';
 export * from './http.ts';
 export * from './e2ee.ts';
+export * from './envelope-error.ts';
 export * from './key-exchange.ts';
 export * from './sealed-box.ts';
 export * from './take-home-resources.ts';

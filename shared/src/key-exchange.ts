@@ -8,6 +8,8 @@
  * as additional data. A key wrapped for one person, one session or one key index opens for no
  * other; a server that swaps a public key wraps nothing the real recipient can open.
  */
+import { EnvelopeError } from './envelope-error.ts';
+import { subtle, utf8, type Subtle } from './web-crypto.ts';
 
 /** X25519 where the browser has it (Chromium ≥ 133, Firefox ≥ 130, Safari ≥ 17, Node ≥ 20), P-256 ECDH everywhere else. */
 export const KEY_CURVES = ['X25519', 'P-256'] as const;
@@ -17,7 +19,6 @@ export type KeyCurve = (typeof KEY_CURVES)[number];
 export const PUBLIC_KEY_CHARS: Readonly<Record<KeyCurve, number>> = { X25519: 43, 'P-256': 87 };
 
 /** WebCrypto's types as this platform declares them (DOM in the browser build, node:crypto in the server's). */
-type Subtle = typeof globalThis.crypto.subtle;
 export type CallCryptoKey = Awaited<ReturnType<Subtle['importKey']>>;
 type Algorithm = Parameters<Subtle['importKey']>[2];
 type DeriveAlgorithm = Parameters<Subtle['deriveBits']>[0];
@@ -61,16 +62,6 @@ export interface KeyEnvelope {
   data: string;
 }
 
-/** An envelope that is not for us, not from whom we expect, or was changed on the way. */
-export class KeyEnvelopeError extends Error {
-  constructor(readonly reason: 'wrong-recipient' | 'wrong-sender' | 'malformed' | 'undecryptable') {
-    super(`key envelope refused: ${reason}`);
-    this.name = 'KeyEnvelopeError';
-  }
-}
-
-const subtle = () => globalThis.crypto.subtle;
-const utf8 = (text: string) => new TextEncoder().encode(text);
 
 export function toBase64Url(bytes: Uint8Array): string {
   let binary = '';
@@ -79,7 +70,7 @@ export function toBase64Url(bytes: Uint8Array): string {
 }
 
 export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  if (!/^[A-Za-z0-9_-]*$/u.test(text)) throw new KeyEnvelopeError('malformed');
+  if (!/^[A-Za-z0-9_-]*$/u.test(text)) throw new EnvelopeError('call-key', 'malformed');
   const binary = atob(text.replace(/-/gu, '+').replace(/_/gu, '/'));
   return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
@@ -120,7 +111,7 @@ export function newMediaKey(): Uint8Array {
 
 export async function importPublicKey(tag: PublicKeyTag): Promise<CallCryptoKey> {
   const raw = fromBase64Url(tag.key);
-  if (tag.key.length !== PUBLIC_KEY_CHARS[tag.curve]) throw new KeyEnvelopeError('malformed');
+  if (tag.key.length !== PUBLIC_KEY_CHARS[tag.curve]) throw new EnvelopeError('call-key', 'malformed');
   return subtle().importKey('raw', raw, algorithmOf(tag.curve), true, []);
 }
 
@@ -153,9 +144,9 @@ function encodeContent(content: WrappedKeyContent): Uint8Array<ArrayBuffer> {
 }
 
 function decodeContent(bytes: Uint8Array): WrappedKeyContent {
-  if (bytes.length < MEDIA_KEY_BYTES) throw new KeyEnvelopeError('malformed');
+  if (bytes.length < MEDIA_KEY_BYTES) throw new EnvelopeError('call-key', 'malformed');
   const code = new TextDecoder().decode(bytes.subarray(MEDIA_KEY_BYTES));
-  if (code !== '' && !VERIFICATION_CODE_PATTERN.test(code)) throw new KeyEnvelopeError('malformed');
+  if (code !== '' && !VERIFICATION_CODE_PATTERN.test(code)) throw new EnvelopeError('call-key', 'malformed');
   return { key: bytes.slice(0, MEDIA_KEY_BYTES), confirmedCode: code === '' ? null : code };
 }
 
@@ -187,18 +178,18 @@ export interface UnwrapRequest {
   expectedSender: PublicKeyTag;
 }
 
-/** Opens an envelope meant for us from the sender we expect; anything else throws `KeyEnvelopeError`. */
+/** Opens an envelope meant for us from the sender we expect; anything else throws `EnvelopeError`. */
 export async function unwrapMediaKey(request: UnwrapRequest): Promise<WrappedKeyContent> {
   const { sessionId, envelope, recipient, expectedSender } = request;
-  if (envelope.v !== ENVELOPE_VERSION) throw new KeyEnvelopeError('malformed');
-  if (!isSamePublicKey(envelope.to, recipient.publicKey)) throw new KeyEnvelopeError('wrong-recipient');
-  if (!isSamePublicKey(envelope.from, expectedSender)) throw new KeyEnvelopeError('wrong-sender');
+  if (envelope.v !== ENVELOPE_VERSION) throw new EnvelopeError('call-key', 'malformed');
+  if (!isSamePublicKey(envelope.to, recipient.publicKey)) throw new EnvelopeError('call-key', 'wrong-recipient');
+  if (!isSamePublicKey(envelope.from, expectedSender)) throw new EnvelopeError('call-key', 'wrong-sender');
   let key: CallCryptoKey;
   try {
     key = await wrappingKey(sessionId, envelope.keyIndex, recipient, envelope.from, envelope.from, envelope.to);
   } catch (error) {
-    if (error instanceof KeyEnvelopeError) throw error;
-    throw new KeyEnvelopeError('malformed');
+    if (error instanceof EnvelopeError) throw error;
+    throw new EnvelopeError('call-key', 'malformed');
   }
   let opened: ArrayBuffer;
   try {
@@ -208,7 +199,7 @@ export async function unwrapMediaKey(request: UnwrapRequest): Promise<WrappedKey
       fromBase64Url(envelope.data),
     );
   } catch {
-    throw new KeyEnvelopeError('undecryptable');
+    throw new EnvelopeError('call-key', 'undecryptable');
   }
   return decodeContent(new Uint8Array(opened));
 }

@@ -6,6 +6,8 @@
  * member list can have made it, and the client checks exactly that. Bound to the session and the
  * participant, padded to one fixed size so the envelope says nothing about the list's length.
  */
+import { EnvelopeError } from './envelope-error.ts';
+import { subtle, utf8 } from './web-crypto.ts';
 import {
   fromBase64Url,
   isSamePublicKey,
@@ -44,15 +46,6 @@ export interface ResourceBinding {
   participantId: string;
 }
 
-export class ResourceEnvelopeError extends Error {
-  constructor(readonly reason: 'wrong-recipient' | 'wrong-sender' | 'malformed' | 'undecryptable') {
-    super(`resource envelope refused: ${reason}`);
-    this.name = 'ResourceEnvelopeError';
-  }
-}
-
-const subtle = () => globalThis.crypto.subtle;
-const utf8 = (text: string) => new TextEncoder().encode(text);
 const bindingOf = (label: string, binding: ResourceBinding, from: PublicKeyTag, to: PublicKeyTag) =>
   utf8(JSON.stringify([label, binding.sessionId, binding.participantId, publicKeyId(from), publicKeyId(to)]));
 
@@ -70,7 +63,7 @@ async function listKey(binding: ResourceBinding, own: CallKeyPair, peer: PublicK
 
 /** Seals the list (checked again here: the console never seals what a client would refuse) to one client. */
 export async function sealResourceList(binding: ResourceBinding, therapistPair: CallKeyPair, recipient: PublicKeyTag, resources: readonly TakeHomeResource[]): Promise<ResourceEnvelope> {
-  if (recipient.curve !== therapistPair.publicKey.curve) throw new ResourceEnvelopeError('wrong-recipient');
+  if (recipient.curve !== therapistPair.publicKey.curve) throw new EnvelopeError('resources', 'wrong-recipient');
   const body = { v: 1, resources: resources.map(({ title, url }) => ({ title, url })) };
   if (parseResourceList(body) === null) throw new RangeError('not a valid resource list');
   const content = utf8(JSON.stringify(body));
@@ -85,9 +78,9 @@ export async function sealResourceList(binding: ResourceBinding, therapistPair: 
 
 /** Opens a list sealed to our call pair by `expectedSender` (the therapist key in our member list), for this binding; anything else throws. */
 export async function openResourceList(binding: ResourceBinding, envelope: ResourceEnvelope, own: CallKeyPair, expectedSender: PublicKeyTag): Promise<TakeHomeResource[]> {
-  if (envelope.v !== RESOURCE_ENVELOPE_VERSION || envelope.data.length !== RESOURCE_ENVELOPE_DATA_CHARS) throw new ResourceEnvelopeError('malformed');
-  if (!isSamePublicKey(envelope.to, own.publicKey)) throw new ResourceEnvelopeError('wrong-recipient');
-  if (!isSamePublicKey(envelope.from, expectedSender)) throw new ResourceEnvelopeError('wrong-sender');
+  if (envelope.v !== RESOURCE_ENVELOPE_VERSION || envelope.data.length !== RESOURCE_ENVELOPE_DATA_CHARS) throw new EnvelopeError('resources', 'malformed');
+  if (!isSamePublicKey(envelope.to, own.publicKey)) throw new EnvelopeError('resources', 'wrong-recipient');
+  if (!isSamePublicKey(envelope.from, expectedSender)) throw new EnvelopeError('resources', 'wrong-sender');
   let opened: ArrayBuffer;
   try {
     const key = await listKey(binding, own, envelope.from, envelope.from, envelope.to);
@@ -97,18 +90,18 @@ export async function openResourceList(binding: ResourceBinding, envelope: Resou
       fromBase64Url(envelope.data),
     );
   } catch {
-    throw new ResourceEnvelopeError('undecryptable');
+    throw new EnvelopeError('resources', 'undecryptable');
   }
   const padded = new Uint8Array(opened);
   const length = new DataView(padded.buffer).getUint32(0);
-  if (length > padded.length - LENGTH_PREFIX_BYTES) throw new ResourceEnvelopeError('malformed');
+  if (length > padded.length - LENGTH_PREFIX_BYTES) throw new EnvelopeError('resources', 'malformed');
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(padded.subarray(LENGTH_PREFIX_BYTES, LENGTH_PREFIX_BYTES + length)));
   } catch {
-    throw new ResourceEnvelopeError('malformed');
+    throw new EnvelopeError('resources', 'malformed');
   }
   const list = parseResourceList(value);
-  if (list === null) throw new ResourceEnvelopeError('malformed');
+  if (list === null) throw new EnvelopeError('resources', 'malformed');
   return list;
 }

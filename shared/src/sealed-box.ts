@@ -12,6 +12,8 @@
  * refuses. The plaintext is padded to a fixed bucket so the envelope's size says little about
  * how much was written.
  */
+import { EnvelopeError } from './envelope-error.ts';
+import { subtle, utf8 } from './web-crypto.ts';
 import {
   fromBase64Url,
   generateCallKeyPair,
@@ -56,15 +58,6 @@ export interface SealBinding {
   purpose: SealedPurpose;
 }
 
-export class SealedEnvelopeError extends Error {
-  constructor(readonly reason: 'wrong-recipient' | 'wrong-purpose' | 'malformed' | 'undecryptable') {
-    super(`sealed envelope refused: ${reason}`);
-    this.name = 'SealedEnvelopeError';
-  }
-}
-
-const subtle = () => globalThis.crypto.subtle;
-const utf8 = (text: string) => new TextEncoder().encode(text);
 
 /** Sizes of the padded plaintext: a note is always one bucket, an intake a whole number of them. */
 export const SEALED_BUCKET_BYTES: Readonly<Record<SealedPurpose, number>> = { note: 2048, intake: 1024 };
@@ -93,9 +86,9 @@ function pad(content: Uint8Array, purpose: SealedPurpose): Uint8Array<ArrayBuffe
 }
 
 function unpad(padded: Uint8Array): Uint8Array {
-  if (padded.length < LENGTH_PREFIX_BYTES) throw new SealedEnvelopeError('malformed');
+  if (padded.length < LENGTH_PREFIX_BYTES) throw new EnvelopeError('sealed', 'malformed');
   const length = new DataView(padded.buffer, padded.byteOffset, padded.byteLength).getUint32(0);
-  if (length > padded.length - LENGTH_PREFIX_BYTES) throw new SealedEnvelopeError('malformed');
+  if (length > padded.length - LENGTH_PREFIX_BYTES) throw new EnvelopeError('sealed', 'malformed');
   return padded.slice(LENGTH_PREFIX_BYTES, LENGTH_PREFIX_BYTES + length);
 }
 
@@ -124,12 +117,12 @@ export async function sealForTherapist(binding: SealBinding, recipient: PublicKe
   return { v: SEALED_VERSION, purpose: binding.purpose, to: recipient, from, iv: toBase64Url(iv), data: toBase64Url(new Uint8Array(sealed)) };
 }
 
-/** Opens an envelope sealed to our sealing pair for exactly this binding; anything else throws `SealedEnvelopeError`. */
+/** Opens an envelope sealed to our sealing pair for exactly this binding; anything else throws `EnvelopeError`. */
 export async function openSealed(binding: SealBinding, envelope: SealedEnvelope, own: CallKeyPair): Promise<Uint8Array> {
-  if (envelope.v !== SEALED_VERSION) throw new SealedEnvelopeError('malformed');
-  if (envelope.purpose !== binding.purpose) throw new SealedEnvelopeError('wrong-purpose');
-  if (!isSamePublicKey(envelope.to, own.publicKey)) throw new SealedEnvelopeError('wrong-recipient');
-  if (envelope.from.curve !== own.publicKey.curve) throw new SealedEnvelopeError('malformed');
+  if (envelope.v !== SEALED_VERSION) throw new EnvelopeError('sealed', 'malformed');
+  if (envelope.purpose !== binding.purpose) throw new EnvelopeError('sealed', 'wrong-purpose');
+  if (!isSamePublicKey(envelope.to, own.publicKey)) throw new EnvelopeError('sealed', 'wrong-recipient');
+  if (envelope.from.curve !== own.publicKey.curve) throw new EnvelopeError('sealed', 'malformed');
   let key: CallCryptoKey;
   let iv: Uint8Array<ArrayBuffer>;
   let data: Uint8Array<ArrayBuffer>;
@@ -138,13 +131,13 @@ export async function openSealed(binding: SealBinding, envelope: SealedEnvelope,
     iv = fromBase64Url(envelope.iv);
     data = fromBase64Url(envelope.data);
   } catch {
-    throw new SealedEnvelopeError('malformed');
+    throw new EnvelopeError('sealed', 'malformed');
   }
   let opened: ArrayBuffer;
   try {
     opened = await subtle().decrypt({ name: 'AES-GCM', iv, additionalData: bindingOf(SEAL_AD_LABEL, binding, envelope.from, envelope.to) }, key, data);
   } catch {
-    throw new SealedEnvelopeError('undecryptable');
+    throw new EnvelopeError('sealed', 'undecryptable');
   }
   return unpad(new Uint8Array(opened));
 }

@@ -9,6 +9,8 @@
  * non-extractable key; the extractable object and the bytes are dropped before the function
  * returns. Restoring imports the unwrapped bytes as non-extractable too.
  */
+import { EnvelopeError } from './envelope-error.ts';
+import { subtle, utf8, type Subtle } from './web-crypto.ts';
 import { algorithmOf, fromBase64Url, toBase64Url, publicKeyId, PUBLIC_KEY_CHARS, KEY_CURVES, type CallCryptoKey, type CallKeyPair, type KeyCurve, type PublicKeyTag } from './key-exchange.ts';
 
 export const SEALING_BACKUP_FORMAT = 'alcove-sealing-key-backup';
@@ -30,16 +32,6 @@ export interface SealingKeyBackup {
   data: string;
 }
 
-export class SealingBackupError extends Error {
-  constructor(readonly reason: 'malformed' | 'wrong-passphrase' | 'weak-passphrase') {
-    super(`sealing key backup refused: ${reason}`);
-    this.name = 'SealingBackupError';
-  }
-}
-
-type Subtle = typeof globalThis.crypto.subtle;
-const subtle = () => globalThis.crypto.subtle;
-const utf8 = (text: string) => new TextEncoder().encode(text);
 const additionalData = (publicKey: PublicKeyTag, createdAt: number) => utf8(JSON.stringify([SEALING_BACKUP_FORMAT, 1, publicKeyId(publicKey), createdAt]));
 
 async function passphraseKey(passphrase: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<CallCryptoKey> {
@@ -51,7 +43,7 @@ const importPrivate = (curve: KeyCurve, pkcs8: Uint8Array<ArrayBuffer>) => subtl
 
 /** Makes the sealing pair and its passphrase-wrapped backup; the pair's private key is not extractable. */
 export async function createSealingKey(curve: KeyCurve, passphrase: string, createdAt: number): Promise<{ pair: CallKeyPair; backup: SealingKeyBackup }> {
-  if (passphrase.length < SEALING_PASSPHRASE_MIN_CHARS || passphrase.length > SEALING_PASSPHRASE_MAX_CHARS) throw new SealingBackupError('weak-passphrase');
+  if (passphrase.length < SEALING_PASSPHRASE_MIN_CHARS || passphrase.length > SEALING_PASSPHRASE_MAX_CHARS) throw new EnvelopeError('sealing-backup', 'weak-passphrase');
   const extractable = (await subtle().generateKey(algorithmOf(curve) as Parameters<Subtle['generateKey']>[0], true, ['deriveBits'])) as { publicKey: CallCryptoKey; privateKey: CallCryptoKey };
   const publicKey: PublicKeyTag = { curve, key: toBase64Url(new Uint8Array(await subtle().exportKey('raw', extractable.publicKey))) };
   const pkcs8 = new Uint8Array(await subtle().exportKey('pkcs8', extractable.privateKey));
@@ -103,7 +95,7 @@ export function parseSealingBackup(value: unknown): SealingKeyBackup {
     isBase64Url(kdf.salt, 22, 22) &&
     isBase64Url(b.iv, 16, 16) &&
     isBase64Url(b.data, 40, 400);
-  if (!ok) throw new SealingBackupError('malformed');
+  if (!ok) throw new EnvelopeError('sealing-backup', 'malformed');
   return {
     format: SEALING_BACKUP_FORMAT,
     v: 1,
@@ -124,12 +116,12 @@ export async function restoreSealingKey(backup: SealingKeyBackup, passphrase: st
       await subtle().decrypt({ name: 'AES-GCM', iv: fromBase64Url(backup.iv), additionalData: additionalData(backup.publicKey, backup.createdAt) }, wrapping, fromBase64Url(backup.data)),
     );
   } catch {
-    throw new SealingBackupError('wrong-passphrase');
+    throw new EnvelopeError('sealing-backup', 'wrong-passphrase');
   }
   try {
     return { publicKey: backup.publicKey, privateKey: await importPrivate(backup.publicKey.curve, pkcs8) };
   } catch {
-    throw new SealingBackupError('malformed');
+    throw new EnvelopeError('sealing-backup', 'malformed');
   } finally {
     pkcs8.fill(0);
   }

@@ -14,6 +14,7 @@ import {
   waitForCallTiles,
   waitForPresence,
 } from '../support/browser-journeys.ts';
+import { dumpRedis } from '../support/redis-dump.ts';
 
 const STEP_TIMEOUT_MS = 15_000;
 
@@ -88,22 +89,7 @@ describe('e2e: the media key never reaches the server', function () {
     await stack?.close();
   });
 
-  async function dumpRedis(): Promise<string> {
-    const redis = stack.t.app.redis;
-    const lines: string[] = [];
-    for (const key of await redis.keys(`${stack.t.config.redis.prefix}*`)) {
-      const type = await redis.type(key);
-      let value: unknown;
-      if (type === 'string') value = await redis.get(key);
-      else if (type === 'hash') value = await redis.hGetAll(key);
-      else if (type === 'set') value = await redis.sMembers(key);
-      else if (type === 'zset') value = await redis.zRange(key, 0, -1);
-      else if (type === 'stream') value = await redis.xRange(key, '-', '+');
-      else if (type === 'list') value = await redis.lRange(key, 0, -1);
-      lines.push(`${key} ${JSON.stringify(value)}`);
-    }
-    return lines.join('\n');
-  }
+  const redisNow = () => dumpRedis(stack.t.app.redis, stack.t.config.redis.prefix);
 
   it('in a full couple session with a rotation: no media key or shared secret in any frame, Redis value or log line; private keys not extractable', async () => {
     await therapistSignsIn(therapist.page, stack.t.origin, stack.therapist.email, stack.therapist.password);
@@ -140,12 +126,12 @@ describe('e2e: the media key never reaches the server', function () {
     await partner1.page.getByText('Your therapist compared the codes.').waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });
     await partner1.page.getByText('The code changed: Kai left.').waitFor({ timeout: STEP_TIMEOUT_MS });
     await waitForRisingMedia(partner1.page, { videoTracks: 1, audioTracks: 1 });
-    const redisDuringCall = await dumpRedis();
+    const redisDuringCall = await redisNow();
 
     await therapist.page.getByRole('button', { name: 'End session for everyone' }).click();
     await therapist.page.getByRole('dialog').getByRole('button', { name: 'End for everyone' }).click();
     await partner1.page.getByRole('heading', { name: 'The session has ended' }).waitFor({ timeout: STEP_TIMEOUT_MS });
-    const redisAfter = await dumpRedis();
+    const redisAfter = await redisNow();
 
     // What the browsers held: the media keys every member imported (the console's two, one per key
     // index), and the ECDH secrets each pair of browsers derived to seal and open them.

@@ -15,6 +15,7 @@ import { newPerson, screenshot, type Person } from '../support/browser.ts';
 import { expectAccessible } from '../support/browser-axe.ts';
 import { loginTherapist } from '../support/api-client.ts';
 import { clientChecksIn, clientReadsNotice, therapistSignsIn, waitForPresence } from '../support/browser-journeys.ts';
+import { dumpRedis } from '../support/redis-dump.ts';
 
 const PASSPHRASE = 'a quiet harbour at dawn';
 const NOTE_SOLO = 'Seedednote: please call me Ana, not Anabel';
@@ -72,17 +73,7 @@ describe('e2e: private notes and sealed intake in real Chromium', function () {
     people.push(p);
     return p;
   };
-  const redisDump = async () => {
-    const redis = stack.t.app.redis;
-    const keys = await redis.keys(`${stack.t.config.redis.prefix}*`);
-    const dump: string[] = [];
-    for (const key of keys) {
-      const type = await redis.type(key);
-      const value = type === 'string' ? await redis.get(key) : type === 'hash' ? await redis.hGetAll(key) : type === 'stream' ? await redis.xRange(key, '-', '+') : type === 'set' ? await redis.sMembers(key) : type === 'zset' ? await redis.zRange(key, 0, -1) : null;
-      dump.push(`${key} ${JSON.stringify(value)}`);
-    }
-    return dump.join('\n');
-  };
+  const redisDump = () => dumpRedis(stack.t.app.redis, stack.t.config.redis.prefix);
   const sessionIdOf = (page: Page) => page.locator('.session-panel').getAttribute('data-session-id') as Promise<string>;
 
   before(async function () {

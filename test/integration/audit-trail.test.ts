@@ -8,6 +8,7 @@ import { randomPrefix, startTestApp, type TestApp } from '../support/test-app.ts
 import { loginTherapist, callRoute } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent } from '../support/socket-clients.ts';
 import { TEST_REDIS_URL } from '../support/stack-hooks.ts';
+import { eventually } from '../support/eventually.ts';
 
 const CLI = fileURLToPath(new URL('../../server/src/cli.ts', import.meta.url));
 
@@ -47,9 +48,12 @@ describe('audit trail', () => {
     await command(consoleSocket, COMMANDS.endSession, { sessionId: session.sessionId });
     a.close();
     consoleSocket.close();
-    await new Promise((resolve) => setTimeout(resolve, 200));
 
-    const exported = await exportAudit(prefix);
+    // Entries are written behind the commands; the session's end is the last of them.
+    const exported = await eventually(async () => {
+      const text = await exportAudit(prefix);
+      return text.includes('"session-ended"') && text;
+    }, 'the session-ended audit entry');
     const entries = exported.trim().split('\n').map((line) => JSON.parse(line) as { event: string; sessionId?: string; participantId?: string; therapistId?: string; at: number });
     const events = entries.map((e) => e.event);
     for (const expected of ['login-failed', 'login', 'session-created', 'invite-redeemed', 'checked-in', 'admitted', 'session-started', 'removed', 'session-ended']) {
@@ -66,10 +70,14 @@ describe('audit trail', () => {
     const logger = { debug() {}, info() {}, warn() {}, error() {}, security() {} };
     const trail = createRedisAuditTrail({ redis: t.app.redis, keys, logger, now: Date.now, retentionMs: 300 });
     trail.record('login', { therapistId: 't_old' });
+    await eventually(async () => (await trail.list({})).length === 1, 'the first entry written');
+    // The passage of time is what is under test here: outlast the retention period.
     await new Promise((resolve) => setTimeout(resolve, 500));
     trail.record('login', { therapistId: 't_new' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const remaining = await trail.list({});
+    const remaining = await eventually(async () => {
+      const list = await trail.list({});
+      return list.some((e) => e.therapistId === 't_new') && list;
+    }, 'the second entry written');
     expect(remaining.map((e) => e.therapistId)).to.deep.equal(['t_new']);
     expect(await t.app.redis.pTTL(keys.auditStream())).to.be.within(1, 300);
   });

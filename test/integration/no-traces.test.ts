@@ -3,6 +3,8 @@ import { COMMANDS, FACTS, HTTP_ROUTES, generateCallKeyPair, newMediaKey, wrapMed
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { loginTherapist, callRoute } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent } from '../support/socket-clients.ts';
+import { redisEntries } from '../support/redis-dump.ts';
+import { eventually } from '../support/eventually.ts';
 
 describe('no traces', () => {
   let t: TestApp;
@@ -47,7 +49,17 @@ describe('no traces', () => {
     await callRoute(t.origin, HTTP_ROUTES.logout, { cookie: therapist.cookie });
     for (const c of clients) c.close();
     consoleSocket.close();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The state the checks below read: the grace period over, every participant's data erased, and
+    // the Socket.io stream trimmed past the session's broadcasts (the trimmer keeps the grace period).
+    const sessionData = /:(participant|session-participants|invite|participant-invite|device-lease|call-members):/u;
+    const stream = `${t.config.redis.prefix}socket.io`;
+    await eventually(async () => {
+      const keys = await t.app.redis.keys(`${t.config.redis.prefix}*`);
+      if (keys.some((key) => sessionData.test(key))) return false;
+      if (!keys.includes(stream)) return true;
+      const broadcasts = JSON.stringify(await t.app.redis.xRange(stream, '-', '+'));
+      return !broadcasts.includes(session.sessionId) && (await t.app.redis.pTTL(stream)) > 0;
+    }, 'the session data erased and its broadcasts trimmed', 20_000);
 
     const seeded = [
       ...names,
@@ -73,27 +85,16 @@ describe('no traces', () => {
     // Every line is JSON.
     for (const line of t.logs) expect(() => JSON.parse(line)).to.not.throw();
 
-    // After the grace period, read back every key and value under this app's prefix.
-    await new Promise((resolve) => setTimeout(resolve, 9_000));
+    // Read back every key and value under this app's prefix.
     const redis = t.app.redis;
-    const keys = await redis.keys(`${t.config.redis.prefix}*`);
-    const dump: string[] = [];
-    for (const key of keys) {
-      const type = await redis.type(key);
-      let value: unknown;
-      if (type === 'string') value = await redis.get(key);
-      else if (type === 'hash') value = await redis.hGetAll(key);
-      else if (type === 'set') value = await redis.sMembers(key);
-      else if (type === 'zset') value = await redis.zRange(key, 0, -1);
-      else if (type === 'stream') value = await redis.xRange(key, '-', '+');
-      else if (type === 'list') value = await redis.lRange(key, 0, -1);
-      dump.push(`${key} ${JSON.stringify(value)}`);
+    const entries = await redisEntries(redis, t.config.redis.prefix);
+    for (const { key } of entries) {
       const isAccount = /:(therapist|therapist-email|therapists)(:|$)/u.test(key.slice(t.config.redis.prefix.length - 1));
       if (!isAccount) expect(await redis.pTTL(key), `${key} must expire`).to.be.greaterThan(0);
       // Nothing of the session itself outlives its end but the bare ended marker.
-      expect(key, 'session data left behind').to.not.match(/:(participant|session-participants|invite|participant-invite|device-lease|call-members):/u);
+      expect(key, 'session data left behind').to.not.match(sessionData);
     }
-    const stored = dump.join('\n');
+    const stored = entries.map((e) => `${e.key} ${e.value}`).join('\n');
     // The therapist's own display name is part of their account; everything else must be gone.
     // Public keys were relayed, never kept past the session.
     for (const pair of [hostPair!, ...clientPairs]) expect(stored, 'a public key left in Redis').to.not.include(pair.publicKey.key);

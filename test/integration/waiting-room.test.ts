@@ -45,8 +45,10 @@ describe('waiting room and presence', () => {
     await command(first, COMMANDS.checkIn, { displayName: 'Sam' });
     const second = ctx.track(await connectClient(ctx.t.origin, secrets[1]!));
     await command(second, COMMANDS.checkIn, { displayName: 'Robin' });
+    // The message is the last thing sent to this socket: anything about Robin would have come before it.
+    const posted = nextEvent(first, FACTS.messagePosted);
     await command(ctx.consoleSocket, COMMANDS.postMessage, { sessionId: session.sessionId, text: 'Running five minutes late' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await posted;
     expect(received).to.deep.equal([FACTS.messagePosted]);
   });
 
@@ -75,7 +77,6 @@ describe('waiting room and presence', () => {
     const reconnecting = nextEvent(ctx.consoleSocket, FACTS.presenceUpdated, (f) => f.participant.participantId === invites[0]!.participantId && f.participant.state === 'reconnecting');
     client.close();
     await reconnecting;
-    await new Promise((resolve) => setTimeout(resolve, 300));
     const reloaded = ctx.track(await connectClient(ctx.t.origin, secrets[0]!, deviceId));
     const second = await command(reloaded, COMMANDS.checkIn, { displayName: 'Alex' });
     expect(second.ok && second.data.waitingSince).to.equal(first.data.waitingSince);

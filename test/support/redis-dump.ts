@@ -1,8 +1,17 @@
-/** Every key under a prefix with its whole value, as one text: what a no-plaintext check searches. */
+/**
+ * Every key under a prefix read back with its whole value: what the no-plaintext checks search
+ * (a note, an answer, a resource, a name or a key must appear in none of them).
+ */
 import type { RedisClient } from '../../server/src/adapters/redis/redis-client.ts';
 
-export async function dumpRedis(redis: RedisClient, prefix: string): Promise<string> {
-  const lines: string[] = [];
+export interface RedisEntry {
+  key: string;
+  /** The value of any Redis type, as JSON text. */
+  value: string;
+}
+
+export async function redisEntries(redis: RedisClient, prefix: string): Promise<RedisEntry[]> {
+  const entries: RedisEntry[] = [];
   for (const key of await redis.keys(`${prefix}*`)) {
     const type = await redis.type(key);
     let value: unknown;
@@ -12,7 +21,13 @@ export async function dumpRedis(redis: RedisClient, prefix: string): Promise<str
     else if (type === 'zset') value = await redis.zRange(key, 0, -1);
     else if (type === 'stream') value = await redis.xRange(key, '-', '+');
     else if (type === 'list') value = await redis.lRange(key, 0, -1);
-    lines.push(`${key} ${JSON.stringify(value)}`);
+    else throw new Error(`redis-dump: no reader for ${type} (${key}); add one so nothing goes unsearched`);
+    entries.push({ key, value: JSON.stringify(value) });
   }
-  return lines.join('\n');
+  return entries;
+}
+
+/** All entries as one text, one `key value` line each. */
+export async function dumpRedis(redis: RedisClient, prefix: string): Promise<string> {
+  return (await redisEntries(redis, prefix)).map((e) => `${e.key} ${e.value}`).join('\n');
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  KeyEnvelopeError,
+  EnvelopeError,
   generateCallKeyPair,
   keyEnvelopeSchema,
   newMediaKey,
@@ -18,8 +18,8 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
   } catch (error) {
-    expect(error).to.be.instanceOf(KeyEnvelopeError);
-    return (error as KeyEnvelopeError).reason;
+    expect(error).to.be.instanceOf(EnvelopeError);
+    return (error as EnvelopeError).reason;
   }
   throw new Error('the envelope was accepted');
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { generateCallKeyPair } from '../../shared/src/key-exchange.ts';
-import { openResourceList, RESOURCE_ENVELOPE_DATA_CHARS, sealResourceList, ResourceEnvelopeError } from '../../shared/src/resource-seal.ts';
+import { openResourceList, RESOURCE_ENVELOPE_DATA_CHARS, sealResourceList } from '../../shared/src/resource-seal.ts';
+import { EnvelopeError } from '../../shared/src/envelope-error.ts';
 import { RESOURCE_TITLE_MAX_CHARS, RESOURCE_URL_MAX_CHARS, TAKE_HOME_RESOURCES_MAX } from '../../shared/src/take-home-resources.ts';
 
 const binding = { sessionId: 's_1', participantId: 'p_kai' };
@@ -10,8 +11,8 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
   } catch (error) {
-    expect(error).to.be.instanceOf(ResourceEnvelopeError);
-    return (error as ResourceEnvelopeError).reason;
+    expect(error).to.be.instanceOf(EnvelopeError);
+    return (error as EnvelopeError).reason;
   }
   throw new Error('opened, but should have been refused');
 }

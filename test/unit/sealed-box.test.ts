@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import {
-  SealedEnvelopeError,
-  SealingBackupError,
+  EnvelopeError,
   createSealingKey,
   encodeIntakeAnswers,
   generateCallKeyPair,
@@ -28,8 +27,8 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
   } catch (error) {
-    expect(error).to.be.instanceOf(SealedEnvelopeError);
-    return (error as SealedEnvelopeError).reason;
+    expect(error).to.be.instanceOf(EnvelopeError);
+    return (error as EnvelopeError).reason;
   }
   throw new Error('the envelope was opened');
 }
@@ -117,13 +116,13 @@ describe('the sealing key backup', function () {
 
   it('refuses a wrong passphrase, a short one, and a backup whose public key was changed', async () => {
     const { backup } = await createSealingKey('X25519', 'correct horse battery staple', 5);
-    const reason = async (promise: Promise<unknown>) => promise.then(() => 'restored', (e: SealingBackupError) => e.reason);
+    const reason = async (promise: Promise<unknown>) => promise.then(() => 'restored', (e: EnvelopeError) => e.reason);
     expect(await reason(restoreSealingKey(backup, 'Correct horse battery staple'))).to.equal('wrong-passphrase');
     expect(await reason(createSealingKey('X25519', 'too short', 5))).to.equal('weak-passphrase');
     const other = await generateCallKeyPair('X25519');
     expect(await reason(restoreSealingKey({ ...backup, publicKey: other.publicKey }, 'correct horse battery staple'))).to.equal('wrong-passphrase');
-    expect(() => parseSealingBackup({ ...backup, kdf: { ...backup.kdf, iterations: 1 } })).to.throw(SealingBackupError);
-    expect(() => parseSealingBackup({ ...backup, extra: 'x', format: 'nope' })).to.throw(SealingBackupError);
+    expect(() => parseSealingBackup({ ...backup, kdf: { ...backup.kdf, iterations: 1 } })).to.throw(EnvelopeError);
+    expect(() => parseSealingBackup({ ...backup, extra: 'x', format: 'nope' })).to.throw(EnvelopeError);
   });
 
   it('gives one key one fingerprint, and two keys two', async () => {

@@ -7,8 +7,7 @@
  * asked of our server but the member list.
  */
 import {
-  KeyEnvelopeError,
-  ResourceEnvelopeError,
+  EnvelopeError,
   THERAPIST_MEMBER_ID,
   generateCallKeyPair,
   openResourceList,
@@ -132,7 +131,7 @@ export function createClientKeys(deps: ClientKeysDeps): ClientKeys {
     try {
       content = await unwrapMediaKey({ sessionId: fact.sessionId, envelope: fact.envelope, recipient: own, expectedSender: sender });
     } catch (error) {
-      if (error instanceof KeyEnvelopeError) return null;
+      if (error instanceof EnvelopeError) return null;
       throw error;
     }
     // The console rejoined while this was being opened: its old key is no longer the call's.
@@ -157,7 +156,7 @@ export function createClientKeys(deps: ClientKeysDeps): ClientKeys {
     try {
       return await openResourceList({ sessionId, participantId: ownId }, fact.envelope, own, sender);
     } catch (error) {
-      if (error instanceof ResourceEnvelopeError) return null;
+      if (error instanceof EnvelopeError) return null;
       throw error;
     }
   }

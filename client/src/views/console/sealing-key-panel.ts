@@ -5,7 +5,7 @@
  * The private key stays in this browser's IndexedDB; the server gets the public key only.
  */
 import {
-  SealingBackupError,
+  EnvelopeError,
   SEALING_PASSPHRASE_MIN_CHARS,
   createSealingKey,
   isSamePublicKey,
@@ -100,7 +100,7 @@ export function createSealingKeyPanel(therapistId: string): SealingKeyPanel {
         // The account's key comes back as it is; any other is this browser's choice to upload.
         await adopt({ pair, backup }, !serverKey || !isSamePublicKey(serverKey, pair.publicKey));
       } catch (error_) {
-        bindText(error, error_ instanceof SealingBackupError && error_.reason === 'wrong-passphrase' ? 'sealing.wrongPassphrase' : error_ instanceof SealingBackupError || error_ instanceof SyntaxError ? 'sealing.badFile' : 'sealing.failed');
+        bindText(error, error_ instanceof EnvelopeError && error_.what === 'sealing-backup' && error_.reason === 'wrong-passphrase' ? 'sealing.wrongPassphrase' : (error_ instanceof EnvelopeError && error_.what === 'sealing-backup') || error_ instanceof SyntaxError ? 'sealing.badFile' : 'sealing.failed');
         submit.disabled = false;
       }
     });
