@@ -1,20 +1,26 @@
 /**
  * Admit → first video frame, measured in real Chromium against the real stack
  * (LiveKit, Redis, the server, the built client): the time from the therapist's
- * Admit click to the client's first decoded remote video frame, over 10 runs,
- * plus the gzip size of the client bundle. Not a test: it prints figures.
+ * Admit click to the client's first decoded remote video frame, interleaved run
+ * by run with the floor — a bare livekit-client page with E2EE (key set before
+ * connect, token in hand) against the same LiveKit in the same browser — and
+ * printed side by side with stall counts, ratios and CPU shares, plus the gzip
+ * size of the client bundle. Not a test: it prints figures, asserts nothing.
  *
- *   npx tsx bench/admit-to-video.ts [--runs 10]
+ *   npx tsx bench/admit-to-video.ts [--runs 30] [--with late-key,plain] [--trace]
  *
- * Both pages run in one browser on this machine, so both timestamps come from
- * the same clock. The client's page polls its own WebRTC stats every 10 ms.
+ * `--with` adds bare variants: `late-key` (room and worker, connect, then the key:
+ * the order the E2EE first-frame stall was reported in) and `plain` (no E2EE). `--trace` records livekit-client's E2EE log lines in the bare
+ * pages (debug level, which slows them: not for figures) and prints them under a stall.
+ * All pages run in one browser on this machine, so every timestamp comes from the
+ * same clock. Each measured page polls its own WebRTC stats every 10 ms.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CLIENT_DIST, startE2eStack } from '../test/support/browser-stack.ts';
-import { newPerson } from '../test/support/browser.ts';
-import { firstDecodedFrameAt } from '../test/support/browser-page-probe.ts';
+import { CLIENT_DIST, startE2eStack, type E2eStack } from '../test/support/browser-stack.ts';
+import { newPerson, type Person } from '../test/support/browser.ts';
 import { livekitStack } from '../test/support/livekit-stack.ts';
 import {
   clientChecksIn,
@@ -24,14 +30,54 @@ import {
   therapistSignsIn,
   waitForPresence,
 } from '../test/support/browser-journeys.ts';
+import { buildBarePage } from './bare-livekit-page/build-bare-page.ts';
+import { createBareJoinRuns } from './bare-livekit-page/bare-join-run.ts';
+import { serveBarePage } from './bare-livekit-page/serve-bare-page.ts';
+import type { JoinOrder } from './bare-livekit-page/page-entry.ts';
+import { watchFirstFrame } from './first-frame-timeline.ts';
+import { renderFirstFrameReport, renderRun, type FirstFrameSample, type VariantResult } from './first-frame-report.ts';
+import { createMachineMeter, findChildPid } from './process-metrics.ts';
 
-const runsArg = process.argv.indexOf('--runs');
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 10;
+const argument = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+const RUNS = Number(argument('--runs') ?? 30);
+const EXTRA_ORDERS = (argument('--with') ?? '').split(',').filter(Boolean) as JoinOrder[];
+for (const order of EXTRA_ORDERS) {
+  if (order !== 'late-key' && order !== 'plain') throw new Error(`--with takes late-key and/or plain, not ${order}`);
+}
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+const FLOOR_LABEL = 'bare E2EE';
+const BARE_LABELS: Record<JoinOrder, string> = { 'key-first': FLOOR_LABEL, 'late-key': 'bare late key', plain: 'bare no E2EE' };
+
+/** One Alcove run: a fresh session, the therapist in the call, a client checked in and waiting; time zero is the Admit click. */
+async function alcoveRun(stack: E2eStack, therapist: Person, run: number): Promise<FirstFrameSample> {
+  const [joinUrl] = await therapistCreatesSession(therapist.page, 'individual');
+  await therapistJoinsCall(therapist.page, { camera: true });
+  const client = await newPerson(stack.browser, { origin: stack.t.origin });
+  try {
+    await clientReadsNotice(client.page, joinUrl!);
+    await clientChecksIn(client.page, `Client ${run}`, { camera: true });
+    await waitForPresence(therapist.page, 'waiting');
+
+    const firstFrame = watchFirstFrame(client.page);
+    const admit = therapist.page.getByRole('button', { name: /^Admit Client\b/u });
+    await admit.waitFor();
+    const startedAt = await admit.evaluate((button) => {
+      const at = Date.now();
+      (button as unknown as { click(): void }).click();
+      return at;
+    });
+    const timeline = await firstFrame;
+
+    await therapist.page.getByRole('button', { name: 'End session for everyone' }).click();
+    await therapist.page.getByRole('dialog').getByRole('button', { name: 'End for everyone' }).click();
+    await client.page.getByRole('heading', { name: 'The session has ended' }).waitFor();
+    return { startedAt, timeline };
+  } finally {
+    await client.close();
+  }
 }
 
 function bundleSizes(): { file: string; bytes: number; gzipBytes: number }[] {
@@ -44,45 +90,48 @@ function bundleSizes(): { file: string; bytes: number; gzipBytes: number }[] {
 }
 
 async function main(): Promise<void> {
+  const pageDir = await buildBarePage();
+  const barePage = await serveBarePage(pageDir);
   const stack = await startE2eStack();
+  const livekit = await livekitStack();
   const therapist = await newPerson(stack.browser, { origin: stack.t.origin });
-  const samples: number[] = [];
+  const bareRun = createBareJoinRuns({ browser: stack.browser, livekit, pageOrigin: barePage.origin, trace: process.argv.includes('--trace') });
+  const browserPid = findChildPid(process.pid, /chrom/u);
+  if (browserPid === null) throw new Error('could not find the browser process');
+  const alcove: VariantResult = { label: 'Alcove', samples: [], failures: 0 };
+  const bare = (['key-first', ...EXTRA_ORDERS] as JoinOrder[]).map((order) => ({ order, result: { label: BARE_LABELS[order], samples: [], failures: 0 } as VariantResult }));
+  const loadAverageAtStart = loadavg()[0]!;
+  let machine;
   try {
     await therapistSignsIn(therapist.page, stack.t.origin, stack.therapist.email, stack.therapist.password);
+    // The Node process is the bench driver and the Alcove server (in-process); the browser counts with all its processes.
+    const meter = createMachineMeter({ browser: { treeOf: browserPid }, livekit: livekit.pid, 'node (server + driver)': process.pid });
     for (let run = 1; run <= RUNS; run += 1) {
-      const [joinUrl] = await therapistCreatesSession(therapist.page, 'individual');
-      await therapistJoinsCall(therapist.page, { camera: true });
-      const client = await newPerson(stack.browser, { origin: stack.t.origin });
-      await clientReadsNotice(client.page, joinUrl!);
-      await clientChecksIn(client.page, `Client ${run}`, { camera: true });
-      await waitForPresence(therapist.page, 'waiting');
-
-      const firstFrame = firstDecodedFrameAt(client.page, 20_000);
-      const admit = therapist.page.getByRole('button', { name: /^Admit Client\b/u });
-      await admit.waitFor();
-      const clickedAt = await admit.evaluate((button) => {
-        const at = Date.now();
-        (button as unknown as { click(): void }).click();
-        return at;
-      });
-      const latencyMs = (await firstFrame) - clickedAt;
-      samples.push(latencyMs);
-      console.log(`run ${run}: ${latencyMs} ms`);
-
-      await therapist.page.getByRole('button', { name: 'End session for everyone' }).click();
-      await therapist.page.getByRole('dialog').getByRole('button', { name: 'End for everyone' }).click();
-      await client.page.getByRole('heading', { name: 'The session has ended' }).waitFor();
-      await client.close();
+      const sample = await alcoveRun(stack, therapist, run);
+      alcove.samples.push(sample);
+      console.log(renderRun(alcove.label, run, sample));
+      for (const { order, result } of bare) {
+        try {
+          const bareSample = await bareRun(order);
+          result.samples.push(bareSample);
+          console.log(renderRun(result.label, run, bareSample));
+        } catch (error) {
+          result.failures += 1;
+          console.log(`run ${run} ${result.label}: failed (${(error as Error).message.split('\n', 1)[0]})`);
+        }
+      }
     }
+    machine = meter.stop();
   } finally {
     await therapist.close();
     await stack.close();
-    await (await livekitStack()).stop();
+    await livekit.stop();
+    await barePage.close();
   }
 
-  const sorted = [...samples].sort((a, b) => a - b);
-  console.log(`\nadmit → first decoded remote video frame at the client, ${samples.length} runs`);
-  console.log(`  median ${median(samples)} ms · min ${sorted[0]} ms · max ${sorted.at(-1)} ms · all [${samples.join(', ')}]`);
+  const report = renderFirstFrameReport({ variants: [alcove, ...bare.map((b) => b.result)], floorLabel: FLOOR_LABEL, machine, loadAverageAtStart });
+  console.log(report.text);
+  console.log(JSON.stringify(report.json));
 
   const sizes = bundleSizes();
   const sum = (match: (file: string) => boolean) => sizes.filter((s) => match(s.file)).reduce((a, s) => a + s.gzipBytes, 0);

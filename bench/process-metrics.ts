@@ -2,7 +2,7 @@
  * What the bench reads about other processes from /proc (Linux): resident
  * memory and CPU time. Read from outside, so measuring never changes what is measured.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 let clockTicksPerSecond: number | undefined;
@@ -45,6 +45,68 @@ export function readCpuMs(pid: number): number {
   return ((utime + stime) * 1000) / ticksPerSecond();
 }
 
+/** The fields of /proc/PID/stat after the command name (which may contain spaces). */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Every live process on the machine with its parent, from /proc. */
+function parentsByPid(): Map<number, number> {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/u.test(entry)) continue;
+    try {
+      parents.set(Number(entry), Number(statFields(Number(entry))[1]));
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  return parents;
+}
+
+/** The first live child of `parentPid` whose command name matches (e.g. the browser playwright started). */
+export function findChildPid(parentPid: number, command: RegExp): number | null {
+  for (const [pid, parent] of parentsByPid()) {
+    if (parent !== parentPid) continue;
+    try {
+      if (command.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) return pid;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}
+
+/**
+ * CPU time (ms) of a process and all its descendants, those that already exited included: a
+ * reaped child's time is in its parent's cutime/cstime. For browsers, whose renderers come and
+ * go with every page.
+ */
+export function readProcessTreeCpuMs(rootPid: number): number {
+  const parents = parentsByPid();
+  const tree = new Set([rootPid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, parent] of parents) {
+      if (!tree.has(pid) && tree.has(parent)) {
+        tree.add(pid);
+        grew = true;
+      }
+    }
+  }
+  let ticks = 0;
+  for (const pid of tree) {
+    try {
+      const fields = statFields(pid);
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      if (pid === rootPid) throw new Error(`process ${rootPid} is gone`);
+    }
+  }
+  return (ticks * 1000) / ticksPerSecond();
+}
+
 /** CPU used by a process between two points, as a share of one core. */
 export function createCpuMeter(pid: number): { stop(): { cpuMs: number; wallMs: number; cores: number } } {
   const cpuStart = readCpuMs(pid);
@@ -79,12 +141,15 @@ export interface MachineShare {
   machineCores: number;
 }
 
-export function createMachineMeter(processes: Record<string, number>): { stop(): MachineShare } {
+/** A process by pid, or a process with all its descendants (`{ treeOf: pid }`, a browser). */
+export type MeteredProcess = number | { treeOf: number };
+
+export function createMachineMeter(processes: Record<string, MeteredProcess>): { stop(): MachineShare } {
   // A process that exited meanwhile (the drain bench's instance) has no end reading: it is left
   // out (NaN) rather than counted as negative, and what it used shows under "others".
-  const read = (pid: number) => {
+  const read = (process: MeteredProcess) => {
     try {
-      return readCpuMs(pid);
+      return typeof process === 'number' ? readCpuMs(process) : readProcessTreeCpuMs(process.treeOf);
     } catch {
       return Number.NaN;
     }

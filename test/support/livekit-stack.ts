@@ -16,6 +16,8 @@ export interface LivekitStack {
   url: string;
   apiKey: string;
   apiSecret: string;
+  /** The livekit-server process (benches read its CPU time). */
+  pid: number;
   /** Points LiveKit's webhooks at an app (its origin), or nowhere with null. */
   setWebhookTarget(origin: string | null): void;
   stop(): Promise<void>;
@@ -94,6 +96,7 @@ async function startLivekitStack(): Promise<LivekitStack> {
   return {
     url: `ws://127.0.0.1:${port}`,
     ...TEST_LIVEKIT_KEYS,
+    pid: child.pid!,
     setWebhookTarget(origin) {
       target = origin;
     },
