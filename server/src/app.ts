@@ -248,7 +248,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     logger,
     login,
     clients,
-    commands: createCommandTable({ clients, host, sessions, members: callMembers, sealed }),
+    commands: createCommandTable({ clients, host, sessions, members: callMembers, sealed, tokens }),
     allowedOrigins: config.allowedOrigins,
     isSecure: config.isSecure,
     graceMs: config.waitingRoom.graceMs,

@@ -16,6 +16,7 @@ import type {
 import type { CallMember } from './call-members.ts';
 import type { KeyEnvelope, PublicKeyTag } from './key-exchange.ts';
 import type { IntakeQuestionnaire } from './intake-forms.ts';
+import type { MediaTokenResponse } from './http.ts';
 import type { SealedEnvelope } from './sealed-box.ts';
 import type {
   activateKeySchema,
@@ -28,6 +29,7 @@ import type {
   keyReadyAckSchema,
   leaveWaitingRoomSchema,
   participantCommandSchema,
+  requestMediaTokenSchema,
   sessionCommandSchema,
   sendPrivateNoteSchema,
   submitIntakeSchema,
@@ -41,6 +43,7 @@ export const COMMANDS = {
   leave: 'waiting-room:leave',
   announceCallKey: 'call:announce-key',
   reportConnection: 'connection-check:report',
+  requestMediaToken: 'media:request-token',
   describeSealedForms: 'sealed:describe',
   sendPrivateNote: 'private-note:send',
   submitIntake: 'intake:submit',
@@ -100,6 +103,7 @@ export type SendResourcesCommand = z.input<typeof sendResourcesSchema>;
 export type ActivateKeyCommand = z.input<typeof activateKeySchema>;
 export type SendPrivateNoteCommand = z.input<typeof sendPrivateNoteSchema>;
 export type SubmitIntakeCommand = z.input<typeof submitIntakeSchema>;
+export type RequestMediaTokenCommand = z.input<typeof requestMediaTokenSchema>;
 
 /**
  * What a client may write for the therapist alone, as it stands for this client: the therapist's
@@ -157,6 +161,8 @@ export interface SendKeyResult {
 /** What a client learns when it checks in (and again after a reload). */
 export interface CheckInResult {
   participantId: string;
+  /** The session this invite belongs to: what `media:request-token` names once admitted. */
+  sessionId: string;
   sessionKind: SessionKind;
   state: Extract<PresenceState, 'waiting' | 'admitted' | 'in-call' | 'held'>;
   waitingSince: number;
@@ -180,6 +186,12 @@ export interface ClientToServerEvents {
   [COMMANDS.checkIn]: Command<CheckInCommand, CheckInResult>;
   [COMMANDS.leave]: Command<LeaveCommand, null>;
   [COMMANDS.reportConnection]: Command<ConnectionReportCommand, null>;
+  /**
+   * Once admitted: the media token in the ack, on this socket alone (an ack is never broadcast, so
+   * never written to the adapter's Redis stream). `POST /api/join/token` gives the same token for
+   * refreshes and rejoins.
+   */
+  [COMMANDS.requestMediaToken]: Command<RequestMediaTokenCommand, MediaTokenResponse>;
   [COMMANDS.announceCallKey]: Command<AnnounceCallKeyCommand, CallMembersFact>;
   [COMMANDS.announceSessionKey]: Command<AnnounceSessionKeyCommand, CallMembersFact>;
   [COMMANDS.sendKey]: Command<SendKeyCommand, SendKeyResult>;

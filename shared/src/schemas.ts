@@ -150,6 +150,12 @@ export const emptyCommandSchema = z.strictObject({});
 /** A client's pre-call connection check result: a verdict, nothing else (no addresses, no timings). */
 export const connectionReportSchema = z.strictObject({ verdict: z.enum(CONNECTION_VERDICTS) });
 export const sessionCommandSchema = z.strictObject({ sessionId: opaqueIdSchema });
+/**
+ * An admitted client's media token, asked for over its own socket: the session it was admitted to
+ * (from `waiting-room:admitted`) and nothing else — the participant, device and invite are the
+ * socket's own, never named by the client.
+ */
+export const requestMediaTokenSchema = z.strictObject({ sessionId: opaqueIdSchema });
 export const participantCommandSchema = z.strictObject({
   sessionId: opaqueIdSchema,
   participantId: opaqueIdSchema,

@@ -28,8 +28,15 @@ describe('no traces', () => {
       const admitted = nextEvent(client, FACTS.admitted);
       await command(consoleSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[i]!.participantId });
       await admitted;
-      const token = await callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[i], deviceId: devices[i] } });
-      tokens.push(token.body.token);
+      // One partner asks over its socket (the token in the ack), the other over HTTP: neither may leave a trace.
+      if (i === 0) {
+        const ack = await command(client, COMMANDS.requestMediaToken, { sessionId: session.sessionId });
+        expect(ack.ok).to.equal(true);
+        if (ack.ok) tokens.push(ack.data.token);
+      } else {
+        const token = await callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[i], deviceId: devices[i] } });
+        tokens.push(token.body.token);
+      }
     }
     const hostToken = await therapist.start(session.sessionId);
     // The key exchange as the browsers run it: public keys announced, the media key sealed to each client.

@@ -153,6 +153,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
       }
       return {
         participantId: record.id,
+        sessionId: session.id,
         sessionKind: session.kind,
         state: record.status === 'held' ? 'held' : isInCall(record.status) ? (record.inCall ? 'in-call' : 'admitted') : 'waiting',
         waitingSince: record.waitingSince ?? now,

@@ -5,7 +5,7 @@
  */
 import { COMMANDS, KEY_READY_TIMEOUT_MS, MISSING_KEY_GRACE_MS } from '@alcove/shared';
 import { ApiError } from '../../api/http-client.ts';
-import { fetchClientMediaToken } from '../../api/join-api.ts';
+import { fetchClientMediaToken, requestMediaToken } from '../../api/join-api.ts';
 import { CommandError, sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
 import { EncryptionUnavailableError } from '../../call/call-room.ts';
 import type { CallCode } from '../../call/call-code.ts';
@@ -43,6 +43,8 @@ export interface JoinPage {
   readonly keys: ClientKeys;
   /** Ours, from check-in: the member id whose keys we take from ourselves. */
   participantId: string | null;
+  /** Our session, from check-in: what the token request at admission names. */
+  sessionId: string | null;
   /** The latest verification code, for a call view opened after it came. */
   code: CallCode | null;
 }
@@ -97,6 +99,7 @@ async function checkIn(page: JoinPage, displayName: string, fromForm: boolean) {
   try {
     const result = await sendCommand(page.socket, COMMANDS.checkIn, { displayName });
     page.participantId = result.participantId;
+    page.sessionId = result.sessionId;
     page.dispatch({ type: 'checked-in', displayName, state: result.state, lastMessage: result.lastMessage });
   } catch (error) {
     page.dispatch({ type: 'check-in-failed', code: error instanceof CommandError ? error.body.code : 'internal', fromForm });
@@ -123,19 +126,33 @@ function failureOf(error: unknown): JoinFailure {
 const KEY_GRACE_MS = MISSING_KEY_GRACE_MS + KEY_READY_TIMEOUT_MS;
 
 /**
- * A token from our server and the media key from the therapist's console (sealed to our public
- * key, which we announce first), asked again for every rejoin: the pair and the keys stay.
+ * A token from our server, while our public key is announced (the console seals the media key to
+ * it): both at once. At admission the token comes over our socket (`media:request-token`, in its
+ * ack); a rejoin, often after the socket itself was lost, asks over HTTP.
  */
-async function askToJoin(page: JoinPage): Promise<MediaJoin> {
-  const [token] = await Promise.all([fetchClientMediaToken(page.invite, deviceId()), page.keys.announce(page.participantId ?? '')]);
-  // Admitted before the therapist started the call: nobody can make the key yet. Say so while we wait.
+async function askForToken(page: JoinPage, via: 'socket' | 'http'): Promise<{ url: string; token: string }> {
+  const token = via === 'socket' && page.sessionId ? requestMediaToken(page.socket, page.sessionId) : fetchClientMediaToken(page.invite, deviceId());
+  const [{ url, token: jwt }] = await Promise.all([token, page.keys.announce(page.participantId ?? '')]);
+  return { url, token: jwt };
+}
+
+/** The media key from the therapist's console; admitted before the therapist started the call, nobody can make it yet: say so while we wait. */
+function waitForKey(page: JoinPage) {
   page.call?.setWaitingForTherapist(!page.keys.therapistInCall());
-  const key = await page.keys.waitForKey(KEY_GRACE_MS);
-  return { url: token.url, token: token.token, key };
+  return page.keys.waitForKey(KEY_GRACE_MS);
+}
+
+/** Everything a rejoin needs, asked again each time: the pair and the keys stay. */
+async function askToRejoin(page: JoinPage): Promise<MediaJoin> {
+  const { url, token } = await askForToken(page, 'http');
+  return { url, token, key: await waitForKey(page) };
 }
 
 async function joinCall(page: JoinPage, callId: number) {
   try {
+    // Asked for the moment we are let in, before anything else is done.
+    const asked = askForToken(page, 'socket');
+    asked.catch(() => undefined);
     const journey = loadJourney();
     const prefs = { cameraOn: page.preview.videoTrack !== null, micOn: journey.micOn, ...journey.devices };
     page.preview.stopAll();
@@ -143,7 +160,7 @@ async function joinCall(page: JoinPage, callId: number) {
       headingKey: 'call.title',
       prefs,
       mount: (root) => show(page, 'call', root),
-      fetchJoin: () => askToJoin(page),
+      fetchJoin: () => askToRejoin(page),
       // Told to switch to a key we lack: it is on its way from the console (installing it applies the switch).
       fetchKey: () => page.keys.nextKey(),
       onLeave: () => page.dispatch({ type: 'leave-clicked' }),
@@ -152,15 +169,16 @@ async function joinCall(page: JoinPage, callId: number) {
     page.call = call;
     if (page.code) call.setCode(page.code);
     page.dispatch({ type: 'call-shown', callId });
-    let join: MediaJoin;
+    const { url, token } = await asked;
+    let key: MediaJoin['key'];
     try {
-      join = await askToJoin(page);
+      key = await waitForKey(page);
     } catch (error) {
       // The therapist is in the call and no key came: never a call without one. The alert stays until they leave.
       if (error instanceof KeyNotReceivedError) return call.failEncryption();
       throw error;
     }
-    await call.connect(join);
+    await call.connect({ url, token, key });
     page.dispatch({ type: 'call-joined', callId });
   } catch (error) {
     page.dispatch({ type: 'call-failed', callId, failure: failureOf(error) });

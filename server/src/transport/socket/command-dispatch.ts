@@ -43,7 +43,7 @@ function floodGuard(socket: AlcoveSocket, identity: SocketIdentity, logger: Logg
 async function runCommand(spec: CommandTable[keyof CommandTable], identity: SocketIdentity, payload: unknown, login: LoginService): Promise<unknown> {
   if (spec.role !== identity.role) throw AppError.forbidden();
   const input = parseInput(spec.schema, payload);
-  if (spec.role === 'client' && identity.role === 'client') return spec.run(identity.conn, input as never);
+  if (spec.role === 'client' && identity.role === 'client') return spec.run(identity.conn, input as never, identity.credentials);
   if (spec.role === 'therapist' && identity.role === 'therapist') {
     // Re-checks the login on every command: logout and idle expiry take effect at once.
     const therapist = await login.authenticate(identity.token);

@@ -12,6 +12,7 @@ import {
   THERAPIST_MEMBER_ID,
   leaveWaitingRoomSchema,
   participantCommandSchema,
+  requestMediaTokenSchema,
   sessionCommandSchema,
   sendPrivateNoteSchema,
   submitIntakeSchema,
@@ -24,6 +25,7 @@ import type { HostControls } from '../../waiting-room/host-controls.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
 import type { CallMembers } from '../../encryption/call-member-relay.ts';
 import type { SealedInbox } from '../../encryption/sealed-inbox.ts';
+import type { MediaTokenService, SocketTokenCredentials } from '../../tokens/media-token-service.ts';
 
 type CommandName = keyof ClientToServerEvents;
 type ResultOf<E extends CommandName> = Parameters<ClientToServerEvents[E]>[1] extends (ack: Ack<infer R>) => void ? R : never;
@@ -31,7 +33,8 @@ type ResultOf<E extends CommandName> = Parameters<ClientToServerEvents[E]>[1] ex
 interface ClientCommand<E extends CommandName, S extends z.ZodType> {
   role: 'client';
   schema: S;
-  run: (conn: ClientConnection, payload: z.output<S>) => Promise<ResultOf<E>>;
+  /** `credentials`: what this socket's handshake proved (its invite's hash, its address), for the token request only. */
+  run: (conn: ClientConnection, payload: z.output<S>, credentials: SocketTokenCredentials) => Promise<ResultOf<E>>;
   /** Close the socket after answering. */
   closesSocket?: boolean;
 }
@@ -46,8 +49,15 @@ export type CommandSpec<E extends CommandName> = ClientCommand<E, z.ZodType> | T
 export type CommandTable = { [E in CommandName]: CommandSpec<E> };
 
 /** Every command, who may send it, its schema, and the domain call it maps to. */
-export function createCommandTable(deps: { clients: ClientPresence; host: HostControls; sessions: SessionService; members: CallMembers; sealed: SealedInbox }): CommandTable {
-  const { clients, host, sessions, members, sealed } = deps;
+export function createCommandTable(deps: {
+  clients: ClientPresence;
+  host: HostControls;
+  sessions: SessionService;
+  members: CallMembers;
+  sealed: SealedInbox;
+  tokens: MediaTokenService;
+}): CommandTable {
+  const { clients, host, sessions, members, sealed, tokens } = deps;
   type T = { therapistId: string; expiresAt: number };
   const table = {
     [COMMANDS.checkIn]: {
@@ -63,6 +73,13 @@ export function createCommandTable(deps: { clients: ClientPresence; host: HostCo
         return null;
       },
       closesSocket: true,
+    },
+    // The token travels in this socket's ack alone: never in a broadcast (those go to the adapter's Redis stream).
+    [COMMANDS.requestMediaToken]: {
+      role: 'client',
+      schema: requestMediaTokenSchema,
+      run: (conn: ClientConnection, p: z.output<typeof requestMediaTokenSchema>, credentials: SocketTokenCredentials) =>
+        tokens.forConnection({ conn, credentials, sessionId: p.sessionId }),
     },
     [COMMANDS.announceCallKey]: {
       role: 'client',

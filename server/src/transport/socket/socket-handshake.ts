@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { participantHandshakeSchema } from '@alcove/shared';
 import { AppError } from '../../app-error.ts';
 import type { LoginService } from '../../auth/login-service.ts';
+import { hashInviteSecret } from '../../sessions/invite-secret.ts';
 import type { ClientPresence } from '../../waiting-room/client-presence.ts';
 import { readLoginCookie } from '../http/login-cookie.ts';
 import { parseInput } from '../http/validate.ts';
@@ -36,13 +37,9 @@ export function createHandshakeAuthoriser(deps: HandshakeDeps) {
   return async function authorise(credentials: Record<string, unknown>, request: IncomingMessage, connectionId: string): Promise<SocketIdentity> {
     if ('invite' in credentials) {
       const parsed = parseInput(participantHandshakeSchema, credentials);
-      const conn = await deps.clients.connect({
-        inviteSecret: parsed.invite,
-        deviceId: parsed.deviceId,
-        connectionId,
-        clientIp: deps.clientAddressOf(request),
-      });
-      return { role: 'client', conn };
+      const clientIp = deps.clientAddressOf(request);
+      const conn = await deps.clients.connect({ inviteSecret: parsed.invite, deviceId: parsed.deviceId, connectionId, clientIp });
+      return { role: 'client', conn, credentials: { inviteHash: hashInviteSecret(parsed.invite), clientIp } };
     }
     if (Object.keys(credentials).length > 0) throw AppError.badRequest({ reason: 'handshake-fields' });
     const token = readLoginCookie(request.headers.cookie, deps.isSecure);

@@ -1,9 +1,11 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '@alcove/shared';
+import type { SocketTokenCredentials } from '../../tokens/media-token-service.ts';
 import type { ClientConnection } from '../../waiting-room/client-presence.ts';
 
+/** `credentials`: what the handshake proved, for the token this socket may ask for once admitted (process memory only). */
 export type SocketIdentity =
-  | { role: 'client'; conn: ClientConnection }
+  | { role: 'client'; conn: ClientConnection; credentials: SocketTokenCredentials }
   | { role: 'therapist'; therapistId: string; loginId: string; token: string; expiresAt: number };
 
 /** Nothing is kept in socket.data (the streams adapter would persist it to Redis). */
