@@ -3,7 +3,7 @@ import type { Page as ChromiumPage } from 'playwright-core';
 import { eventually } from '../support/eventually.ts';
 import { startE2eStack, type E2eStack } from '../support/browser-stack.ts';
 import { newPerson, screenshot, type Person } from '../support/browser.ts';
-import { inboundTotals, waitForRisingMedia, type InboundTotals } from '../support/browser-page-probe.ts';
+import { inboundTotals, mediaConnectionsClosed, waitForRisingMedia, type InboundTotals } from '../support/browser-page-probe.ts';
 import {
   clickParticipantAction,
   clientChecksIn,
@@ -69,8 +69,6 @@ async function waitForTracksRising(page: ChromiumPage, tracks: { video: string; 
     return (now.videoFrames[tracks.video] ?? 0) > (start.videoFrames[tracks.video] ?? 0) && (now.audioPackets[tracks.audio] ?? 0) > (start.audioPackets[tracks.audio] ?? 0);
   }, 'the video and voice to arrive again', STEP_TIMEOUT_MS);
 }
-
-const allPeerConnectionsClosed = () => ((globalThis as any).__alcovePeerConnections as any[]).every((pc) => pc.connectionState === 'closed');
 
 describe('e2e: a couple session with one partner in Firefox and the other partner and the therapist in Chromium', function () {
   this.timeout(60_000);
@@ -196,7 +194,7 @@ describe('e2e: a couple session with one partner in Firefox and the other partne
     await firefoxJourney.byRole(firefox.page, 'heading', 'Thank you, Kai. You are checked in.').wait();
     await waitForText(firefox.page, 'Your therapist will be with you again shortly.');
     await Promise.all([waitForCallTiles(partner1.page, 2), waitForCallTiles(therapist.page, 2)]);
-    await firefox.page.waitForFunction(allPeerConnectionsClosed, { timeout: STEP_TIMEOUT_MS });
+    await firefox.page.waitForFunction(mediaConnectionsClosed, { timeout: STEP_TIMEOUT_MS });
     await firefoxScreenshot(firefox.page, '84-firefox-sent-back');
 
     await clickParticipantAction(therapist.page, 'Admit', 'Partner 2');
@@ -219,8 +217,10 @@ describe('e2e: a couple session with one partner in Firefox and the other partne
     await firefoxScreenshot(firefox.page, '85-firefox-removed');
     await waitForPresence(therapist.page, 'removed');
 
-    // Kai's page holds no open media connection: nothing arrives there, so nothing can decode.
-    await firefox.page.waitForFunction(allPeerConnectionsClosed, { timeout: STEP_TIMEOUT_MS });
+    // Kai's page holds no open media connection (no peer connection, no LiveKit signalling socket):
+    // nothing arrives there, nothing can decode, and leaving the page interrupts nothing.
+    expect(await firefox.page.evaluate(() => ((globalThis as any).__alcoveMediaSockets as unknown[]).length), 'LiveKit sockets the probe saw').to.be.greaterThan(0);
+    await firefox.page.waitForFunction(mediaConnectionsClosed, { timeout: STEP_TIMEOUT_MS });
     expect(
       await firefox.page.evaluate(() =>
         [...(globalThis as any).document.querySelectorAll('video, audio')].some((el: any) => el.srcObject?.getTracks().some((t: any) => t.readyState === 'live')),

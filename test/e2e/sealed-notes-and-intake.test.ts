@@ -36,8 +36,9 @@ async function inSpanish(page: Page, name: string, check = true) {
 
 async function createWithIntake(page: Page, kind: 'individual' | 'couple', template: string, custom = ''): Promise<string[]> {
   await page.getByLabel(kind === 'couple' ? 'Couple (two separate links)' : 'Individual', { exact: true }).check();
-  await page.getByLabel('Intake questionnaire').selectOption({ label: template });
-  await page.getByLabel('Your own questions (optional)').fill(custom);
+  const form = page.locator('form.create-session');
+  await form.getByLabel('Intake questionnaire').selectOption({ label: template });
+  await form.getByLabel('Your own questions (optional)').fill(custom);
   const previous = await page.locator('.session-panel').getAttribute('data-session-id').catch(() => null);
   await page.getByRole('button', { name: 'Create session' }).click();
   await page.waitForFunction((before) => {
@@ -102,7 +103,7 @@ describe('e2e: private notes and sealed intake in real Chromium', function () {
     await panel.getByRole('button', { name: 'Make my key' }).click();
     await panel.getByText(/^Key fingerprint: [0-9A-F]{4} /u).waitFor({ timeout: STEP_MS });
     fingerprint = (await panel.locator('.sealing-fingerprint').innerText()).trim();
-    await therapist.page.getByLabel('Intake questionnaire').waitFor();
+    await therapist.page.locator('form.create-session').getByLabel('Intake questionnaire').waitFor();
 
     const backup = await downloaded(therapist.page, () => panel.getByRole('button', { name: 'Download key backup' }).click());
     backupPath = backup.path;
@@ -175,6 +176,76 @@ describe('e2e: private notes and sealed intake in real Chromium', function () {
     await therapist.page.getByRole('button', { name: 'End session for everyone' }).click();
     await therapist.page.getByRole('dialog').getByRole('button', { name: 'End for everyone' }).click();
     await ana.page.getByRole('heading', { name: 'The session has ended' }).waitFor();
+    expect(await stack.t.app.redis.exists(`${stack.t.config.redis.prefix}sealed:${sessionId}`)).to.equal(0);
+  });
+
+  it('attaches a questionnaire to a session made without one, takes it away, and keeps it once answered', async () => {
+    const create = therapist.page.locator('form.create-session');
+    await create.getByLabel('Individual', { exact: true }).check();
+    // The form keeps the last session's choices: this one is made without a questionnaire.
+    await create.getByLabel('Intake questionnaire').selectOption({ label: 'None' });
+    await create.getByLabel('Your own questions (optional)').fill('');
+    const previous = await therapist.page.locator('.session-panel').getAttribute('data-session-id').catch(() => null);
+    await therapist.page.getByRole('button', { name: 'Create session' }).click();
+    await therapist.page.waitForFunction((before) => {
+      const panel = (globalThis as any).document.querySelector('.session-panel');
+      return panel !== null && panel.getAttribute('data-session-id') !== before;
+    }, previous);
+    const link = await therapist.page.locator('.session-panel .invite-link input.link-text').first().inputValue();
+    const sessionId = await sessionIdOf(therapist.page);
+    const attach = therapist.page.locator('.session-panel .intake-attachment');
+    await attach.getByText('No intake questionnaire is attached to this session.').waitFor();
+
+    const noa = await person({ origin: stack.t.origin });
+    await clientReadsNotice(noa.page, link);
+    await clientChecksIn(noa.page, 'Noa', { camera: false });
+    await noa.page.getByLabel('Your note (optional)').waitFor();
+    expect(await noa.page.getByRole('heading', { name: 'Before your session: a few questions' }).count()).to.equal(0);
+
+    // Nothing chosen: the console says so, and nothing is sent.
+    await attach.getByRole('button', { name: 'Attach questionnaire' }).click();
+    await attach.locator('[role="alert"]', { hasText: 'Choose a questionnaire or write a question first.' }).waitFor();
+    await attach.getByLabel('Intake questionnaire').selectOption({ label: 'Sexual health history' });
+    await attach.getByLabel('Your own questions (optional)').fill('What should I call you?');
+    await screenshot(therapist.page, 'n09-console-attach-intake');
+    await expectAccessible(therapist.page, 'attach a questionnaire');
+    await inSpanish(therapist.page, 'n09-console-attach-intake');
+    await attach.getByRole('button', { name: 'Attach questionnaire' }).click();
+    await attach.getByText('Intake questionnaire: Sexual health history + your own questions (1).').waitFor({ timeout: STEP_MS });
+    expect(await attach.locator('[role="alert"]').textContent()).to.equal('');
+    // The waiting client is told (intake:changed) and is offered it at once.
+    await noa.page.getByRole('heading', { name: 'Before your session: a few questions' }).waitFor({ timeout: STEP_MS });
+    await noa.page.getByLabel('What should I call you?').waitFor();
+    await screenshot(therapist.page, 'n10-console-intake-attached');
+    await expectAccessible(therapist.page, 'questionnaire attached');
+    await inSpanish(therapist.page, 'n10-console-intake-attached');
+
+    // Taken away before anyone answered: gone from the client's waiting room too.
+    await attach.getByRole('button', { name: 'Remove questionnaire' }).click();
+    await attach.getByText('No intake questionnaire is attached to this session.').waitFor({ timeout: STEP_MS });
+    await noa.page.getByRole('heading', { name: 'Before your session: a few questions' }).waitFor({ state: 'detached', timeout: STEP_MS });
+    expect((await stack.t.app.redis.hGetAll(`${stack.t.config.redis.prefix}sealed:${sessionId}`))['form']).to.equal(undefined);
+
+    // Attached again and answered: from then on it can no longer be changed or taken away.
+    await attach.getByLabel('Your own questions (optional)').fill('Which name should I use for you?');
+    await attach.getByRole('button', { name: 'Attach questionnaire' }).click();
+    await attach.getByText('Intake questionnaire: your own questions (1).').waitFor({ timeout: STEP_MS });
+    await noa.page.getByLabel('Which name should I use for you?').fill('Seededanswer Noa, please');
+    await noa.page.getByRole('button', { name: 'Send my answers privately' }).click();
+    await noa.page.getByText(/Your answers were sent at/u).waitFor();
+    await therapist.page.locator('.intake-answers', { hasText: 'Seededanswer Noa, please' }).waitFor({ timeout: STEP_MS });
+    await attach.getByRole('button', { name: 'Remove questionnaire' }).waitFor({ state: 'hidden' });
+    expect(await attach.locator('form.intake-attach').isHidden()).to.equal(true);
+    const refused = await therapist.page.evaluate(async (id) => {
+      const response = await fetch(`/api/sessions/${id}/intake`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ intake: null }) });
+      return { status: response.status, body: (await response.json()) as { error: { details: unknown } } };
+    }, sessionId);
+    expect(refused.status).to.equal(409);
+    expect(refused.body.error.details).to.deep.equal({ reason: 'intake-answered' });
+
+    await therapist.page.getByRole('button', { name: 'End session for everyone' }).click();
+    await therapist.page.getByRole('dialog').getByRole('button', { name: 'End for everyone' }).click();
+    await noa.page.getByRole('heading', { name: 'The session has ended' }).waitFor();
     expect(await stack.t.app.redis.exists(`${stack.t.config.redis.prefix}sealed:${sessionId}`)).to.equal(0);
   });
 

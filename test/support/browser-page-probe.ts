@@ -21,6 +21,7 @@ export interface InboundTotals {
 export const PAGE_PROBE_SCRIPT = `(() => {
   const g = globalThis;
   g.__alcovePeerConnections = [];
+  g.__alcoveMediaSockets = [];
   g.__alcoveCspViolations = [];
   g.__alcoveNotifications = [];
   const NativePeerConnection = g.RTCPeerConnection;
@@ -33,6 +34,16 @@ export const PAGE_PROBE_SCRIPT = `(() => {
     Wrapped.prototype = NativePeerConnection.prototype;
     Object.setPrototypeOf(Wrapped, NativePeerConnection);
     g.RTCPeerConnection = Wrapped;
+  }
+  // LiveKit's signalling connections (/rtc), so a test can tell when a page has really left the call.
+  if (g.WebSocket) {
+    g.WebSocket = new Proxy(g.WebSocket, {
+      construct(target, args) {
+        const ws = Reflect.construct(target, args);
+        if (String(args[0]).includes('/rtc')) g.__alcoveMediaSockets.push(ws);
+        return ws;
+      },
+    });
   }
   const NativeNotification = g.Notification;
   if (NativeNotification) {
@@ -56,6 +67,15 @@ export const PAGE_PROBE_SCRIPT = `(() => {
     g.__alcoveCspViolations.push(event.violatedDirective + ' ' + event.blockedURI);
   });
 })();`;
+
+/**
+ * Runs in the page (Chromium or Firefox): whether the page holds no media connection at all — every
+ * peer connection closed and every LiveKit signalling socket closed (not only closing).
+ */
+export const mediaConnectionsClosed = (): boolean => {
+  const g = globalThis as any;
+  return (g.__alcovePeerConnections as any[]).every((pc) => pc.connectionState === 'closed') && (g.__alcoveMediaSockets as any[]).every((ws) => ws.readyState === 3);
+};
 
 export async function installPageProbe(context: BrowserContext): Promise<void> {
   await context.addInitScript({ content: PAGE_PROBE_SCRIPT });

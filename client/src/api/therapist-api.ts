@@ -1,4 +1,4 @@
-import { HTTP_ROUTES, type CreateSessionBody, type PublicKeyTag } from '@alcove/shared';
+import { HTTP_ROUTES, type CreateSessionBody, type IntakeQuestionnaire, type PublicKeyTag } from '@alcove/shared';
 import { callRoute } from './http-client.ts';
 
 export const therapistApi = {
@@ -15,6 +15,9 @@ export const therapistApi = {
   /** Creates the media room if needed and returns the therapist's media token. */
   startSession: (sessionId: string) => callRoute(HTTP_ROUTES.startSession, { params: { sessionId }, body: {} }),
   endSession: (sessionId: string) => callRoute(HTTP_ROUTES.endSession, { params: { sessionId }, body: {} }),
+  /** Attaches, replaces or (with null) takes away the session's intake questionnaire, until someone answered it. */
+  attachIntake: (sessionId: string, intake: IntakeQuestionnaire | null) =>
+    callRoute(HTTP_ROUTES.attachIntake, { params: { sessionId }, body: { intake } }),
   getSealingKey: () => callRoute(HTTP_ROUTES.getSealingKey),
   setSealingKey: (publicKey: PublicKeyTag) => callRoute(HTTP_ROUTES.setSealingKey, { body: { publicKey } }),
   reissueInvite: (sessionId: string, participantId: string) =>

@@ -21,6 +21,13 @@ export function bindText<E extends Element>(el: E, key: MessageKey, params: Mess
   return el;
 }
 
+/** Empties a bound element and forgets its key, so a language switch does not bring the text back. */
+export function clearText(el: Element): void {
+  textBindings.delete(el);
+  if (!attrBindings.has(el)) el.removeAttribute(BOUND_ATTR);
+  el.textContent = '';
+}
+
 /** The same for an attribute (aria-label, placeholder, title…). */
 export function bindAttr<E extends Element>(el: E, attr: string, key: MessageKey, params: MessageParams = {}): E {
   let map = attrBindings.get(el);

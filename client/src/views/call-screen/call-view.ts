@@ -6,7 +6,7 @@
  */
 import type { CallCode } from '../../call/call-code.ts';
 import type { CallConnection, CallRoom, Encryption, PeerSnapshot } from '../../call/call-room.ts';
-import { bindText } from '../../i18n/bind.ts';
+import { bindText, clearText } from '../../i18n/bind.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
 import { h } from '../common/dom-builder.ts';
 import { createCallControls } from './call-controls.ts';
@@ -49,7 +49,7 @@ function noticeLine() {
     show(key: MessageKey | null) {
       shown = key;
       if (key) bindText(box, key);
-      else box.textContent = '';
+      else clearText(box);
       box.hidden = key === null;
     },
   };

@@ -1,6 +1,6 @@
 /** One person in the call: their video (or initials), name, microphone state and connection quality. */
 import type { PeerSnapshot, Quality } from '../../call/call-room.ts';
-import { bindAttr, bindText } from '../../i18n/bind.ts';
+import { bindAttr, bindText, clearText } from '../../i18n/bind.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
 import { h } from '../common/dom-builder.ts';
 
@@ -48,7 +48,7 @@ export function createParticipantTile(): ParticipantTile {
       if (peer.isLocal) {
         bindText(you, 'call.you');
         video.classList.add('mirrored');
-      } else you.textContent = '';
+      } else clearText(you);
       name.textContent = peer.name;
       avatar.textContent = initialsOf(peer.name) || '•';
       bindAttr(root, 'aria-label', peer.isLocal ? 'call.tile.you' : 'call.tile.other', { name: peer.name });

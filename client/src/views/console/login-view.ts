@@ -1,5 +1,5 @@
 import { EMAIL_MAX_CHARS, PASSWORD_MAX_CHARS } from '@alcove/shared';
-import { bindText } from '../../i18n/bind.ts';
+import { bindText, clearText } from '../../i18n/bind.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
 import { h } from '../common/dom-builder.ts';
 
@@ -66,7 +66,7 @@ export function loginView(notice: MessageKey | null, onSubmit: (email: string, p
       form),
     error(key) {
       if (key) bindText(errorBox, key);
-      else errorBox.textContent = '';
+      else clearText(errorBox);
     },
     busy(isBusy) {
       submit.disabled = isBusy;

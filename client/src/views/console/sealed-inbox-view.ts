@@ -20,9 +20,12 @@ import { bindText } from '../../i18n/bind.ts';
 import { formatTime, t, type MessageKey } from '../../i18n/translate.ts';
 import { downloadFile } from '../../sealed/sealing-key-vault.ts';
 import { h } from '../common/dom-builder.ts';
+import { createIntakeAttachment } from './intake-attachment.ts';
 
 export interface SealedInboxDeps {
   socket: AlcoveSocket;
+  /** Attaches, replaces or takes away the session's questionnaire (the HTTP route). */
+  attachIntake(intake: IntakeQuestionnaire | null): Promise<unknown>;
   sessionId: string;
   startsAt: number;
   pair(): CallKeyPair | null;
@@ -52,8 +55,9 @@ export function answerText(item: IntakeItem, answer: string | string[] | undefin
 export function createSealedInboxView(deps: SealedInboxDeps): SealedInboxView {
   const titleId = `inbox-title-${deps.sessionId}`;
   const body = h('div', { class: 'inbox-body' });
-  const root = h('section', { class: 'sealed-inbox', attrs: { 'aria-labelledby': titleId } }, h('h3', { id: titleId, msg: 'inbox.title' }), body);
   let refreshing: Promise<void> = Promise.resolve();
+  const attachment = createIntakeAttachment({ sessionId: deps.sessionId, attach: deps.attachIntake, changed: () => void refresh(), say: deps.say });
+  const root = h('section', { class: 'sealed-inbox', attrs: { 'aria-labelledby': titleId } }, h('h3', { id: titleId, msg: 'inbox.title' }), attachment.root, body);
 
   async function openAll(pair: CallKeyPair, items: SealedItem[], purpose: 'note' | 'intake') {
     return Promise.all(
@@ -82,8 +86,12 @@ export function createSealedInboxView(deps: SealedInboxDeps): SealedInboxView {
 
   async function load() {
     const pair = deps.pair();
-    if (!pair) return body.replaceChildren(h('p', { class: 'hint', msg: 'inbox.noKey' }));
+    if (!pair) {
+      attachment.show(null);
+      return body.replaceChildren(h('p', { class: 'hint', msg: 'inbox.noKey' }));
+    }
     const inbox = await sendCommand(deps.socket, COMMANDS.listSealed, { sessionId: deps.sessionId });
+    attachment.show({ intake: inbox.intake, answered: inbox.intakes.length > 0 });
     const decoder = new TextDecoder('utf-8', { fatal: false });
     const notes: Opened<string>[] = (await openAll(pair, inbox.notes, 'note')).map((n) => ({ ...n, content: n.bytes ? decoder.decode(n.bytes) : null }));
     const form = inbox.intake;
@@ -117,13 +125,12 @@ export function createSealedInboxView(deps: SealedInboxDeps): SealedInboxView {
     body.replaceChildren(...parts);
   }
 
-  return {
-    root,
-    refresh() {
-      refreshing = refreshing.then(load).catch(() => {
-        bindText(body, 'sealing.failed');
-      });
-      return refreshing;
-    },
-  };
+  function refresh(): Promise<void> {
+    refreshing = refreshing.then(load).catch(() => {
+      bindText(body, 'sealing.failed');
+    });
+    return refreshing;
+  }
+
+  return { root, refresh };
 }

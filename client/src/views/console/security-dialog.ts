@@ -5,7 +5,7 @@
  */
 import { ApiError } from '../../api/http-client.ts';
 import { therapistApi } from '../../api/therapist-api.ts';
-import { bindText } from '../../i18n/bind.ts';
+import { bindText, clearText } from '../../i18n/bind.ts';
 import { h } from '../common/dom-builder.ts';
 import { createTotpQrCode } from './totp-qr-code.ts';
 
@@ -25,7 +25,7 @@ export function createSecurityDialog(initiallyEnabled: boolean): { button: HTMLB
   close.addEventListener('click', () => dialog.close());
 
   const showState = () => {
-    status.textContent = '';
+    clearText(status);
     if (enabled) {
       body.replaceChildren(h('p', { msg: 'totp.isOn' }));
       return;
@@ -71,7 +71,7 @@ export function createSecurityDialog(initiallyEnabled: boolean): { button: HTMLB
     try {
       const { recoveryCodes } = await therapistApi.confirmTotp(code);
       enabled = true;
-      status.textContent = '';
+      clearText(status);
       body.replaceChildren(
         h('p', { msg: 'totp.enabled' }),
         h('p', { msg: 'totp.recoveryHint' }),

@@ -6,6 +6,7 @@
  */
 import { COMMANDS, type CallMembersFact, type InviteLink, type ParticipantPresence, type SessionSummary } from '@alcove/shared';
 import { sendCommand, type AlcoveSocket } from '../../api/socket-connection.ts';
+import { therapistApi } from '../../api/therapist-api.ts';
 import { bindText } from '../../i18n/bind.ts';
 import { formatDuration, formatTime, t, type MessageKey, type MessageParams } from '../../i18n/translate.ts';
 import { confirmAction } from '../common/confirm-dialog.ts';
@@ -229,6 +230,7 @@ export function createSessionPanel(initial: SessionSummary, deps: SessionPanelDe
   const messageForm = createWaitingMessageForm((text) => sendCommand(deps.socket, COMMANDS.postMessage, { sessionId, text }).then(() => undefined));
   const inbox = createSealedInboxView({
     socket: deps.socket,
+    attachIntake: (intake) => therapistApi.attachIntake(sessionId, intake),
     sessionId,
     startsAt: initial.startsAt,
     pair: () => deps.sealing.pair(),

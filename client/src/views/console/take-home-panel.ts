@@ -5,7 +5,7 @@
  * field; every change hands the whole list to `onChange`, which seals it to everyone in the call.
  */
 import { TAKE_HOME_RESOURCES_MAX, checkResource, type ResourceProblem, type TakeHomeResource } from '@alcove/shared';
-import { bindAttr, bindText } from '../../i18n/bind.ts';
+import { bindAttr, bindText, clearText } from '../../i18n/bind.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
 import { h } from '../common/dom-builder.ts';
 
@@ -32,7 +32,7 @@ function field(id: string, label: MessageKey, attrs: Record<string, string>) {
   const say = (key: MessageKey | null) => {
     problem.hidden = key === null;
     if (key) bindText(problem, key);
-    else problem.textContent = '';
+    else clearText(problem);
     if (key) input.setAttribute('aria-invalid', 'true');
     else input.removeAttribute('aria-invalid');
   };

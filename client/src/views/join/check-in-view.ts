@@ -2,7 +2,7 @@
 import { DISPLAY_NAME_MAX_CHARS, normaliseDisplayName } from '@alcove/shared';
 import type { ConnectionCheck } from '../../call/connection-check.ts';
 import type { LocalPreview } from '../../call/local-preview.ts';
-import { bindText } from '../../i18n/bind.ts';
+import { bindText, clearText } from '../../i18n/bind.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
 import { h } from '../common/dom-builder.ts';
 import { connectionCheckView } from './connection-check-view.ts';
@@ -56,7 +56,7 @@ export function checkInView(preview: LocalPreview, initialName: string | null, o
       return;
     }
     input.removeAttribute('aria-invalid');
-    errorText.textContent = '';
+    clearText(errorText);
     onCheckIn(name);
   });
 
@@ -70,7 +70,7 @@ export function checkInView(preview: LocalPreview, initialName: string | null, o
     },
     error(key) {
       if (key) bindText(formError, key);
-      else formError.textContent = '';
+      else clearText(formError);
     },
     destroy: () => {
       panel.destroy();
