@@ -7,10 +7,12 @@
  * printed side by side with stall counts, ratios and CPU shares, plus the gzip
  * size of the client bundle. Not a test: it prints figures, asserts nothing.
  *
- *   npx tsx bench/admit-to-video.ts [--runs 30] [--with late-key,plain] [--trace]
+ *   npx tsx bench/admit-to-video.ts [--runs 30] [--with late-key,plain,no-dynacast,no-simulcast] [--trace]
  *
  * `--with` adds bare variants: `late-key` (room and worker, connect, then the key:
- * the order the E2EE first-frame stall was reported in) and `plain` (no E2EE). `--trace` records livekit-client's E2EE log lines in the bare
+ * the order the E2EE first-frame stall was reported in), `plain` (no E2EE), and the
+ * floor against a publisher without dynacast (`no-dynacast`) or without simulcast
+ * (`no-simulcast`). `--trace` records livekit-client's E2EE log lines in the bare
  * pages (debug level, which slows them: not for figures) and prints them under a stall.
  * All pages run in one browser on this machine, so every timestamp comes from the
  * same clock. Each measured page polls its own WebRTC stats every 10 ms.
@@ -33,7 +35,7 @@ import {
 import { buildBarePage } from './bare-livekit-page/build-bare-page.ts';
 import { createBareJoinRuns } from './bare-livekit-page/bare-join-run.ts';
 import { serveBarePage } from './bare-livekit-page/serve-bare-page.ts';
-import type { JoinOrder } from './bare-livekit-page/page-entry.ts';
+import type { JoinOrder, PublisherSetup } from './bare-livekit-page/page-entry.ts';
 import { watchFirstFrame } from './first-frame-timeline.ts';
 import { renderFirstFrameReport, renderRun, type FirstFrameSample, type VariantResult } from './first-frame-report.ts';
 import { createMachineMeter, findChildPid } from './process-metrics.ts';
@@ -43,13 +45,20 @@ const argument = (name: string) => {
   return at > 0 ? process.argv[at + 1] : undefined;
 };
 const RUNS = Number(argument('--runs') ?? 30);
-const EXTRA_ORDERS = (argument('--with') ?? '').split(',').filter(Boolean) as JoinOrder[];
-for (const order of EXTRA_ORDERS) {
-  if (order !== 'late-key' && order !== 'plain') throw new Error(`--with takes late-key and/or plain, not ${order}`);
+/** The bare pages: the floor, and what `--with` may add. */
+const BARE_VARIANTS = {
+  'key-first': { order: 'key-first', setup: 'alcove', label: 'bare E2EE' },
+  'late-key': { order: 'late-key', setup: 'alcove', label: 'bare late key' },
+  plain: { order: 'plain', setup: 'alcove', label: 'bare no E2EE' },
+  'no-dynacast': { order: 'key-first', setup: 'no-dynacast', label: 'bare no dynac.' },
+  'no-simulcast': { order: 'key-first', setup: 'no-simulcast', label: 'bare no simulc' },
+} as const satisfies Record<string, { order: JoinOrder; setup: PublisherSetup; label: string }>;
+type BareVariantName = keyof typeof BARE_VARIANTS;
+const EXTRA_VARIANTS = (argument('--with') ?? '').split(',').filter(Boolean) as BareVariantName[];
+for (const name of EXTRA_VARIANTS) {
+  if (!(name in BARE_VARIANTS) || name === 'key-first') throw new Error(`--with takes ${Object.keys(BARE_VARIANTS).slice(1).join(', ')}; not ${name}`);
 }
-
-const FLOOR_LABEL = 'bare E2EE';
-const BARE_LABELS: Record<JoinOrder, string> = { 'key-first': FLOOR_LABEL, 'late-key': 'bare late key', plain: 'bare no E2EE' };
+const FLOOR_LABEL = BARE_VARIANTS['key-first'].label;
 
 /** One Alcove run: a fresh session, the therapist in the call, a client checked in and waiting; time zero is the Admit click. */
 async function alcoveRun(stack: E2eStack, therapist: Person, run: number): Promise<FirstFrameSample> {
@@ -99,7 +108,7 @@ async function main(): Promise<void> {
   const browserPid = findChildPid(process.pid, /chrom/u);
   if (browserPid === null) throw new Error('could not find the browser process');
   const alcove: VariantResult = { label: 'Alcove', samples: [], failures: 0 };
-  const bare = (['key-first', ...EXTRA_ORDERS] as JoinOrder[]).map((order) => ({ order, result: { label: BARE_LABELS[order], samples: [], failures: 0 } as VariantResult }));
+  const bare = (['key-first', ...EXTRA_VARIANTS] as BareVariantName[]).map((name) => ({ variant: BARE_VARIANTS[name], result: { label: BARE_VARIANTS[name].label, samples: [], failures: 0 } as VariantResult }));
   const loadAverageAtStart = loadavg()[0]!;
   let machine;
   try {
@@ -110,9 +119,9 @@ async function main(): Promise<void> {
       const sample = await alcoveRun(stack, therapist, run);
       alcove.samples.push(sample);
       console.log(renderRun(alcove.label, run, sample));
-      for (const { order, result } of bare) {
+      for (const { variant, result } of bare) {
         try {
-          const bareSample = await bareRun(order);
+          const bareSample = await bareRun(variant.order, variant.setup);
           result.samples.push(bareSample);
           console.log(renderRun(result.label, run, bareSample));
         } catch (error) {

@@ -11,7 +11,7 @@ import { livekitApiHost } from '../../server/src/adapters/livekit/room-service.t
 import { newPerson, type E2eBrowser } from '../../test/support/browser.ts';
 import type { LivekitStack } from '../../test/support/livekit-stack.ts';
 import { watchFirstFrame, type FirstFrameTimeline } from '../first-frame-timeline.ts';
-import type { JoinOrder, JoinRequest, PublishRequest } from './page-entry.ts';
+import type { JoinOrder, JoinRequest, PublisherSetup, PublishRequest } from './page-entry.ts';
 
 const TOKEN_TTL_SECONDS = 600;
 
@@ -27,7 +27,7 @@ export function createBareJoinRuns(deps: { browser: E2eBrowser; livekit: Livekit
   const signer = createLivekitTokenSigner(deps.livekit);
   const token = (roomName: string, identity: string) => signer.sign({ identity, name: identity, roomName, ttlSeconds: TOKEN_TTL_SECONDS });
 
-  return async function runOnce(order: JoinOrder): Promise<BareJoinSample> {
+  return async function runOnce(order: JoinOrder, setup: PublisherSetup = 'alcove'): Promise<BareJoinSample> {
     const roomName = `bare-${randomBytes(6).toString('hex')}`;
     const key = order === 'plain' ? null : randomBytes(32).toString('base64');
     await rooms.createRoom({ name: roomName, emptyTimeout: 60, maxParticipants: 4 });
@@ -36,16 +36,18 @@ export function createBareJoinRuns(deps: { browser: E2eBrowser; livekit: Livekit
     try {
       await publisher.page.goto(deps.pageOrigin);
       await publisher.page.waitForFunction(() => (globalThis as any).bareLivekit !== undefined);
-      const publish: PublishRequest = { url: deps.livekit.url, token: await token(roomName, 'publisher'), key };
+      const publish: PublishRequest = { url: deps.livekit.url, token: await token(roomName, 'publisher'), key, setup };
       await publisher.page.evaluate((request) => (globalThis as any).bareLivekit.publish(request), publish);
 
       await viewer.page.goto(deps.pageOrigin);
       await viewer.page.waitForFunction(() => (globalThis as any).bareLivekit !== undefined);
       const join: JoinRequest = { url: deps.livekit.url, token: await token(roomName, 'viewer'), key, order, trace: deps.trace };
+      if (deps.trace) await publisher.page.evaluate(() => (globalThis as any).bareLivekit.startLayerWatch());
       const firstFrame = watchFirstFrame(viewer.page);
       const { startedAt } = (await viewer.page.evaluate((request) => (globalThis as any).bareLivekit.join(request), join)) as { startedAt: number };
       const timeline = await firstFrame;
       const events = (await viewer.page.evaluate(() => (globalThis as any).__bareEvents)) as BareJoinSample['events'];
+      if (deps.trace) events.push(...((await publisher.page.evaluate(() => (globalThis as any).bareLivekit.stopLayerWatch())) as BareJoinSample['events']).map((e) => ({ ...e, at: e.at || timeline.firstFrameAt })));
       return { startedAt, timeline, events };
     } finally {
       await viewer.page.evaluate(() => (globalThis as any).bareLivekit?.leave()).catch(() => undefined);

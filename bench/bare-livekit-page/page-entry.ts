@@ -13,11 +13,15 @@ import { ExternalE2EEKeyProvider, Room, RoomEvent, setLogExtension, setLogLevel,
 /** How the measured page sets up encryption; `late-key` is the order the stall was reported in. */
 export type JoinOrder = 'key-first' | 'late-key' | 'plain';
 
+/** How the "therapist" page publishes: as Alcove does (simulcast, dynacast), or with one of the two off. */
+export type PublisherSetup = 'alcove' | 'no-dynacast' | 'no-simulcast';
+
 export interface PublishRequest {
   url: string;
   token: string;
   /** The room key, base64 (32 random bytes, HKDF as in Alcove); null publishes unencrypted. */
   key: string | null;
+  setup: PublisherSetup;
 }
 
 export interface JoinRequest {
@@ -48,7 +52,12 @@ const publisherOptions: RoomOptions = {
 
 async function publish(request: PublishRequest): Promise<void> {
   const keyProvider = new ExternalE2EEKeyProvider();
-  const room = new Room({ ...publisherOptions, ...(request.key ? { e2ee: { keyProvider, worker: e2eeWorker() as any } } : {}) });
+  const options: RoomOptions = {
+    ...publisherOptions,
+    ...(request.setup === 'no-dynacast' ? { dynacast: false } : {}),
+    ...(request.setup === 'no-simulcast' ? { publishDefaults: { ...publisherOptions.publishDefaults, simulcast: false } } : {}),
+  };
+  const room = new Room({ ...options, ...(request.key ? { e2ee: { keyProvider, worker: e2eeWorker() as any } } : {}) });
   if (request.key) {
     await keyProvider.setKey(keyBytes(request.key));
     await room.setE2EEEnabled(true);
@@ -114,8 +123,46 @@ async function join(request: JoinRequest): Promise<{ startedAt: number }> {
   return { startedAt };
 }
 
+/**
+ * On the publishing page: when each simulcast layer (by rid) started sending again after `since`
+ * (dynacast pauses layers nobody watches), and why the encoder limited quality. Polled every 20 ms
+ * until `stopLayerWatch`.
+ */
+let layerWatch: { timer: unknown; sent: Map<string, number>; resumedAt: Map<string, number>; limitation: Map<string, string> } | undefined;
+
+async function outboundVideo(): Promise<{ rid: string; framesSent: number; limitation: string; height: number }[]> {
+  const layers: { rid: string; framesSent: number; limitation: string; height: number }[] = [];
+  for (const pc of g.__alcovePeerConnections as any[]) {
+    if (pc.connectionState === 'closed') continue;
+    (await pc.getStats()).forEach((r: any) => {
+      if (r.type === 'outbound-rtp' && r.kind === 'video') layers.push({ rid: String(r.rid ?? '-'), framesSent: r.framesSent ?? 0, limitation: String(r.qualityLimitationReason ?? ''), height: r.frameHeight ?? 0 });
+    });
+  }
+  return layers;
+}
+
+async function startLayerWatch(): Promise<void> {
+  const watch = { timer: undefined as unknown, sent: new Map<string, number>(), resumedAt: new Map<string, number>(), limitation: new Map<string, string>() };
+  for (const layer of await outboundVideo()) watch.sent.set(layer.rid, layer.framesSent);
+  watch.timer = g.setInterval(async () => {
+    for (const layer of await outboundVideo()) {
+      if (!watch.resumedAt.has(layer.rid) && layer.framesSent > (watch.sent.get(layer.rid) ?? 0)) watch.resumedAt.set(layer.rid, Date.now());
+      watch.limitation.set(layer.rid, `${layer.limitation} ${layer.height}p`);
+    }
+  }, 20);
+  layerWatch = watch;
+}
+
+function stopLayerWatch(): { at: number; event: string }[] {
+  if (!layerWatch) return [];
+  g.clearInterval(layerWatch.timer);
+  const { resumedAt, limitation } = layerWatch;
+  layerWatch = undefined;
+  return [...limitation.keys()].map((rid) => ({ at: resumedAt.get(rid) ?? 0, event: `publisher layer ${rid} ${resumedAt.has(rid) ? 'sending' : 'not sending'} (${limitation.get(rid)})` }));
+}
+
 async function leave(): Promise<void> {
   await (g.__bareRoom as Room | undefined)?.disconnect();
 }
 
-g.bareLivekit = { publish, join, leave };
+g.bareLivekit = { publish, join, leave, startLayerWatch, stopLayerWatch };
