@@ -122,12 +122,20 @@ export async function sharedSecretBits(curve: KeyCurve, privateKey: CallCryptoKe
   return subtle().deriveBits({ name, public: peerKey } as DeriveAlgorithm, privateKey, 256);
 }
 
-/** The AES-GCM key shared by exactly these two public keys, for this session and key index. */
-async function wrappingKey(sessionId: string, keyIndex: number, own: CallKeyPair, peer: PublicKeyTag, from: PublicKeyTag, to: PublicKeyTag): Promise<CallCryptoKey> {
-  const shared = await sharedSecretBits(own.publicKey.curve, own.privateKey, peer);
+/**
+ * The one way every envelope here gets its key: ECDH between our private key and the peer's public
+ * key, then HKDF-SHA-256 (salt: the session id; info: what the key is for and between whom) to a
+ * non-extractable AES-GCM-256 key. Call keys, take-home lists and sealed notes differ only in `info`.
+ */
+export async function agreedAesKey(curve: KeyCurve, privateKey: CallCryptoKey, peer: PublicKeyTag, salt: string, info: Uint8Array<ArrayBuffer>): Promise<CallCryptoKey> {
+  const shared = await sharedSecretBits(curve, privateKey, peer);
   const base = await subtle().importKey('raw', shared, 'HKDF', false, ['deriveKey']);
-  const info = utf8(JSON.stringify([WRAP_LABEL, keyIndex, publicKeyId(from), publicKeyId(to)]));
-  return subtle().deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: utf8(sessionId), info }, base, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  return subtle().deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: utf8(salt), info }, base, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+}
+
+/** The AES-GCM key shared by exactly these two public keys, for this session and key index. */
+function wrappingKey(sessionId: string, keyIndex: number, own: CallKeyPair, peer: PublicKeyTag, from: PublicKeyTag, to: PublicKeyTag): Promise<CallCryptoKey> {
+  return agreedAesKey(own.publicKey.curve, own.privateKey, peer, sessionId, utf8(JSON.stringify([WRAP_LABEL, keyIndex, publicKeyId(from), publicKeyId(to)])));
 }
 
 const additionalData = (sessionId: string, keyIndex: number, from: PublicKeyTag, to: PublicKeyTag) =>

@@ -9,10 +9,10 @@
 import { EnvelopeError } from './envelope-error.ts';
 import { subtle, utf8 } from './web-crypto.ts';
 import {
+  agreedAesKey,
   fromBase64Url,
   isSamePublicKey,
   publicKeyId,
-  sharedSecretBits,
   toBase64Url,
   type CallCryptoKey,
   type CallKeyPair,
@@ -49,16 +49,8 @@ export interface ResourceBinding {
 const bindingOf = (label: string, binding: ResourceBinding, from: PublicKeyTag, to: PublicKeyTag) =>
   utf8(JSON.stringify([label, binding.sessionId, binding.participantId, publicKeyId(from), publicKeyId(to)]));
 
-async function listKey(binding: ResourceBinding, own: CallKeyPair, peer: PublicKeyTag, from: PublicKeyTag, to: PublicKeyTag): Promise<CallCryptoKey> {
-  const shared = await sharedSecretBits(own.publicKey.curve, own.privateKey, peer);
-  const base = await subtle().importKey('raw', shared, 'HKDF', false, ['deriveKey']);
-  return subtle().deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: utf8(binding.sessionId), info: bindingOf(LABEL, binding, from, to) },
-    base,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
-  );
+function listKey(binding: ResourceBinding, own: CallKeyPair, peer: PublicKeyTag, from: PublicKeyTag, to: PublicKeyTag): Promise<CallCryptoKey> {
+  return agreedAesKey(own.publicKey.curve, own.privateKey, peer, binding.sessionId, bindingOf(LABEL, binding, from, to));
 }
 
 /** Seals the list (checked again here: the console never seals what a client would refuse) to one client. */

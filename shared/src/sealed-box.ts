@@ -15,11 +15,11 @@
 import { EnvelopeError } from './envelope-error.ts';
 import { subtle, utf8 } from './web-crypto.ts';
 import {
+  agreedAesKey,
   fromBase64Url,
   generateCallKeyPair,
   isSamePublicKey,
   publicKeyId,
-  sharedSecretBits,
   toBase64Url,
   type CallCryptoKey,
   type CallKeyPair,
@@ -95,16 +95,8 @@ function unpad(padded: Uint8Array): Uint8Array {
 const bindingOf = (label: string, binding: SealBinding, from: PublicKeyTag, to: PublicKeyTag) =>
   utf8(JSON.stringify([label, binding.purpose, binding.sessionId, binding.participantId, publicKeyId(from), publicKeyId(to)]));
 
-async function boxKey(binding: SealBinding, curve: KeyCurve, privateKey: CallCryptoKey, peer: PublicKeyTag, from: PublicKeyTag, to: PublicKeyTag): Promise<CallCryptoKey> {
-  const shared = await sharedSecretBits(curve, privateKey, peer);
-  const base = await subtle().importKey('raw', shared, 'HKDF', false, ['deriveKey']);
-  return subtle().deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: utf8(binding.sessionId), info: bindingOf(SEAL_LABEL, binding, from, to) },
-    base,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
-  );
+function boxKey(binding: SealBinding, curve: KeyCurve, privateKey: CallCryptoKey, peer: PublicKeyTag, from: PublicKeyTag, to: PublicKeyTag): Promise<CallCryptoKey> {
+  return agreedAesKey(curve, privateKey, peer, binding.sessionId, bindingOf(SEAL_LABEL, binding, from, to));
 }
 
 /** Seals `content` (bytes, padded here) to the therapist's sealing public key, for this binding only. */
