@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import {
-  EnvelopeError,
   generateCallKeyPair,
   keyEnvelopeSchema,
   newMediaKey,
@@ -11,18 +10,10 @@ import {
   type KeyCurve,
   type KeyEnvelope,
 } from '@alcove/shared';
+import { refusal } from '../support/envelope-refusal.ts';
 
 const SESSION = 'sess_0123456789abcdef';
 
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(EnvelopeError);
-    return (error as EnvelopeError).reason;
-  }
-  throw new Error('the envelope was accepted');
-}
 
 /** Flips one bit of a base64url string's first character (stays base64url). */
 const flip = (text: string) => (text[0] === 'A' ? 'B' : 'A') + text.slice(1);
@@ -59,18 +50,18 @@ for (const curve of ['X25519', 'P-256'] as const satisfies readonly KeyCurve[]) 
     });
 
     it('refuses an envelope addressed to someone else', async () => {
-      expect(await refusal(unwrapMediaKey({ sessionId: SESSION, envelope, recipient: other, expectedSender: therapist.publicKey }))).to.equal('wrong-recipient');
+      expect(await refusal(unwrapMediaKey({ sessionId: SESSION, envelope, recipient: other, expectedSender: therapist.publicKey }), 'call-key')).to.equal('wrong-recipient');
       // Re-addressed to the other person on the way: the binding no longer matches.
       const readdressed = { ...envelope, to: other.publicKey };
-      expect(await refusal(unwrapMediaKey({ sessionId: SESSION, envelope: readdressed, recipient: other, expectedSender: therapist.publicKey }))).to.equal('undecryptable');
+      expect(await refusal(unwrapMediaKey({ sessionId: SESSION, envelope: readdressed, recipient: other, expectedSender: therapist.publicKey }), 'call-key')).to.equal('undecryptable');
     });
 
     it('refuses an envelope from anyone but the therapist key in the member list', async () => {
-      expect(await refusal(unwrapMediaKey({ sessionId: SESSION, envelope, recipient: client, expectedSender: other.publicKey }))).to.equal('wrong-sender');
+      expect(await refusal(unwrapMediaKey({ sessionId: SESSION, envelope, recipient: client, expectedSender: other.publicKey }), 'call-key')).to.equal('wrong-sender');
       // A relay that wraps its own key and claims to be the therapist: the claimed key does not open it.
       const forged = await wrapMediaKey({ sessionId: SESSION, keyIndex: 3, sender: other, recipient: client.publicKey, content: { key: newMediaKey(), confirmedCode: null } });
       const claimed = { ...forged, from: therapist.publicKey };
-      expect(await refusal(unwrapMediaKey({ sessionId: SESSION, envelope: claimed, recipient: client, expectedSender: therapist.publicKey }))).to.equal('undecryptable');
+      expect(await refusal(unwrapMediaKey({ sessionId: SESSION, envelope: claimed, recipient: client, expectedSender: therapist.publicKey }), 'call-key')).to.equal('undecryptable');
     });
 
     it('refuses an envelope changed on the way: session, key index, IV, or sealed data', async () => {
@@ -80,12 +71,12 @@ for (const curve of ['X25519', 'P-256'] as const satisfies readonly KeyCurve[]) 
         () => unwrapMediaKey({ sessionId: SESSION, envelope: { ...envelope, iv: flip(envelope.iv) }, recipient: client, expectedSender: therapist.publicKey }),
         () => unwrapMediaKey({ sessionId: SESSION, envelope: { ...envelope, data: flip(envelope.data) }, recipient: client, expectedSender: therapist.publicKey }),
       ];
-      for (const attempt of tries) expect(await refusal(attempt())).to.equal('undecryptable');
+      for (const attempt of tries) expect(await refusal(attempt(), 'call-key')).to.equal('undecryptable');
     });
 
     it('refuses a wrong-length public key as malformed', async () => {
       const short = { ...envelope, from: { curve, key: therapist.publicKey.key.slice(1) } };
-      expect(await refusal(unwrapMediaKey({ sessionId: SESSION, envelope: short, recipient: client, expectedSender: short.from }))).to.equal('malformed');
+      expect(await refusal(unwrapMediaKey({ sessionId: SESSION, envelope: short, recipient: client, expectedSender: short.from }), 'call-key')).to.equal('malformed');
     });
   });
 }

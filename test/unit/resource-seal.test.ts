@@ -1,21 +1,12 @@
 import { expect } from 'chai';
 import { generateCallKeyPair } from '../../shared/src/key-exchange.ts';
 import { openResourceList, RESOURCE_ENVELOPE_DATA_CHARS, sealResourceList } from '../../shared/src/resource-seal.ts';
-import { EnvelopeError } from '../../shared/src/envelope-error.ts';
 import { RESOURCE_TITLE_MAX_CHARS, RESOURCE_URL_MAX_CHARS, TAKE_HOME_RESOURCES_MAX } from '../../shared/src/take-home-resources.ts';
+import { refusal } from '../support/envelope-refusal.ts';
 
 const binding = { sessionId: 's_1', participantId: 'p_kai' };
 const list = [{ title: 'Come as You Are', url: 'https://example.org/book' }];
 
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(EnvelopeError);
-    return (error as EnvelopeError).reason;
-  }
-  throw new Error('opened, but should have been refused');
-}
 
 describe('the take-home list sealed from the therapist to one client', () => {
   it('opens for its client, from the therapist key in the member list', async () => {
@@ -41,14 +32,14 @@ describe('the take-home list sealed from the therapist to one client', () => {
   it('refuses a list from anyone but the expected therapist key, to anyone else, or moved to another session or person', async () => {
     const [therapist, kai, sam, impostor] = await Promise.all([generateCallKeyPair('X25519'), generateCallKeyPair('X25519'), generateCallKeyPair('X25519'), generateCallKeyPair('X25519')]);
     const envelope = await sealResourceList(binding, therapist, kai.publicKey, list);
-    expect(await refusal(openResourceList(binding, envelope, sam, therapist.publicKey))).to.equal('wrong-recipient');
-    expect(await refusal(openResourceList(binding, envelope, kai, impostor.publicKey))).to.equal('wrong-sender');
+    expect(await refusal(openResourceList(binding, envelope, sam, therapist.publicKey), 'resources')).to.equal('wrong-recipient');
+    expect(await refusal(openResourceList(binding, envelope, kai, impostor.publicKey), 'resources')).to.equal('wrong-sender');
     // Sam's browser (a client) seals to Kai and claims to be the therapist: Kai expects the therapist's key.
     const fromSam = await sealResourceList(binding, sam, kai.publicKey, list);
-    expect(await refusal(openResourceList(binding, { ...fromSam, from: therapist.publicKey }, kai, therapist.publicKey))).to.equal('undecryptable');
-    expect(await refusal(openResourceList({ ...binding, sessionId: 's_2' }, envelope, kai, therapist.publicKey))).to.equal('undecryptable');
-    expect(await refusal(openResourceList({ ...binding, participantId: 'p_sam' }, envelope, kai, therapist.publicKey))).to.equal('undecryptable');
-    expect(await refusal(openResourceList(binding, { ...envelope, data: envelope.data.slice(1) }, kai, therapist.publicKey))).to.equal('malformed');
+    expect(await refusal(openResourceList(binding, { ...fromSam, from: therapist.publicKey }, kai, therapist.publicKey), 'resources')).to.equal('undecryptable');
+    expect(await refusal(openResourceList({ ...binding, sessionId: 's_2' }, envelope, kai, therapist.publicKey), 'resources')).to.equal('undecryptable');
+    expect(await refusal(openResourceList({ ...binding, participantId: 'p_sam' }, envelope, kai, therapist.publicKey), 'resources')).to.equal('undecryptable');
+    expect(await refusal(openResourceList(binding, { ...envelope, data: envelope.data.slice(1) }, kai, therapist.publicKey), 'resources')).to.equal('malformed');
   });
 
   it('never seals a list a client would refuse', async () => {

@@ -17,21 +17,13 @@ import {
   type SealBinding,
   type SealedEnvelope,
 } from '@alcove/shared';
+import { refusal } from '../support/envelope-refusal.ts';
 
 const NOTE: SealBinding = { sessionId: 'sess_aaaaaaaaaaaaaaaa', participantId: 'participant_kai00000', purpose: 'note' };
 const words = (text: string) => new TextEncoder().encode(text);
 const read = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const flip = (text: string) => (text[0] === 'A' ? 'B' : 'A') + text.slice(1);
 
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(EnvelopeError);
-    return (error as EnvelopeError).reason;
-  }
-  throw new Error('the envelope was opened');
-}
 
 for (const curve of ['X25519', 'P-256'] as const satisfies readonly KeyCurve[]) {
   describe(`sealed notes and intake on ${curve}`, () => {
@@ -55,29 +47,29 @@ for (const curve of ['X25519', 'P-256'] as const satisfies readonly KeyCurve[]) 
     });
 
     it('refuses a note sealed for session A when opened as session B’s', async () => {
-      expect(await refusal(openSealed({ ...NOTE, sessionId: 'sess_bbbbbbbbbbbbbbbb' }, envelope, therapist))).to.equal('undecryptable');
+      expect(await refusal(openSealed({ ...NOTE, sessionId: 'sess_bbbbbbbbbbbbbbbb' }, envelope, therapist), 'sealed')).to.equal('undecryptable');
     });
 
     it('refuses a note filed under the other partner', async () => {
-      expect(await refusal(openSealed({ ...NOTE, participantId: 'participant_sam00000' }, envelope, therapist))).to.equal('undecryptable');
+      expect(await refusal(openSealed({ ...NOTE, participantId: 'participant_sam00000' }, envelope, therapist), 'sealed')).to.equal('undecryptable');
     });
 
     it('refuses a note presented as intake answers', async () => {
-      expect(await refusal(openSealed({ ...NOTE, purpose: 'intake' }, envelope, therapist))).to.equal('wrong-purpose');
-      expect(await refusal(openSealed({ ...NOTE, purpose: 'intake' }, { ...envelope, purpose: 'intake' }, therapist))).to.equal('undecryptable');
+      expect(await refusal(openSealed({ ...NOTE, purpose: 'intake' }, envelope, therapist), 'sealed')).to.equal('wrong-purpose');
+      expect(await refusal(openSealed({ ...NOTE, purpose: 'intake' }, { ...envelope, purpose: 'intake' }, therapist), 'sealed')).to.equal('undecryptable');
     });
 
     it('refuses tampered data, IV or ephemeral key', async () => {
-      expect(await refusal(openSealed(NOTE, { ...envelope, data: flip(envelope.data) }, therapist))).to.equal('undecryptable');
-      expect(await refusal(openSealed(NOTE, { ...envelope, iv: flip(envelope.iv) }, therapist))).to.equal('undecryptable');
+      expect(await refusal(openSealed(NOTE, { ...envelope, data: flip(envelope.data) }, therapist), 'sealed')).to.equal('undecryptable');
+      expect(await refusal(openSealed(NOTE, { ...envelope, iv: flip(envelope.iv) }, therapist), 'sealed')).to.equal('undecryptable');
       const stranger = await generateCallKeyPair(curve);
-      expect(await refusal(openSealed(NOTE, { ...envelope, from: stranger.publicKey }, therapist))).to.equal('undecryptable');
+      expect(await refusal(openSealed(NOTE, { ...envelope, from: stranger.publicKey }, therapist), 'sealed')).to.equal('undecryptable');
     });
 
     it('opens for nobody but the sealing key it was sealed to', async () => {
       const other = await generateCallKeyPair(curve);
-      expect(await refusal(openSealed(NOTE, envelope, other))).to.equal('wrong-recipient');
-      expect(await refusal(openSealed(NOTE, { ...envelope, to: other.publicKey }, other))).to.equal('undecryptable');
+      expect(await refusal(openSealed(NOTE, envelope, other), 'sealed')).to.equal('wrong-recipient');
+      expect(await refusal(openSealed(NOTE, { ...envelope, to: other.publicKey }, other), 'sealed')).to.equal('undecryptable');
     });
 
     it('pads intake answers to whole kilobytes and refuses what would not fit', async () => {
