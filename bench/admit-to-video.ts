@@ -17,7 +17,7 @@
  * All pages run in one browser on this machine, so every timestamp comes from the
  * same clock. Each measured page polls its own WebRTC stats every 10 ms.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -136,6 +136,7 @@ async function main(): Promise<void> {
     await stack.close();
     await livekit.stop();
     await barePage.close();
+    rmSync(pageDir, { recursive: true, force: true });
   }
 
   const report = renderFirstFrameReport({ variants: [alcove, ...bare.map((b) => b.result)], floorLabel: FLOOR_LABEL, machine, loadAverageAtStart });
