@@ -180,7 +180,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     ...config.sessions,
   });
   const presenceLedger = createRedisPresenceLedger(redis, keys);
-  const clients = createClientPresence({ sessionStore, participants, invites, leases, deadlines: presenceLedger, notifier, members: callMembers, rateLimiter, logger, audit, now, graceMs: config.waitingRoom.graceMs });
+  const clients = createClientPresence({ sessionStore, participants, invites, leases, deadlines: presenceLedger, notifier, members: callMembers, rateLimiter, logger, audit, now, graceMs: config.waitingRoom.graceMs, mediaUrl: config.livekit.url });
   const presenceSweeper = startPresenceSweeper({ ledger: presenceLedger, clients, logger, now, instanceId: `i_${randomBytes(12).toString('base64url')}`, metrics });
   const host = createHostControls({ sessionStore, participants, invites, sessions, rooms, notifier, logger, audit, members: callMembers, now, metrics });
   const tokens = createMediaTokenService({

@@ -164,6 +164,8 @@ export interface CheckInResult {
   /** The session this invite belongs to: what `media:request-token` names once admitted. */
   sessionId: string;
   sessionKind: SessionKind;
+  /** LiveKit's signalling URL (the one every token answer names): a waiting page warms its connection to it. */
+  mediaUrl: string;
   state: Extract<PresenceState, 'waiting' | 'admitted' | 'in-call' | 'held'>;
   waitingSince: number;
   startsAt: number;

@@ -8,6 +8,7 @@
 import {
   ConnectionState,
   DisconnectReason,
+  LocalVideoTrack,
   Room,
   RoomEvent,
   Track,
@@ -49,8 +50,15 @@ export type DeviceKind = 'audioinput' | 'videoinput' | 'audiooutput';
 
 export interface CallRoom {
   readonly localIdentity: string;
-  /** Refuses (EncryptionUnavailableError) rather than join unencrypted. */
-  connect(url: string, token: string, key: SessionKey): Promise<void>;
+  /**
+   * Refuses (EncryptionUnavailableError) rather than join unencrypted. The key is set first, then
+   * the connection starts; `onStarted` runs once it is under way (the next task), for the view.
+   */
+  connect(url: string, token: string, key: SessionKey, onStarted?: () => void): Promise<void>;
+  /** While the person waits: the way to LiveKit warmed (DNS, TLS), encryption switched on, so joining starts at once. */
+  prepare(url: string): void;
+  /** The preview's running camera: published (after connecting) instead of opening the camera again. From here it is the call's to stop. */
+  adoptCamera(track: MediaStreamTrack): void;
   /** A rotated key: held for decrypting at once, used for encrypting only after `activateKey`. */
   installKey(key: SessionKey): Promise<void>;
   /** Everyone holds the key in this slot now: encrypt with it. */
@@ -94,6 +102,12 @@ interface CallParts {
   /** The tiles need a new snapshot (batched to one per microtask). */
   changed(): void;
   peers(): PeerSnapshot[];
+  /** Switched on once, while waiting or at the join, whichever comes first. */
+  enableEncryption(): Promise<void>;
+  /** The preview's camera, until it is published (or stopped with the Room). */
+  adopted: MediaStreamTrack | null;
+  /** Lets go of the worker, the timers and an unpublished camera: the Room is over. */
+  release(): void;
 }
 
 function endReasonOf(reason: DisconnectReason | undefined): CallEndReason {
@@ -223,20 +237,37 @@ function mediaCommands({ room, local, choices, audioSink, changed }: CallParts) 
   };
 }
 
+/** The preview's camera if it is still running, managed by LiveKit as if it had opened it; otherwise a fresh one. */
+async function publishCamera(parts: CallParts): Promise<void> {
+  const { local } = parts;
+  const track = parts.adopted;
+  parts.adopted = null;
+  if (!track || track.readyState !== 'live') return void (await local.setCameraEnabled(true));
+  // Not "user provided": turning the camera off stops it (its light goes out) and on reopens it, as for LiveKit's own.
+  await local.publishTrack(new LocalVideoTrack(track, undefined, false), { source: Track.Source.Camera });
+  const deviceId = track.getSettings().deviceId;
+  if (deviceId) local.activeDeviceMap.set('videoinput', deviceId);
+}
+
 function connectOnce(parts: CallParts, prefs: CallPreferences) {
   const { room, local, encryption, callbacks } = parts;
-  return async (url: string, token: string, key: SessionKey) => {
+  return async (url: string, token: string, key: SessionKey, onStarted?: () => void) => {
     callbacks.onConnection('connecting');
+    // The key is in before the first packet: frames never arrive for a key the worker lacks.
     await encryption.installKey(key);
     encryption.activateKey(key.keyIndex);
-    await room.setE2EEEnabled(true);
-    await room.connect(url, token, { autoSubscribe: true });
+    await parts.enableEncryption();
+    const connected = room.connect(url, token, { autoSubscribe: true });
+    // The next task: by then the connect has opened its socket, and the view's work cannot delay it.
+    if (onStarted) window.setTimeout(onStarted, 0);
+    await connected;
     callbacks.onConnection('connected');
     callbacks.onAudioBlocked(!room.canPlaybackAudio);
-    // Publish what the person chose before the call; the camera only if they turned it on.
+    // Publish what the person chose before the call, only now: our own tracks never hold up the
+    // others' first frames. The camera only if they turned it on (the preview's, still running).
     await Promise.all([
       prefs.micOn ? local.setMicrophoneEnabled(true).catch(() => undefined) : undefined,
-      prefs.cameraOn ? local.setCameraEnabled(true).catch(() => undefined) : undefined,
+      prefs.cameraOn ? publishCamera(parts).catch(() => undefined) : undefined,
     ]);
     parts.changed();
   };
@@ -249,6 +280,14 @@ function callRoomOf(parts: CallParts, prefs: CallPreferences): CallRoom {
       return local.identity;
     },
     connect: connectOnce(parts, prefs),
+    prepare(url) {
+      void parts.enableEncryption().catch(() => undefined);
+      void room.prepareConnection(url);
+    },
+    adoptCamera(track) {
+      parts.adopted?.stop();
+      parts.adopted = track;
+    },
     installKey: (key) => encryption.installKey(key),
     activateKey: (keyIndex) => encryption.activateKey(keyIndex),
     holdsKey: (keyIndex) => encryption.holdsKey(keyIndex),
@@ -265,6 +304,8 @@ function callRoomOf(parts: CallParts, prefs: CallPreferences): CallRoom {
     },
     async leave() {
       parts.choices.endedByUs = true;
+      // A Room that never connected sends no Disconnected: what it holds is let go here.
+      if (room.state === ConnectionState.Disconnected) parts.release();
       await room.disconnect(true);
     },
   };
@@ -290,13 +331,30 @@ export function createCallRoom(prefs: CallPreferences, audioSink: HTMLElement, c
     });
   };
   const encryption = createCallEncryption(keyProvider, callbacks.onEncryption);
-  const parts: CallParts = { room, local: room.localParticipant, choices, encryption, audioSink, callbacks, changed, peers };
+  let encryptionOn: Promise<void> | null = null;
   const stopWatchingNetwork = watchNetwork(room, callbacks.onConnection);
+  const parts: CallParts = {
+    room,
+    local: room.localParticipant,
+    choices,
+    encryption,
+    audioSink,
+    callbacks,
+    changed,
+    peers,
+    enableEncryption: () => (encryptionOn ??= room.setE2EEEnabled(true)),
+    adopted: null,
+    release() {
+      stopWatchingNetwork();
+      encryption.stop();
+      // livekit-client never ends the worker, and a rejoin makes a new Room (and worker) each time.
+      worker.terminate();
+      parts.adopted?.stop();
+      parts.adopted = null;
+    },
+  };
   listenToRoom(parts, (reason) => {
-    stopWatchingNetwork();
-    encryption.stop();
-    // livekit-client never ends the worker, and a rejoin makes a new Room (and worker) each time.
-    worker.terminate();
+    parts.release();
     callbacks.onConnection('disconnected');
     callbacks.onEnded(choices.endedByUs ? 'left' : endReasonOf(reason));
   });

@@ -35,6 +35,8 @@ export interface ClientKeysDeps {
 }
 
 export interface ClientKeys {
+  /** Makes our pair ahead of time (the waiting room), so admission only announces it. */
+  prepare(): void;
   /** Makes our pair (once) and announces it; call when admitted, and again after the socket reconnects. */
   announce(participantId: string): Promise<void>;
   onMembers(fact: CallMembersFact): void;
@@ -164,6 +166,11 @@ export function createClientKeys(deps: ClientKeysDeps): ClientKeys {
   let receivingResources: Promise<TakeHomeResource[] | null> = Promise.resolve(null);
 
   return {
+    prepare() {
+      pair ??= makePair();
+      pair.catch(() => undefined);
+    },
+
     async announce(participantId) {
       ownId = participantId;
       pair ??= makePair();

@@ -10,6 +10,12 @@ export interface LocalPreview {
   readonly audioTrack: MediaStreamTrack | null;
   startCamera(deviceId: string | null): Promise<void>;
   stopCamera(): void;
+  /**
+   * The running camera for the call to publish, so joining does not close and reopen it (a
+   * camera takes a while to start, and its light would blink). The preview lets go of it without
+   * stopping it: from here it is the call's to stop.
+   */
+  handOverCamera(): MediaStreamTrack | null;
   startMicrophone(deviceId: string | null): Promise<void>;
   stopMicrophone(): void;
   /** Microphone loudness, 0..1, for the meter. */
@@ -54,6 +60,11 @@ export function createLocalPreview(): LocalPreview {
     stopCamera() {
       videoTrack?.stop();
       videoTrack = null;
+    },
+    handOverCamera() {
+      const track = videoTrack?.readyState === 'live' ? videoTrack : null;
+      videoTrack = null;
+      return track;
     },
     async startMicrophone(deviceId) {
       let stream: MediaStream;

@@ -276,11 +276,14 @@ export function createRejoiningCall(options: RejoiningCallOptions): CallRoom {
     get localIdentity() {
       return r.current.localIdentity;
     },
-    async connect(url, token, key) {
-      await r.current.connect(url, token, key);
+    async connect(url, token, key, onStarted) {
+      await r.current.connect(url, token, key, onStarted);
       if (r.phase === 'connecting') r.phase = 'connected';
       if (r.phase === 'connected') r.settled = true;
     },
+    // Both for the first Room only: a rejoin's Room warms nothing and opens the camera itself.
+    prepare: (url) => r.current.prepare(url),
+    adoptCamera: (track) => r.current.adoptCamera(track),
     installKey: (key) => r.current.installKey(key),
     activateKey: (keyIndex) => activateOrFetchKey(r, keyIndex),
     holdsKey: (keyIndex) => r.current.holdsKey(keyIndex),

@@ -36,6 +36,8 @@ export interface ClientPresenceDeps {
   audit: AuditTrail;
   now: () => number;
   graceMs: number;
+  /** LiveKit's signalling URL, told at check-in so a waiting page can warm its connection to it. */
+  mediaUrl: string;
 }
 
 export type { ClientConnection } from './client-connection.ts';
@@ -155,6 +157,7 @@ export function createClientPresence(deps: ClientPresenceDeps): ClientPresence {
         participantId: record.id,
         sessionId: session.id,
         sessionKind: session.kind,
+        mediaUrl: deps.mediaUrl,
         state: record.status === 'held' ? 'held' : isInCall(record.status) ? (record.inCall ? 'in-call' : 'admitted') : 'waiting',
         waitingSince: record.waitingSince ?? now,
         startsAt: session.startsAt,

@@ -12,7 +12,7 @@ import type { MediaJoin } from '../../call/media-reconnect.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
 import { createCallView, type CallView } from './call-view.ts';
 
-export type { CallCode, CallEndReason, MediaJoin, SessionKey };
+export type { CallCode, CallEndReason, CallPreferences, MediaJoin, SessionKey };
 
 /** Loads livekit-client and the rejoining call; call it early (the waiting room) so joining is quick. */
 export const preloadCall = () => import('../../call/media-reconnect.ts');
@@ -35,8 +35,13 @@ export interface CallOptions {
 }
 
 export interface CallController {
-  /** Refuses (EncryptionUnavailableError) rather than join unencrypted. */
-  connect(join: MediaJoin): Promise<void>;
+  /**
+   * Refuses (EncryptionUnavailableError) rather than join unencrypted. The key is set and the
+   * connection started first; `onStarted` runs once it is under way (to put the view up then).
+   */
+  connect(join: MediaJoin, onStarted?: () => void): Promise<void>;
+  /** The preview's running camera, published once connected instead of opening the camera again. */
+  adoptCamera(track: MediaStreamTrack): void;
   /** A rotated key: held for decrypting at once, used for encrypting only after `activateKey`. */
   installKey(key: SessionKey): Promise<void>;
   /** Everyone holds the key in this slot now: encrypt with it. */
@@ -67,7 +72,8 @@ function viewCallbacks(view: CallView, onEnded: (reason: CallEndReason) => void)
 
 function controllerOf(view: CallView, room: CallRoom): CallController {
   return {
-    connect: (join) => room.connect(join.url, join.token, join.key),
+    connect: (join, onStarted) => room.connect(join.url, join.token, join.key, onStarted),
+    adoptCamera: (track) => room.adoptCamera(track),
     installKey: (key) => room.installKey(key),
     activateKey: (keyIndex) => room.activateKey(keyIndex),
     setCode: (code) => view.setCode(code),
@@ -82,11 +88,22 @@ function controllerOf(view: CallView, room: CallRoom): CallController {
   };
 }
 
-/** Shows the call view and prepares the call; `connect` joins it. */
-export async function openCall(options: CallOptions): Promise<CallController> {
+/** A call made ahead of time: its Room, E2EE worker and view exist, nothing is on the page or connected yet. */
+export interface PreparedCall {
+  readonly call: CallController;
+  /** Puts the view on the page (once; never after the call was closed). */
+  show(): void;
+}
+
+/**
+ * Makes the call without showing it: livekit-client loaded, the Room and its E2EE worker made,
+ * the view built off the page, and (given LiveKit's URL) the way to LiveKit warmed — what the
+ * waiting room does, so that being let in only sets the key and connects. `openCall` is this
+ * and `show` at once.
+ */
+export async function prepareCall(options: CallOptions & { mediaUrl?: string | null }): Promise<PreparedCall> {
   const { createRejoiningCall } = await preloadCall();
   const view = createCallView({ headingKey: options.headingKey, onLeave: options.onLeave, onCodesCompared: options.onCodesCompared });
-  options.mount(view.root);
   let room: CallRoom;
   try {
     room = createRejoiningCall({
@@ -101,5 +118,30 @@ export async function openCall(options: CallOptions): Promise<CallController> {
     throw error;
   }
   view.bind(room);
-  return controllerOf(view, room);
+  if (options.mediaUrl) room.prepare(options.mediaUrl);
+  let shown = false;
+  let closed = false;
+  const controller = controllerOf(view, room);
+  const call: CallController = {
+    ...controller,
+    async close() {
+      closed = true;
+      await controller.close();
+    },
+  };
+  return {
+    call,
+    show() {
+      if (shown || closed) return;
+      shown = true;
+      options.mount(view.root);
+    },
+  };
+}
+
+/** Shows the call view and prepares the call; `connect` joins it. */
+export async function openCall(options: CallOptions): Promise<CallController> {
+  const prepared = await prepareCall(options);
+  prepared.show();
+  return prepared.call;
 }

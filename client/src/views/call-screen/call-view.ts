@@ -89,7 +89,8 @@ export function createCallView(options: CallViewOptions): CallView {
     controls.toolbar, audioSink, controls.devicesDialog, privacy.root);
 
   const onKey = (event: KeyboardEvent) => {
-    if (event.key !== 'Escape' || document.querySelector('dialog[open]') || privacy.isOpen()) return;
+    // A view made ahead of the call (the waiting room warms one) answers no key until it is on the page.
+    if (!root.isConnected || event.key !== 'Escape' || document.querySelector('dialog[open]') || privacy.isOpen()) return;
     event.preventDefault();
     privacy.open();
   };

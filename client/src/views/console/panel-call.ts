@@ -49,6 +49,8 @@ export interface PanelCall {
 const loadKeyAuthority = () => import('../../call/key-authority.ts');
 
 export function createPanelCall(deps: PanelCallDeps): PanelCall {
+  // The call's code (livekit-client, its E2EE worker's module, the key authority) loads with the panel, not on the click.
+  void Promise.all([preloadCall(), loadKeyAuthority()]).catch(() => undefined);
   let call: CallController | null = null;
   let authority: KeyAuthority | null = null;
   let keepAlive = 0;

@@ -51,7 +51,7 @@ export function startJoinApp(mount: HTMLElement): void {
     },
     onTherapistInCall: (inCall) => page.call?.setWaitingForTherapist(!inCall),
   });
-  const page: JoinPage = { shell, socket, invite, preview, connectionCheck, dispatch, teardown: () => undefined, checkIn: null, waiting: null, call: null, keys, participantId: null, sessionId: null, code: null };
+  const page: JoinPage = { shell, socket, invite, preview, connectionCheck, dispatch, teardown: () => undefined, checkIn: null, waiting: null, call: null, keys, participantId: null, sessionId: null, mediaUrl: null, warm: null, code: null };
   show(page, 'connecting', h('section', { class: 'card' }, h('h1', { msg: 'common.connecting' })));
   listen(page);
 }

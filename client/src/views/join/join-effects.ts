@@ -18,7 +18,7 @@ import { forgetInvite } from '../../state/invite-store.ts';
 import type { JoinFailure, JourneyEffect, JourneyEvent } from '../../state/join-journey.ts';
 import { loadJourney, resetJourney, saveJourney } from '../../state/journey-store.ts';
 import { keptResources, wipeResources } from '../../state/take-home-store.ts';
-import { openCall, preloadCall, type CallController, type MediaJoin } from '../call-screen/call-controller.ts';
+import { prepareCall, type CallController, type CallPreferences, type MediaJoin, type PreparedCall } from '../call-screen/call-controller.ts';
 import type { PageShell } from '../common/page-shell.ts';
 import { checkInView, type CheckInView } from './check-in-view.ts';
 import { closedView, SHOWS_RESOURCES } from './closed-view.ts';
@@ -45,8 +45,21 @@ export interface JoinPage {
   participantId: string | null;
   /** Our session, from check-in: what the token request at admission names. */
   sessionId: string | null;
+  /** LiveKit's URL, from check-in: the waiting room warms the way to it. */
+  mediaUrl: string | null;
+  /** The call made while waiting (Room, E2EE worker, view), taken by the next join. */
+  warm: WarmCall | null;
   /** The latest verification code, for a call view opened after it came. */
   code: CallCode | null;
+}
+
+/** A call prepared in the waiting room, for the choices it was made with. */
+export interface WarmCall {
+  readonly prepared: Promise<PreparedCall>;
+  /** The person's choices it was made with: a change makes it stale. */
+  readonly prefsKey: string;
+  /** The join that took it: the call's news is about that join. */
+  callId: number;
 }
 
 export function show(page: JoinPage, name: string, element: HTMLElement, destroy: () => void = () => undefined): void {
@@ -73,12 +86,60 @@ function showWaiting(page: JoinPage) {
     view.destroy();
   });
   page.waiting = view;
-  // Load the media library now, so being let in is quick.
-  void preloadCall();
+  // Everything but the key and the connect, now, so being let in is quick.
+  warmCall(page);
+}
+
+function callPrefs(page: JoinPage): CallPreferences {
+  const journey = loadJourney();
+  return { cameraOn: page.preview.videoTrack !== null, micOn: journey.micOn, ...journey.devices };
+}
+
+/** A call for the choices as they are now: its view, Room and E2EE worker made, the way to LiveKit warmed. Nothing connects. */
+function makeCall(page: JoinPage, prefs: CallPreferences): WarmCall {
+  const warm: WarmCall = {
+    prefsKey: JSON.stringify(prefs),
+    callId: 0,
+    prepared: prepareCall({
+      headingKey: 'call.title',
+      prefs,
+      mediaUrl: page.mediaUrl,
+      mount: (root) => show(page, 'call', root),
+      fetchJoin: () => askToRejoin(page),
+      // Told to switch to a key we lack: it is on its way from the console (installing it applies the switch).
+      fetchKey: () => page.keys.nextKey(),
+      onLeave: () => page.dispatch({ type: 'leave-clicked' }),
+      onEnded: (reason) => page.dispatch({ type: 'call-ended', callId: warm.callId, reason }),
+    }),
+  };
+  // A browser that cannot encrypt fails here; the join that takes this call reports it.
+  warm.prepared.catch(() => undefined);
+  return warm;
+}
+
+function warmCall(page: JoinPage): void {
+  page.keys.prepare();
+  page.warm ??= makeCall(page, callPrefs(page));
+}
+
+function discardWarmCall(page: JoinPage): void {
+  const warm = page.warm;
+  page.warm = null;
+  void warm?.prepared.then((prepared) => prepared.call.close()).catch(() => undefined);
+}
+
+/** The warm call if it was made for these choices; otherwise a fresh one (the stale one let go). */
+function takeCall(page: JoinPage, prefs: CallPreferences, callId: number): Promise<PreparedCall> {
+  if (page.warm?.prefsKey !== JSON.stringify(prefs)) discardWarmCall(page);
+  const warm = page.warm ?? makeCall(page, prefs);
+  page.warm = null;
+  warm.callId = callId;
+  return warm.prepared;
 }
 
 function close(page: JoinPage, effect: Extract<JourneyEffect, { type: 'close' }>) {
   void endCall(page);
+  discardWarmCall(page);
   page.preview.stopAll();
   page.socket.close();
   if (effect.forgetInvite) {
@@ -100,6 +161,7 @@ async function checkIn(page: JoinPage, displayName: string, fromForm: boolean) {
     const result = await sendCommand(page.socket, COMMANDS.checkIn, { displayName });
     page.participantId = result.participantId;
     page.sessionId = result.sessionId;
+    page.mediaUrl = result.mediaUrl;
     page.dispatch({ type: 'checked-in', displayName, state: result.state, lastMessage: result.lastMessage });
   } catch (error) {
     page.dispatch({ type: 'check-in-failed', code: error instanceof CommandError ? error.body.code : 'internal', fromForm });
@@ -148,37 +210,46 @@ async function askToRejoin(page: JoinPage): Promise<MediaJoin> {
   return { url, token, key: await waitForKey(page) };
 }
 
+/** The call view goes up once (the journey hears of it then). */
+function showCall(page: JoinPage, prepared: PreparedCall, callId: number, shown: { done: boolean }): void {
+  if (shown.done) return;
+  shown.done = true;
+  prepared.show();
+  page.dispatch({ type: 'call-shown', callId });
+}
+
+/**
+ * Let in: the token (over our socket) and our key announce go out first, the call made while
+ * waiting is taken, the key is set and the connection started; only then is the view put up (and
+ * our own camera, the preview's, published once connected).
+ */
 async function joinCall(page: JoinPage, callId: number) {
+  const shown = { done: false };
   try {
-    // Asked for the moment we are let in, before anything else is done.
     const asked = askForToken(page, 'socket');
     asked.catch(() => undefined);
-    const journey = loadJourney();
-    const prefs = { cameraOn: page.preview.videoTrack !== null, micOn: journey.micOn, ...journey.devices };
-    page.preview.stopAll();
-    const call = await openCall({
-      headingKey: 'call.title',
-      prefs,
-      mount: (root) => show(page, 'call', root),
-      fetchJoin: () => askToRejoin(page),
-      // Told to switch to a key we lack: it is on its way from the console (installing it applies the switch).
-      fetchKey: () => page.keys.nextKey(),
-      onLeave: () => page.dispatch({ type: 'leave-clicked' }),
-      onEnded: (reason) => page.dispatch({ type: 'call-ended', callId, reason }),
-    });
+    const prefs = callPrefs(page);
+    const prepared = await takeCall(page, prefs, callId);
+    const { call } = prepared;
     page.call = call;
     if (page.code) call.setCode(page.code);
-    page.dispatch({ type: 'call-shown', callId });
+    const camera = prefs.cameraOn ? page.preview.handOverCamera() : null;
+    if (camera) call.adoptCamera(camera);
+    page.preview.stopAll();
     const { url, token } = await asked;
+    // Nobody can make the key before the therapist is in the call: the call shows (and says so) meanwhile.
+    if (!page.keys.therapistInCall()) showCall(page, prepared, callId, shown);
     let key: MediaJoin['key'];
     try {
       key = await waitForKey(page);
     } catch (error) {
       // The therapist is in the call and no key came: never a call without one. The alert stays until they leave.
-      if (error instanceof KeyNotReceivedError) return call.failEncryption();
-      throw error;
+      if (!(error instanceof KeyNotReceivedError)) throw error;
+      showCall(page, prepared, callId, shown);
+      return call.failEncryption();
     }
-    await call.connect({ url, token, key });
+    await call.connect({ url, token, key }, () => showCall(page, prepared, callId, shown));
+    showCall(page, prepared, callId, shown);
     page.dispatch({ type: 'call-joined', callId });
   } catch (error) {
     page.dispatch({ type: 'call-failed', callId, failure: failureOf(error) });
