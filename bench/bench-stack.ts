@@ -15,6 +15,8 @@ import type { ChildMessage, DriverMessage, ProcessSample } from './child-message
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 const SAMPLE_TIMEOUT_MS = 10_000;
+/** A snapshot of a few hundred MiB of heap takes seconds on a loaded machine. */
+const SNAPSHOT_TIMEOUT_MS = 180_000;
 
 export const BENCH_LIVEKIT_KEYS = {
   apiKey: 'alcove-bench-key',
@@ -25,6 +27,8 @@ export interface ServerProcess {
   pid: number;
   origin: string;
   sample(options?: { collectGarbage?: boolean; resetLoopDelay?: boolean }): Promise<ProcessSample>;
+  /** Writes a V8 heap snapshot of the process to `path` (bench/summarise-heap.ts reads two). */
+  heapSnapshot(path: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -100,6 +104,7 @@ async function startNodeServer(name: string, script: string, port: number, env: 
   started.add(child);
 
   const waiters: ((sample: ProcessSample) => void)[] = [];
+  const snapshotWaiters: ((path: string) => void)[] = [];
   const ready = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within ${READY_TIMEOUT_MS} ms (see ${name}.log)`)), READY_TIMEOUT_MS);
     child.once('exit', (code) => {
@@ -112,6 +117,8 @@ async function startNodeServer(name: string, script: string, port: number, env: 
         resolve(message.port);
       } else if (message.type === 'sample') {
         waiters.shift()?.(message.sample);
+      } else if (message.type === 'heap-snapshot') {
+        snapshotWaiters.shift()?.(message.path);
       }
     });
   });
@@ -129,6 +136,16 @@ async function startNodeServer(name: string, script: string, port: number, env: 
           resolve(sample);
         });
         send({ type: 'sample', collectGarbage, resetLoopDelay });
+      });
+    },
+    heapSnapshot(path) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${name} did not write its heap snapshot within ${SNAPSHOT_TIMEOUT_MS} ms`)), SNAPSHOT_TIMEOUT_MS);
+        snapshotWaiters.push((written) => {
+          clearTimeout(timer);
+          resolve(written);
+        });
+        send({ type: 'heap-snapshot', path });
       });
     },
     stop: () => stopChild(child, () => (child.connected ? send({ type: 'stop' }) : child.kill('SIGTERM')), 15_000),

@@ -4,6 +4,7 @@
  * and stop on request or SIGTERM.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import type { ChildMessage, DriverMessage, ProcessSample } from './child-messages.ts';
 
 const send = (message: ChildMessage) => process.send?.(message);
@@ -25,8 +26,15 @@ export function serveDriver(port: number, stop: () => Promise<void>): void {
 
   process.on('message', (message: DriverMessage) => {
     if (message.type === 'stop') return shutdown();
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (message.type === 'heap-snapshot') {
+      gc?.();
+      gc?.();
+      // Synchronous: the event loop stands still while V8 walks the heap, so the picture is of one moment.
+      send({ type: 'heap-snapshot', path: writeHeapSnapshot(message.path) });
+      return;
+    }
     if (message.type === 'sample') {
-      const gc = (globalThis as { gc?: () => void }).gc;
       if (message.collectGarbage && gc) {
         gc();
         gc();
@@ -35,7 +43,9 @@ export function serveDriver(port: number, stop: () => Promise<void>): void {
       const sample: ProcessSample = {
         rssBytes: memory.rss,
         heapUsedBytes: memory.heapUsed,
-        externalBytes: memory.external + memory.arrayBuffers,
+        heapTotalBytes: memory.heapTotal,
+        // `arrayBuffers` is part of `external` already.
+        externalBytes: memory.external,
         loopDelayP50Ms: loopDelay.percentile(50) / 1e6,
         loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
         loopDelayMaxMs: loopDelay.max / 1e6,

@@ -8,6 +8,8 @@
  *
  *   npx tsx bench/run.ts [--sessions 500] [--therapists 50] [--spread-ms 10000]
  *                        [--concurrency 32] [--round-ms 5000] [--rounds 2] [--cpu-prof]
+ *                        [--heap-snapshot]   (the first instance's heap before and after the surge,
+ *                                             for bench/summarise-heap.ts)
  */
 import { parseArgs } from 'node:util';
 import { mkdtempSync } from 'node:fs';
@@ -52,6 +54,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     'warmup-ms': { type: 'string', default: '2000' },
     'cpu-prof': { type: 'boolean', default: false },
+    'heap-snapshot': { type: 'boolean', default: false },
     instances: { type: 'string', default: '1' },
   },
 });
@@ -69,6 +72,7 @@ const settings = {
   rounds: positiveInt('rounds'),
   warmupMs: positiveInt('warmup-ms'),
   cpuProfile: args['cpu-prof'] === true,
+  heapSnapshot: args['heap-snapshot'] === true,
   instances: positiveInt('instances'),
 };
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -107,26 +111,36 @@ async function checkSameGrants(realToken: string, ceiling: HttpTarget, body: Buf
  * the same way before and after the surge, so the difference is what the
  * connected clients hold.
  */
-async function settledMemory(app: BenchStack['app']): Promise<{ rssBytes: number; heapUsedBytes: number }> {
+interface SettledMemory {
+  rssBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  externalBytes: number;
+}
+
+async function settledMemory(app: BenchStack['app']): Promise<SettledMemory> {
   const toleranceBytes = 512 * 1024;
   let previous = Number.NaN;
   let steady = 0;
   let heapUsedBytes = 0;
+  let heapTotalBytes = 0;
+  let externalBytes = 0;
   for (let round = 0; round < SETTLE_MAX_ROUNDS && steady < SETTLE_STEADY_ROUNDS; round += 1) {
-    heapUsedBytes = (await app.sample({ collectGarbage: true })).heapUsedBytes;
+    ({ heapUsedBytes, heapTotalBytes, externalBytes } = await app.sample({ collectGarbage: true }));
     await sleep(1000);
     const rss = readRssBytes(app.pid);
     if (process.env.BENCH_DEBUG_SETTLE) progress(`settle round ${round}: RSS ${(rss / 1024 / 1024).toFixed(1)} MiB, heap ${(heapUsedBytes / 1024 / 1024).toFixed(1)} MiB`);
     steady = Math.abs(rss - previous) < toleranceBytes ? steady + 1 : 0;
     previous = rss;
   }
-  return { rssBytes: previous, heapUsedBytes };
+  return { rssBytes: previous, heapUsedBytes, heapTotalBytes, externalBytes };
 }
 
 /** Every instance settled, summed: the memory the connected clients hold across the instances. */
-async function settledMemoryOf(apps: readonly BenchStack['app'][]): Promise<{ rssBytes: number; heapUsedBytes: number }> {
+async function settledMemoryOf(apps: readonly BenchStack['app'][]): Promise<SettledMemory> {
   const each = await Promise.all(apps.map((a) => settledMemory(a)));
-  return { rssBytes: each.reduce((sum, m) => sum + m.rssBytes, 0), heapUsedBytes: each.reduce((sum, m) => sum + m.heapUsedBytes, 0) };
+  const sum = (field: keyof SettledMemory) => each.reduce((total, m) => total + m[field], 0);
+  return { rssBytes: sum('rssBytes'), heapUsedBytes: sum('heapUsedBytes'), heapTotalBytes: sum('heapTotalBytes'), externalBytes: sum('externalBytes') };
 }
 
 async function closeSockets(sockets: readonly TypedClientSocket[]): Promise<void> {
@@ -187,6 +201,8 @@ async function main(): Promise<number> {
 
     progress('letting the app settle (full GCs until its RSS holds still)');
     const baseline = await settledMemoryOf(apps);
+    const snapshots: string[] = [];
+    if (settings.heapSnapshot) snapshots.push(await app.heapSnapshot(join(workDir, 'before-surge.heapsnapshot')));
     progress(`app RSS settled at ${rssMiB()} MiB`);
     await Promise.all(apps.map((a) => a.sample({ resetLoopDelay: true })));
 
@@ -223,6 +239,11 @@ async function main(): Promise<number> {
     const loaded = await settledMemoryOf(apps);
     const peakRssBytes = apps.reduce((sum, a) => sum + readPeakRssBytes(a.pid), 0);
     const connectedClients = surge.sockets.filter((s) => s.connected).length;
+    if (settings.heapSnapshot) {
+      snapshots.push(await app.heapSnapshot(join(workDir, 'after-surge.heapsnapshot')));
+      // The surge deals its clients to the instances in turn; the snapshots are of the first.
+      progress(`heap snapshots: npx tsx bench/summarise-heap.ts ${snapshots.join(' ')} --per ${Math.round(connectedClients / apps.length)}`);
+    }
 
     const bodies = surge.admitted.map((c) => Buffer.from(JSON.stringify({ invite: c.secret, deviceId: c.deviceId })));
     if (surge.sampleToken && bodies[0]) {
@@ -251,6 +272,10 @@ async function main(): Promise<number> {
       peakRssBytes,
       baselineHeapBytes: baseline.heapUsedBytes,
       loadedHeapBytes: loaded.heapUsedBytes,
+      baselineHeapCommittedBytes: baseline.heapTotalBytes,
+      loadedHeapCommittedBytes: loaded.heapTotalBytes,
+      baselineExternalBytes: baseline.externalBytes,
+      loadedExternalBytes: loaded.externalBytes,
       connectedClients,
     };
 
