@@ -128,24 +128,33 @@ async function join(request: JoinRequest): Promise<{ startedAt: number }> {
  * (dynacast pauses layers nobody watches), and why the encoder limited quality. Polled every 20 ms
  * until `stopLayerWatch`.
  */
-let layerWatch: { timer: unknown; sent: Map<string, number>; resumedAt: Map<string, number>; limitation: Map<string, string> } | undefined;
+let layerWatch: { timer: unknown; sent: Map<string, number>; resumedAt: Map<string, number>; limitation: Map<string, string>; pli: Map<string, number>; keyFrames: Map<string, number>; seen: { at: number; event: string }[] } | undefined;
 
-async function outboundVideo(): Promise<{ rid: string; framesSent: number; limitation: string; height: number }[]> {
-  const layers: { rid: string; framesSent: number; limitation: string; height: number }[] = [];
+async function outboundVideo(): Promise<{ rid: string; framesSent: number; limitation: string; height: number; pli: number; keyFrames: number }[]> {
+  const layers: { rid: string; framesSent: number; limitation: string; height: number; pli: number; keyFrames: number }[] = [];
   for (const pc of g.__alcovePeerConnections as any[]) {
     if (pc.connectionState === 'closed') continue;
     (await pc.getStats()).forEach((r: any) => {
-      if (r.type === 'outbound-rtp' && r.kind === 'video') layers.push({ rid: String(r.rid ?? '-'), framesSent: r.framesSent ?? 0, limitation: String(r.qualityLimitationReason ?? ''), height: r.frameHeight ?? 0 });
+      if (r.type === 'outbound-rtp' && r.kind === 'video') layers.push({ rid: String(r.rid ?? '-'), framesSent: r.framesSent ?? 0, limitation: String(r.qualityLimitationReason ?? ''), height: r.frameHeight ?? 0, pli: r.pliCount ?? 0, keyFrames: r.keyFramesEncoded ?? 0 });
     });
   }
   return layers;
 }
 
 async function startLayerWatch(): Promise<void> {
-  const watch = { timer: undefined as unknown, sent: new Map<string, number>(), resumedAt: new Map<string, number>(), limitation: new Map<string, string>() };
-  for (const layer of await outboundVideo()) watch.sent.set(layer.rid, layer.framesSent);
+  const watch = { timer: undefined as unknown, sent: new Map<string, number>(), resumedAt: new Map<string, number>(), limitation: new Map<string, string>(), pli: new Map<string, number>(), keyFrames: new Map<string, number>(), seen: [] as { at: number; event: string }[] };
+  for (const layer of await outboundVideo()) {
+    watch.sent.set(layer.rid, layer.framesSent);
+    watch.pli.set(layer.rid, layer.pli);
+    watch.keyFrames.set(layer.rid, layer.keyFrames);
+  }
   watch.timer = g.setInterval(async () => {
     for (const layer of await outboundVideo()) {
+      // The PLIs LiveKit let through to the publisher, and the keyframes the encoder made, per layer.
+      if (layer.pli > (watch.pli.get(layer.rid) ?? 0) && watch.seen.length < 40) watch.seen.push({ at: Date.now(), event: `publisher got PLI on ${layer.rid}` });
+      if (layer.keyFrames > (watch.keyFrames.get(layer.rid) ?? 0) && watch.seen.length < 40) watch.seen.push({ at: Date.now(), event: `publisher keyframe on ${layer.rid}` });
+      watch.pli.set(layer.rid, layer.pli);
+      watch.keyFrames.set(layer.rid, layer.keyFrames);
       if (!watch.resumedAt.has(layer.rid) && layer.framesSent > (watch.sent.get(layer.rid) ?? 0)) watch.resumedAt.set(layer.rid, Date.now());
       watch.limitation.set(layer.rid, `${layer.limitation} ${layer.height}p`);
     }
@@ -156,9 +165,9 @@ async function startLayerWatch(): Promise<void> {
 function stopLayerWatch(): { at: number; event: string }[] {
   if (!layerWatch) return [];
   g.clearInterval(layerWatch.timer);
-  const { resumedAt, limitation } = layerWatch;
+  const { resumedAt, limitation, seen } = layerWatch;
   layerWatch = undefined;
-  return [...limitation.keys()].map((rid) => ({ at: resumedAt.get(rid) ?? 0, event: `publisher layer ${rid} ${resumedAt.has(rid) ? 'sending' : 'not sending'} (${limitation.get(rid)})` }));
+  return [...seen, ...[...limitation.keys()].map((rid) => ({ at: resumedAt.get(rid) ?? 0, event: `publisher layer ${rid} ${resumedAt.has(rid) ? 'sending' : 'not sending'} (${limitation.get(rid)})` }))];
 }
 
 async function leave(): Promise<void> {

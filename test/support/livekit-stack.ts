@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
 import { spawnLivekit, waitForLivekit } from '../../scripts/livekit.ts';
 import { freeTcpPort, freeUdpPort } from './free-port.ts';
 
@@ -27,6 +27,12 @@ export const TEST_LIVEKIT_KEYS = {
   apiKey: 'alcove-test-key',
   apiSecret: 'alcove-test-secret-0123456789abcdef0123',
 } as const;
+
+/**
+ * For investigations (the E2EE first-frame stall: forwarder, keyframe and PLI lines): LiveKit at
+ * debug level, its whole output written to this file. Debug logging slows LiveKit: not for figures.
+ */
+const DEBUG_LOG_PATH = process.env.ALCOVE_LIVEKIT_DEBUG_LOG;
 
 let started: Promise<LivekitStack> | undefined;
 
@@ -74,11 +80,16 @@ async function startLivekitStack(): Promise<LivekitStack> {
       ...TEST_LIVEKIT_KEYS,
       webhookUrl: `http://127.0.0.1:${relay.port}/`,
       workDir: mkdtempSync(join(tmpdir(), 'alcove-livekit-')),
-      logLevel: 'warn',
+      logLevel: DEBUG_LOG_PATH ? 'debug' : 'warn',
     },
     'pipe',
   );
   let output = '';
+  if (DEBUG_LOG_PATH) {
+    const sink = createWriteStream(DEBUG_LOG_PATH);
+    child.stdout?.on('data', (d: Buffer) => sink.write(d));
+    child.stderr?.on('data', (d: Buffer) => sink.write(d));
+  }
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   const exited = new Promise<never>((_, reject) =>
