@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { INVITE_SECRET_BYTES } from '@alcove/shared';
 
 /** 256 random bits; only ever shown once, in the join URL fragment. */
@@ -6,7 +6,11 @@ export function createInviteSecret(): string {
   return randomBytes(INVITE_SECRET_BYTES).toString('base64url');
 }
 
-/** Invites are stored only as this hash, so a Redis dump cannot be used to join. */
+/**
+ * Invites are stored only as this hash, so a Redis dump cannot be used to join. The one-shot
+ * `crypto.hash` (same SHA-256, same hex) skips the Hash object createHash builds: this runs on
+ * every token request and handshake.
+ */
 export function hashInviteSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { RateLimiter } from '../../rate-limits/rate-limit.ts';
 import type { RedisKeys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
 
 // Subjects (IP addresses, emails) are hashed: a rate-limit key must not hold personal data.
-const hashSubject = (subject: string): string => createHash('sha256').update(subject).digest('base64url').slice(0, 22);
+const hashSubject = (subject: string): string => hash('sha256', subject, 'base64url').slice(0, 22);
 
 /** The counter key of `subject` in `scope`, for scripts that read a counter in the same round trip as other keys. */
 export const rateLimitKey = (keys: RedisKeys, scope: string, subject: string): string => keys.rateLimit(scope, hashSubject(subject));

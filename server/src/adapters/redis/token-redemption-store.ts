@@ -13,6 +13,9 @@ import type { RedisClient } from './redis-client.ts';
  * in one script. The token counter is keyed by the participant id as it is (an opaque random id,
  * nothing personal), because the script learns the id only from the invite and Lua has no SHA-256.
  * A remaining window (TTL) is read only for a caller who is over its limit, as in rate-limiter.ts.
+ * The counter's window is set by the INCR that creates it (count 1), in the same atomic script,
+ * so no counter can exist without a TTL and later requests need no EXPIRE (one Redis command less
+ * per token); nothing else writes these keys.
  * Every request for an invite that resolves is counted, whatever the participant's state: which
  * states may have a token is the lifecycle table's to say (participant-lifecycle.ts), not a script's.
  *
@@ -28,7 +31,7 @@ local participantId, participant, session = resolveInvite(KEYS[2], ARGV[1], ARGV
 if not participantId then return { failures, failureTtl } end
 local counter = ARGV[3] .. participantId
 local count = redis.call('INCR', counter)
-redis.call('EXPIRE', counter, ARGV[7], 'NX')
+if count == 1 then redis.call('EXPIRE', counter, ARGV[7]) end
 local tokenTtl = 0
 if count > tonumber(ARGV[6]) then tokenTtl = redis.call('TTL', counter) end
 return { failures, failureTtl, participant, session, count, tokenTtl, redis.call('GET', ARGV[4] .. participantId) }

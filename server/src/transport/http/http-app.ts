@@ -1,10 +1,10 @@
 import express, { type Express, type RequestHandler } from 'express';
 import { AppError } from '../../app-error.ts';
-import helmet from 'helmet';
 import { HTTP_BODY_MAX_BYTES, SERVICE_ROUTES } from '@alcove/shared';
 import type { Logger } from '../../observability/logger.ts';
 import { createErrorMiddleware, notFoundHandler } from './error-middleware.ts';
 import { requireAllowedOrigin } from './origin-check.ts';
+import { createSecurityHeaders } from './security-headers.ts';
 import type { Router } from 'express';
 import type { TrustFunction } from './client-address.ts';
 
@@ -42,35 +42,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.set('trust proxy', deps.trustProxy);
   app.set('etag', false);
 
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:', 'blob:'],
-          mediaSrc: ["'self'", 'blob:'],
-          connectSrc: ["'self'", deps.livekitUrl, deps.livekitUrl.replace(/^ws/u, 'http')],
-          workerSrc: ["'self'", 'blob:'],
-          objectSrc: ["'none'"],
-          baseUri: ["'none'"],
-          frameAncestors: ["'none'"],
-          formAction: ["'self'"],
-          ...(deps.isSecure ? { upgradeInsecureRequests: [] } : {}),
-        },
-      },
-      strictTransportSecurity: deps.isSecure ? { maxAge: 63072000, includeSubDomains: true } : false,
-      referrerPolicy: { policy: 'no-referrer' },
-      crossOriginOpenerPolicy: { policy: 'same-origin' },
-      crossOriginResourcePolicy: { policy: 'same-origin' },
-    }),
-  );
-  app.use((_req, res, next) => {
-    res.setHeader('Permissions-Policy', 'camera=(self), microphone=(self), display-capture=(), geolocation=(), payment=(), usb=()');
-    next();
-  });
+  app.use(createSecurityHeaders({ livekitUrl: deps.livekitUrl, isSecure: deps.isSecure }));
 
   // Access log: method, route pattern, status and duration only — never URLs, bodies or headers.
   if (deps.accessLog) {
