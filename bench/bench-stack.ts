@@ -60,6 +60,8 @@ export interface BenchStackOptions {
   workDir: string;
   /** Write V8 CPU profiles of both servers into workDir (node --cpu-prof). */
   cpuProfile: boolean;
+  /** Extra V8/Node flags for the app instances only (not the ceiling), e.g. `--max-semi-space-size=4`. */
+  appNodeFlags?: readonly string[];
   /** How many app instances to run side by side (default 1). */
   instances?: number;
   /**
@@ -89,11 +91,12 @@ async function stopChild(child: ChildProcess, request: () => void, graceMs: numb
   started.delete(child);
 }
 
-async function startNodeServer(name: string, script: string, port: number, env: Record<string, string>, options: BenchStackOptions): Promise<ServerProcess> {
+async function startNodeServer(name: string, script: string, port: number, env: Record<string, string>, options: BenchStackOptions, nodeFlags: readonly string[] = []): Promise<ServerProcess> {
   const log = openSync(join(options.workDir, `${name}.log`), 'a');
   const nodeArgs = ['--import', 'tsx', '--expose-gc'];
   // One file per thread (tsx's loader runs in a worker); the main thread's is the big one.
   if (options.cpuProfile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(options.workDir, 'profiles', name)}`);
+  nodeArgs.push(...nodeFlags);
   // node itself (not the tsx CLI, which would add a parent process) so the pid is the server's.
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bench', script)], {
     cwd: ROOT,
@@ -203,7 +206,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     TOKEN_REQUESTS_PER_INVITE_PER_MINUTE: '100000',
   });
   const appName = (index: number) => (index === 0 ? 'app' : `app${index + 1}`);
-  const startApps = () => Promise.all(appPorts.map((port, index) => startNodeServer(appName(index), 'server-process.ts', port, appEnv(port), options)));
+  const startApps = () => Promise.all(appPorts.map((port, index) => startNodeServer(appName(index), 'server-process.ts', port, appEnv(port), options, options.appNodeFlags)));
   let apps = await startApps();
   const ceiling = await startNodeServer(
     'ceiling',

@@ -8,6 +8,7 @@
  *
  *   npx tsx bench/run.ts [--sessions 500] [--therapists 50] [--spread-ms 10000]
  *                        [--concurrency 32] [--round-ms 5000] [--rounds 2] [--cpu-prof]
+ *                        [--app-node-flags '--max-semi-space-size=4']   (the app instances' Node flags)
  *                        [--heap-snapshot]   (the first instance's heap before and after the surge,
  *                                             for bench/summarise-heap.ts)
  */
@@ -55,6 +56,7 @@ const { values: args } = parseArgs({
     'warmup-ms': { type: 'string', default: '2000' },
     'cpu-prof': { type: 'boolean', default: false },
     'heap-snapshot': { type: 'boolean', default: false },
+    'app-node-flags': { type: 'string', default: '' },
     instances: { type: 'string', default: '1' },
   },
 });
@@ -73,6 +75,7 @@ const settings = {
   warmupMs: positiveInt('warmup-ms'),
   cpuProfile: args['cpu-prof'] === true,
   heapSnapshot: args['heap-snapshot'] === true,
+  appNodeFlags: (args['app-node-flags'] ?? '').split(/\s+/).filter((flag) => flag !== ''),
   instances: positiveInt('instances'),
 };
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -157,7 +160,7 @@ async function main(): Promise<number> {
   const sockets: TypedClientSocket[] = [];
   try {
     progress(`starting LiveKit, the app and the ceiling (logs in ${workDir})`);
-    stack = await startBenchStack({ redisUrl, workDir, cpuProfile: settings.cpuProfile, instances: settings.instances });
+    stack = await startBenchStack({ redisUrl, workDir, cpuProfile: settings.cpuProfile, appNodeFlags: settings.appNodeFlags, instances: settings.instances });
     const { ceiling } = stack;
     const redisPid = Number(/^process_id:(\d+)/mu.exec(await probe.info('server'))?.[1] ?? 0);
     const benchProcesses = () => ({ driver: process.pid, ...stack!.processes(), ...(redisPid > 0 ? { redis: redisPid } : {}) });
