@@ -4,8 +4,10 @@
  * Admit click to the client's first decoded remote video frame, interleaved run
  * by run with the floor — a bare livekit-client page with E2EE (key set before
  * connect, token in hand) against the same LiveKit in the same browser — and
- * printed side by side with stall counts, ratios and CPU shares, plus the gzip
- * size of the client bundle. Not a test: it prints figures, asserts nothing.
+ * printed side by side with stall counts, ratios and CPU shares, then where each
+ * side's time goes (the admitted fact, token, key, signalling socket opened and
+ * answered, first packet: `join-phases.ts`), plus the gzip size of the client
+ * bundle. Not a test: it prints figures, asserts nothing.
  *
  *   npx tsx bench/admit-to-video.ts [--runs 30] [--with late-key,plain,no-dynacast,no-simulcast] [--trace]
  *
@@ -37,6 +39,7 @@ import { createBareJoinRuns } from './bare-livekit-page/bare-join-run.ts';
 import { serveBarePage } from './bare-livekit-page/serve-bare-page.ts';
 import type { JoinOrder, PublisherSetup } from './bare-livekit-page/page-entry.ts';
 import { watchFirstFrame } from './first-frame-timeline.ts';
+import { renderJoinPhases, watchJoinPhases, type JoinPhaseMarks } from './join-phases.ts';
 import { renderFirstFrameReport, renderRun, type FirstFrameSample, type VariantResult } from './first-frame-report.ts';
 import { createMachineMeter, findChildPid } from './process-metrics.ts';
 
@@ -61,10 +64,11 @@ for (const name of EXTRA_VARIANTS) {
 const FLOOR_LABEL = BARE_VARIANTS['key-first'].label;
 
 /** One Alcove run: a fresh session, the therapist in the call, a client checked in and waiting; time zero is the Admit click. */
-async function alcoveRun(stack: E2eStack, therapist: Person, run: number): Promise<FirstFrameSample> {
+async function alcoveRun(stack: E2eStack, therapist: Person, run: number): Promise<FirstFrameSample & { marks: JoinPhaseMarks }> {
   const [joinUrl] = await therapistCreatesSession(therapist.page, 'individual');
   await therapistJoinsCall(therapist.page, { camera: true });
   const client = await newPerson(stack.browser, { origin: stack.t.origin });
+  const marks = watchJoinPhases(client.page);
   try {
     await clientReadsNotice(client.page, joinUrl!);
     await clientChecksIn(client.page, `Client ${run}`, { camera: true });
@@ -83,7 +87,7 @@ async function alcoveRun(stack: E2eStack, therapist: Person, run: number): Promi
     await therapist.page.getByRole('button', { name: 'End session for everyone' }).click();
     await therapist.page.getByRole('dialog').getByRole('button', { name: 'End for everyone' }).click();
     await client.page.getByRole('heading', { name: 'The session has ended' }).waitFor();
-    return { startedAt, timeline };
+    return { startedAt, timeline, marks };
   } finally {
     await client.close();
   }
@@ -108,6 +112,8 @@ async function main(): Promise<void> {
   const browserPid = findChildPid(process.pid, /chrom/u);
   if (browserPid === null) throw new Error('could not find the browser process');
   const alcove: VariantResult = { label: 'Alcove', samples: [], failures: 0 };
+  const phases: Parameters<typeof renderJoinPhases>[2] = [];
+  const floorPhases: Parameters<typeof renderJoinPhases>[2] = [];
   const bare = (['key-first', ...EXTRA_VARIANTS] as BareVariantName[]).map((name) => ({ variant: BARE_VARIANTS[name], result: { label: BARE_VARIANTS[name].label, samples: [], failures: 0 } as VariantResult }));
   const loadAverageAtStart = loadavg()[0]!;
   let machine;
@@ -118,11 +124,13 @@ async function main(): Promise<void> {
     for (let run = 1; run <= RUNS; run += 1) {
       const sample = await alcoveRun(stack, therapist, run);
       alcove.samples.push(sample);
+      phases.push({ startedAt: sample.startedAt, marks: sample.marks, firstPacketAt: sample.timeline.firstPacketAt, firstFrameAt: sample.timeline.firstFrameAt });
       console.log(renderRun(alcove.label, run, sample));
       for (const { variant, result } of bare) {
         try {
           const bareSample = await bareRun(variant.order, variant.setup);
           result.samples.push(bareSample);
+          if (variant === BARE_VARIANTS['key-first']) floorPhases.push({ startedAt: bareSample.startedAt, marks: bareSample.marks, firstPacketAt: bareSample.timeline.firstPacketAt, firstFrameAt: bareSample.timeline.firstFrameAt });
           console.log(renderRun(result.label, run, bareSample));
         } catch (error) {
           result.failures += 1;
@@ -141,6 +149,10 @@ async function main(): Promise<void> {
 
   const report = renderFirstFrameReport({ variants: [alcove, ...bare.map((b) => b.result)], floorLabel: FLOOR_LABEL, machine, loadAverageAtStart });
   console.log(report.text);
+  // Where each side's time goes: livekit-client makes its peer connections and first offer before its socket opens.
+  console.log(renderJoinPhases('Alcove', 'the Admit click', phases));
+  console.log(renderJoinPhases(FLOOR_LABEL, 'it starts connecting', floorPhases));
+  console.log('');
   console.log(JSON.stringify(report.json));
 
   const sizes = bundleSizes();

@@ -40,7 +40,10 @@ export interface BenchStack {
   app: ServerProcess;
   /** Every app instance, all sharing Redis (the Socket.io Redis streams adapter joins them). */
   apps: ServerProcess[];
+  /** Bare signing on one Express route: the ceiling issue 15's goal is set against. */
   ceiling: ServerProcess;
+  /** Bare signing on Node's own HTTP server: nothing but the exchange and the signature. */
+  floor: ServerProcess;
   /**
    * Stops every app instance and starts fresh ones on the same ports (all state
    * is in Redis, so nothing is lost). The bench seeds through one process and
@@ -208,18 +211,14 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const appName = (index: number) => (index === 0 ? 'app' : `app${index + 1}`);
   const startApps = () => Promise.all(appPorts.map((port, index) => startNodeServer(appName(index), 'server-process.ts', port, appEnv(port), options, options.appNodeFlags)));
   let apps = await startApps();
-  const ceiling = await startNodeServer(
-    'ceiling',
-    'ceiling-server.ts',
-    await freeTcpPort(),
-    {
-      LIVEKIT_URL: livekitUrl,
-      LIVEKIT_API_KEY: BENCH_LIVEKIT_KEYS.apiKey,
-      LIVEKIT_API_SECRET: BENCH_LIVEKIT_KEYS.apiSecret,
-      LIVEKIT_TOKEN_TTL_SECONDS: String(tokenTtlSeconds),
-    },
-    options,
-  );
+  const signingEnv = {
+    LIVEKIT_URL: livekitUrl,
+    LIVEKIT_API_KEY: BENCH_LIVEKIT_KEYS.apiKey,
+    LIVEKIT_API_SECRET: BENCH_LIVEKIT_KEYS.apiSecret,
+    LIVEKIT_TOKEN_TTL_SECONDS: String(tokenTtlSeconds),
+  };
+  const ceiling = await startNodeServer('ceiling', 'ceiling-server.ts', await freeTcpPort(), { ...signingEnv, CEILING_HTTP: 'express' }, options);
+  const floor = await startNodeServer('floor', 'ceiling-server.ts', await freeTcpPort(), { ...signingEnv, CEILING_HTTP: 'node' }, options);
 
   const stack: BenchStack = {
     redisPrefix,
@@ -228,8 +227,9 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     app: apps[0]!,
     apps,
     ceiling,
+    floor,
     workDir: options.workDir,
-    processes: () => ({ ...Object.fromEntries(apps.map((app, index) => [appName(index), app.pid])), ceiling: ceiling.pid, livekit: livekit.pid ?? 0 }),
+    processes: () => ({ ...Object.fromEntries(apps.map((app, index) => [appName(index), app.pid])), ceiling: ceiling.pid, floor: floor.pid, livekit: livekit.pid ?? 0 }),
     async restartApps() {
       await Promise.all(apps.map((app) => app.stop()));
       apps = await startApps();
@@ -238,7 +238,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       return apps;
     },
     async stop() {
-      await Promise.allSettled([...apps.map((app) => app.stop()), ceiling.stop()]);
+      await Promise.allSettled([...apps.map((app) => app.stop()), ceiling.stop(), floor.stop()]);
       await stopChild(livekit, () => livekit.kill('SIGTERM'), 10_000);
     },
   };

@@ -146,6 +146,19 @@ async function settledMemoryOf(apps: readonly BenchStack['app'][]): Promise<Sett
   return { rssBytes: sum('rssBytes'), heapUsedBytes: sum('heapUsedBytes'), heapTotalBytes: sum('heapTotalBytes'), externalBytes: sum('externalBytes') };
 }
 
+/** Redis's calls per command name (`INFO commandstats`), for what one arrival costs Redis. */
+async function readCommandStats(redis: Awaited<ReturnType<typeof connectRedis>>): Promise<Map<string, number>> {
+  const calls = new Map<string, number>();
+  for (const match of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gmu)) calls.set(match[1]!, Number(match[2]));
+  return calls;
+}
+
+/** The whole Redis instance's commands over the surge per arriving client, by name, most first. */
+function commandsPerClient(before: Map<string, number>, after: Map<string, number>, clients: number): Record<string, number> {
+  const rows = [...after].map(([name, calls]) => [name, (calls - (before.get(name) ?? 0)) / clients] as const).filter(([, perClient]) => perClient > 0.005);
+  return Object.fromEntries(rows.sort((a, b) => b[1] - a[1]).map(([name, perClient]) => [name, Math.round(perClient * 100) / 100]));
+}
+
 async function closeSockets(sockets: readonly TypedClientSocket[]): Promise<void> {
   for (const socket of sockets) socket.close();
   // Let the close frames go out before the server stops.
@@ -161,7 +174,7 @@ async function main(): Promise<number> {
   try {
     progress(`starting LiveKit, the app and the ceiling (logs in ${workDir})`);
     stack = await startBenchStack({ redisUrl, workDir, cpuProfile: settings.cpuProfile, appNodeFlags: settings.appNodeFlags, instances: settings.instances });
-    const { ceiling } = stack;
+    const { ceiling, floor } = stack;
     const redisPid = Number(/^process_id:(\d+)/mu.exec(await probe.info('server'))?.[1] ?? 0);
     const benchProcesses = () => ({ driver: process.pid, ...stack!.processes(), ...(redisPid > 0 ? { redis: redisPid } : {}) });
     progress(`seeding ${settings.therapists} therapists and ${settings.sessions + WARMUP_SESSIONS} couple sessions`);
@@ -211,9 +224,12 @@ async function main(): Promise<number> {
 
     const clients = surgeSessions.length * 2;
     progress(`surge: ${clients} clients arriving over ${settings.spreadMs / 1000} s`);
+    // CLOCK_MONOTONIC, the clock of V8's profiles: bench/summarise-profile.ts --window reads just the surge.
+    const surgeFromUs = process.hrtime.bigint() / 1000n;
     const driverLoop = monitorEventLoopDelay({ resolution: 10 });
     driverLoop.enable();
     const surgeCpu = apps.map((a) => createCpuMeter(a.pid));
+    const redisBefore = await readCommandStats(probe);
     const surgeMachine = createMachineMeter(benchProcesses());
     const tcpBefore = readTcpCounters();
     const portOf = (url: string) => Number(new URL(url).port);
@@ -231,7 +247,11 @@ async function main(): Promise<number> {
       seed: 20_250_101,
       deadlineMs: settings.spreadMs + 60_000,
     });
-    const surgeCores = surgeCpu.reduce((sum, meter) => sum + meter.stop().cores, 0);
+    const surgeToUs = process.hrtime.bigint() / 1000n;
+    const surgeCpuReadings = surgeCpu.map((meter) => meter.stop());
+    const surgeCores = surgeCpuReadings.reduce((sum, reading) => sum + reading.cores, 0);
+    const surgeCpuMs = surgeCpuReadings.reduce((sum, reading) => sum + reading.cpuMs, 0);
+    const redisAfter = await readCommandStats(probe);
     const surgeShare = surgeMachine.stop();
     const tcpAfter = readTcpCounters();
     const surgeListenQueues = await listenQueues.stop();
@@ -250,8 +270,10 @@ async function main(): Promise<number> {
 
     const bodies = surge.admitted.map((c) => Buffer.from(JSON.stringify({ invite: c.secret, deviceId: c.deviceId })));
     if (surge.sampleToken && bodies[0]) {
-      const probeCeiling = createHttpTarget(ceiling.origin, 1);
-      await checkSameGrants(surge.sampleToken, probeCeiling, bodies[0]).finally(() => probeCeiling.close());
+      for (const bare of [ceiling, floor]) {
+        const probeBare = createHttpTarget(bare.origin, 1);
+        await checkSameGrants(surge.sampleToken, probeBare, bodies[0]).finally(() => probeBare.close());
+      }
     }
 
     progress(`tokens per second: ${settings.rounds} rounds × ${settings.roundMs / 1000} s per target at concurrency ${settings.concurrency}`);
@@ -259,6 +281,7 @@ async function main(): Promise<number> {
     const throughput = await measureTokenThroughput({
       real: app,
       ceiling,
+      floor,
       bodies,
       redis: probe,
       concurrency: settings.concurrency,
@@ -298,6 +321,8 @@ async function main(): Promise<number> {
       surge,
       surgeServer: {
         cores: surgeCores,
+        cpuMsPerClient: surgeCpuMs / clients,
+        redisCommandsPerClient: commandsPerClient(redisBefore, redisAfter, clients),
         // The worst instance's figures.
         loopDelayP99Ms: Math.max(...surgeLoops.map((l) => l.loopDelayP99Ms)),
         loopDelayMaxMs: Math.max(...surgeLoops.map((l) => l.loopDelayMaxMs)),
@@ -310,8 +335,11 @@ async function main(): Promise<number> {
       machine: { surge: surgeShare, throughput: throughputShare, loadAverageAtStart },
     });
     process.stdout.write(text + '\n');
+    if (settings.cpuProfile) {
+      process.stdout.write(`   profile window of the surge: npx tsx bench/summarise-profile.ts <${join(workDir, 'profiles', 'app')}/*.cpuprofile> --window ${surgeFromUs}-${surgeToUs} --per ${clients}\n\n`);
+    }
     process.stdout.write(JSON.stringify(json) + '\n');
-    const failed = surge.completed !== surge.clients || throughput.real.failures > 0 || throughput.ceiling.failures > 0;
+    const failed = surge.completed !== surge.clients || throughput.real.failures > 0 || throughput.ceiling.failures > 0 || throughput.floor.failures > 0;
     if (failed) progress('some requests failed: the figures above are not a valid run');
     return failed ? 1 : 0;
   } finally {

@@ -4,8 +4,12 @@
  * time for functions matching a filter.
  *
  *   npx tsx bench/summarise-profile.ts <file.cpuprofile> [--top 25] [--match text] [--last-s 20]
+ *                                      [--window FROM-TO] [--per N]
  *
  * `--last-s` keeps only the final seconds of the profile (the token rounds run last).
+ * `--window` keeps the samples between two CLOCK_MONOTONIC instants in µs, the clock V8's
+ * profiles and `process.hrtime` share: `npm run bench` prints the surge's as "profile window".
+ * `--per N` also prints each package's time divided by N (e.g. per arriving client).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -23,7 +27,7 @@ interface Profile {
   endTime: number;
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, match: { type: 'string' }, 'last-s': { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, match: { type: 'string' }, 'last-s': { type: 'string' }, window: { type: 'string' }, per: { type: 'string' } } });
 const file = positionals[0];
 if (!file) {
   process.stderr.write('usage: tsx bench/summarise-profile.ts <file.cpuprofile> [--top N] [--match text]\n');
@@ -39,18 +43,25 @@ const parent = new Map<number, number>();
 for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
 
 // Sample i was taken at startTime + the sum of timeDeltas up to i.
-const windowStartUs = values['last-s'] ? profile.endTime - Number(values['last-s']) * 1e6 : profile.startTime;
+const window = values.window ? /^(\d+)-(\d+)$/u.exec(values.window) : null;
+if (values.window && !window) {
+  process.stderr.write('--window takes FROM-TO in monotonic µs, as the bench prints it\n');
+  process.exit(64);
+}
+const windowStartUs = window ? Number(window[1]) : values['last-s'] ? profile.endTime - Number(values['last-s']) * 1e6 : profile.startTime;
+const windowEndUs = window ? Number(window[2]) : profile.endTime;
 const inWindow: boolean[] = [];
 let at = profile.startTime;
 profile.timeDeltas.forEach((delta, i) => {
   at += delta;
-  inWindow[i] = at >= windowStartUs;
+  inWindow[i] = at >= windowStartUs && at <= windowEndUs;
 });
 const selfUs = new Map<number, number>();
 profile.samples.forEach((id, i) => {
   if (inWindow[i]) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 });
-const totalUs = profile.endTime - Math.max(profile.startTime, windowStartUs);
+const totalUs = Math.min(profile.endTime, windowEndUs) - Math.max(profile.startTime, windowStartUs);
+const per = values.per ? Number(values.per) : 0;
 
 function packageOf(url: string): string {
   if (!url) return '(native/vm)';
@@ -78,9 +89,12 @@ const idle = [...selfUs].filter(([id]) => byId.get(id)!.callFrame.functionName =
 const pct = (us: number) => `${((100 * us) / totalUs).toFixed(1).padStart(5)}%`;
 const print = (title: string, rows: Map<string, number>) => {
   process.stdout.write(`\n${title}\n`);
-  for (const [name, us] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`  ${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${name}\n`);
+  for (const [name, us] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    const each = per > 0 ? `  ${(us / per).toFixed(0).padStart(6)} µs each` : '';
+    process.stdout.write(`  ${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms${each}  ${name}\n`);
+  }
 };
-process.stdout.write(`${file}: ${(totalUs / 1e6).toFixed(1)} s profiled, ${pct(totalUs - idle)} busy\n`);
+process.stdout.write(`${file}: ${(totalUs / 1e6).toFixed(1)} s profiled, ${pct(totalUs - idle)} busy${per > 0 ? `, ${((totalUs - idle) / per).toFixed(0)} µs busy for each of ${per}` : ''}\n`);
 print('self time by package', selfByPackage);
 print('self time by function', selfByFunction);
 

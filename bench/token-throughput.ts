@@ -65,18 +65,21 @@ interface Accumulator {
 export async function measureTokenThroughput(options: ThroughputOptions & {
   real: ServerProcess;
   ceiling: ServerProcess;
+  floor: ServerProcess;
   /** `{invite, deviceId}` of admitted participants whose sockets hold their device lease. */
   bodies: readonly Buffer[];
   redis: RedisClient | null;
-}): Promise<{ real: ThroughputFigures; ceiling: ThroughputFigures }> {
+}): Promise<{ real: ThroughputFigures; ceiling: ThroughputFigures; floor: ThroughputFigures }> {
   if (options.bodies.length === 0) throw new Error('token throughput needs admitted participants');
   const targets = [
     { name: 'ceiling' as const, server: options.ceiling, http: createHttpTarget(options.ceiling.origin, options.concurrency), usesRedis: false },
+    { name: 'floor' as const, server: options.floor, http: createHttpTarget(options.floor.origin, options.concurrency), usesRedis: false },
     { name: 'real' as const, server: options.real, http: createHttpTarget(options.real.origin, options.concurrency), usesRedis: true },
   ];
-  const totals: Record<'real' | 'ceiling', Accumulator> = {
+  const totals: Record<'real' | 'ceiling' | 'floor', Accumulator> = {
     real: { tokens: 0, failures: 0, elapsedMs: 0, cpuMs: 0, driverCpuMs: 0, latenciesMs: [], redisCommands: 0, redisCpuMs: 0, hasRedis: options.redis !== null },
     ceiling: { tokens: 0, failures: 0, elapsedMs: 0, cpuMs: 0, driverCpuMs: 0, latenciesMs: [], redisCommands: 0, redisCpuMs: 0, hasRedis: false },
+    floor: { tokens: 0, failures: 0, elapsedMs: 0, cpuMs: 0, driverCpuMs: 0, latenciesMs: [], redisCommands: 0, redisCpuMs: 0, hasRedis: false },
   };
   const sendTo = (http: (typeof targets)[number]['http']) => async (index: number) => {
     const response = await http.post(HTTP_ROUTES.joinToken.path, options.bodies[index % options.bodies.length]!);
@@ -131,5 +134,5 @@ export async function measureTokenThroughput(options: ThroughputOptions & {
     redisCommandsPerToken: total.hasRedis && total.tokens > 0 ? total.redisCommands / total.tokens : null,
     redisCpuUsPerToken: total.hasRedis && total.tokens > 0 ? (total.redisCpuMs * 1000) / total.tokens : null,
   });
-  return { real: figures(totals.real), ceiling: figures(totals.ceiling) };
+  return { real: figures(totals.real), ceiling: figures(totals.ceiling), floor: figures(totals.floor) };
 }

@@ -10,6 +10,7 @@ import { createLivekitTokenSigner } from '../../server/src/adapters/livekit/medi
 import { livekitApiHost } from '../../server/src/adapters/livekit/room-service.ts';
 import { newPerson, type E2eBrowser } from '../../test/support/browser.ts';
 import type { LivekitStack } from '../../test/support/livekit-stack.ts';
+import { watchJoinPhases, type JoinPhaseMarks } from '../join-phases.ts';
 import { watchFirstFrame, type FirstFrameTimeline } from '../first-frame-timeline.ts';
 import type { JoinOrder, JoinRequest, PublisherSetup, PublishRequest } from './page-entry.ts';
 
@@ -20,6 +21,8 @@ export interface BareJoinSample {
   timeline: FirstFrameTimeline;
   /** What the measured room went through (signal connected, tracks subscribed, encryption errors), wall clock. */
   events: { at: number; event: string }[];
+  /** When its signalling socket opened and answered (the token and key phases stay empty: both are in hand). */
+  marks: JoinPhaseMarks;
 }
 
 export function createBareJoinRuns(deps: { browser: E2eBrowser; livekit: LivekitStack; pageOrigin: string; trace: boolean }) {
@@ -33,6 +36,7 @@ export function createBareJoinRuns(deps: { browser: E2eBrowser; livekit: Livekit
     await rooms.createRoom({ name: roomName, emptyTimeout: 60, maxParticipants: 4 });
     const publisher = await newPerson(deps.browser, { origin: deps.pageOrigin });
     const viewer = await newPerson(deps.browser, { origin: deps.pageOrigin });
+    const marks = watchJoinPhases(viewer.page);
     try {
       await publisher.page.goto(deps.pageOrigin);
       await publisher.page.waitForFunction(() => (globalThis as any).bareLivekit !== undefined);
@@ -48,7 +52,7 @@ export function createBareJoinRuns(deps: { browser: E2eBrowser; livekit: Livekit
       const timeline = await firstFrame;
       const events = (await viewer.page.evaluate(() => (globalThis as any).__bareEvents)) as BareJoinSample['events'];
       if (deps.trace) events.push(...((await publisher.page.evaluate(() => (globalThis as any).bareLivekit.stopLayerWatch())) as BareJoinSample['events']).map((e) => ({ ...e, at: e.at || timeline.firstFrameAt })));
-      return { startedAt, timeline, events };
+      return { startedAt, timeline, events, marks };
     } finally {
       await viewer.page.evaluate(() => (globalThis as any).bareLivekit?.leave()).catch(() => undefined);
       await publisher.page.evaluate(() => (globalThis as any).bareLivekit?.leave()).catch(() => undefined);

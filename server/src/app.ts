@@ -3,7 +3,7 @@
  * `createApp(config)` returns a server that is not yet listening, so a test can
  * start the whole app on port 0.
  */
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -37,9 +37,11 @@ import { createConnectionCheckService } from './tokens/connection-check-service.
 import { createMediaTokenService } from './tokens/media-token-service.ts';
 import { createWebhookHandler } from './webhooks/webhook-handler.ts';
 import { createHttpApp } from './transport/http/http-app.ts';
+import { createSecurityHeaderWriter } from './transport/http/security-headers.ts';
+import { createTokenFastPath } from './transport/http/token-fast-path.ts';
 import { createAuthRoutes } from './transport/http/auth-routes.ts';
 import { createSessionRoutes } from './transport/http/session-routes.ts';
-import { createJoinRoutes } from './transport/http/join-routes.ts';
+import { createJoinRoutes, joinTokenIssuer } from './transport/http/join-routes.ts';
 import { createWebhookRoutes } from './transport/http/webhook-routes.ts';
 import { mountRoutes } from './transport/http/route-table.ts';
 import { createClientAddress } from './transport/http/client-address.ts';
@@ -210,11 +212,12 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     logger,
   });
 
+  const accessLog = config.logLevel === 'debug';
+  const securityHeaders = createSecurityHeaderWriter({ livekitUrl: config.livekit.url, isSecure: config.isSecure });
   const app = createHttpApp({
     logger,
     allowedOrigins: config.allowedOrigins,
-    livekitUrl: config.livekit.url,
-    isSecure: config.isSecure,
+    securityHeaders,
     trustProxy: clientAddress.trust,
     rawRoutes: [createWebhookRoutes({ verify: createLivekitWebhookVerifier(config.livekit), handle: handleWebhook })],
     apiRoutes: [
@@ -238,11 +241,22 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     staticRoot: options.staticRoot === undefined ? defaultStaticRoot() : options.staticRoot,
     // A draining instance is not ready whatever Redis says: the proxy's health check takes it out.
     isReady: async () => !instanceDrain.isDraining() && (await redisHealth.check()),
-    accessLog: config.logLevel === 'debug',
+    accessLog,
+  });
+  // The media-token route's plain requests are answered in front of Express (token-fast-path.ts).
+  const tokenFastPath = createTokenFastPath({
+    issue: joinTokenIssuer(tokens),
+    allowedOrigins: config.allowedOrigins,
+    securityHeaders,
+    clientAddressOf: clientAddress.of,
+    logger,
+    accessLog,
   });
   // Express first: Socket.io then wraps it and keeps /socket.io/ to itself. Attached the other
   // way round, both answered a polling request and Engine.IO's second writeHead crashed the process.
-  httpServer.on('request', app);
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!tokenFastPath(req, res)) app(req, res);
+  });
 
   io = createSocketServer(httpServer, {
     logger,

@@ -127,10 +127,17 @@ describe('e2e: resources to take home, sealed from the console to each client’
     await addResource(page, VIDEO);
     await waitForHeldList(partner1.page, [BOOK.title, VIDEO.title]);
 
-    // Partner 2 joins after: the console seals the current list to them on the member change.
+    // Partner 2 joins after: the console seals the current list to them on the member change,
+    // and not again to Partner 1, who already holds it.
+    const beforeJoin = frames.length;
     await clickParticipantAction(therapist.page, 'Admit', 'Partner 2');
     await Promise.all([waitForCallTiles(partner1.page, 3), waitForCallTiles(partner2.page, 3)]);
     await waitForHeldList(partner2.page, [BOOK.title, VIDEO.title]);
+    const sealedTo = frames
+      .slice(beforeJoin)
+      .filter((frame) => frame.includes('"participant:send-resources"'))
+      .map((frame) => /"participantId":"([^"]+)"/u.exec(frame)?.[1]);
+    expect(new Set(sealedTo).size, 'the list was sealed again to a partner who held it').to.equal(1);
     await addResource(page, EXERCISE);
     await page.getByRole('button', { name: `Remove ${VIDEO.title}` }).click();
     await page.locator('.resource-item .resource-title', { hasText: VIDEO.title }).waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });

@@ -10,12 +10,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RoomServiceClient } from 'livekit-server-sdk';
-import { COMMANDS, type MediaTokenResponse, HTTP_ROUTES } from '@alcove/shared';
+import { COMMANDS, FACTS, type MediaTokenResponse, HTTP_ROUTES } from '@alcove/shared';
 import { spawnLivekit, waitForLivekit } from '../../scripts/livekit.ts';
 import { livekitApiHost, LIVEKIT_REQUEST_TIMEOUT_SECONDS } from '../../server/src/adapters/livekit/room-service.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { loginTherapist, type TherapistClient, callRoute } from '../support/api-client.ts';
-import { command, connectClient, connectTherapist, newDeviceId, type TypedClientSocket } from '../support/socket-clients.ts';
+import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
 import { eventually } from '../support/eventually.ts';
 import { freeTcpPort, freeUdpPort } from '../support/free-port.ts';
 import { TEST_LIVEKIT_KEYS } from '../support/livekit-stack.ts';
@@ -98,7 +98,7 @@ describe('LiveKit restarted, stalled or down', function () {
     const admit = await command(consoleSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[0]!.participantId });
     expect(admit.ok).to.equal(true);
     const token = async () => callRoute<MediaTokenResponse>(t.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[0], deviceId } });
-    return { session, token };
+    return { session, token, secrets, invites, client };
   }
 
   it('heals a live session after LiveKit restarts: the room is recreated and an admitted client joins again', async () => {
@@ -176,6 +176,26 @@ describe('LiveKit restarted, stalled or down', function () {
       const seen = await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: session.sessionId } });
       const participant = (seen.body.participants as Array<{ participantId: string; state: string }>).find((p) => p.participantId === invites[0]!.participantId);
       expect(participant?.state).to.equal('waiting');
+    } finally {
+      await livekit.start();
+    }
+  });
+
+  it('removes a client while LiveKit is down: the therapist hears 503 for the media part, yet the console shows them removed, their page is closed and their link is dead', async () => {
+    const { session, secrets, invites, client } = await admittedClient();
+    const participantId = invites[0]!.participantId;
+    const closed = nextEvent(client, FACTS.closed);
+    const shown = nextEvent(consoleSocket, FACTS.presenceUpdated, (f) => f.participant.participantId === participantId && f.participant.state === 'removed');
+    await livekit.kill();
+    try {
+      const ack = await command(consoleSocket, COMMANDS.remove, { sessionId: session.sessionId, participantId });
+      expect(ack).to.deep.include({ ok: false });
+      expect(await shown, 'the console is told what was done, though LiveKit could not be').to.deep.include({ sessionId: session.sessionId });
+      expect(await closed).to.deep.equal({ reason: 'removed' });
+      const refused = await callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[0], deviceId: newDeviceId() } });
+      expect(refused.status).to.equal(404);
+      const seen = await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId: session.sessionId } });
+      expect((seen.body.participants as Array<{ state: string }>)[0]?.state).to.equal('removed');
     } finally {
       await livekit.start();
     }

@@ -86,7 +86,7 @@ describe('media room membership (real LiveKit participants)', function () {
       await inCall;
       clients.push({ participantId, invite, deviceId, socket, media, token });
     }
-    return { sessionId, roomName: sessionId, therapistSocket, host, clients };
+    return { sessionId, roomName: sessionId, therapistSocket, host, clients, join };
   }
 
   it('shows a client as in-call once LiveKit reports the participant joined', async () => {
@@ -204,6 +204,40 @@ describe('media room membership (real LiveKit participants)', function () {
     const back = await joinMediaRoom((again.body as MediaTokenResponse).url, (again.body as MediaTokenResponse).token);
     await inCall;
     expect(back.isConnected()).to.equal(true);
+  });
+
+  // A browser leaves the media room the moment its socket says "removed" or "sent back", so
+  // LiveKit may still list the participant when Alcove asks it to remove them and then find
+  // nobody to remove (it answers "unavailable"). That is the person gone, not LiveKit down: the
+  // command succeeds and the therapist's console is told, every time.
+  it('removes or sends back a client who leaves the media room on being told, and tells the therapist every time (6 rounds each)', async () => {
+    const ROUNDS = 6;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const { sessionId, therapistSocket, clients, join } = await liveSession('individual');
+      const client = clients[0]!;
+      const target = { sessionId, participantId: client.participantId };
+      const shown = (state: string) => nextEvent(therapistSocket, FACTS.presenceUpdated, (f) => f.participant.participantId === client.participantId && f.participant.state === state);
+
+      client.socket.once(FACTS.sentBack, () => void client.media.leave());
+      const waiting = shown('waiting');
+      const sendBackAck = await command(therapistSocket, COMMANDS.sendBack, target);
+      // The answer itself in the message: which refusal, if any, says what LiveKit did.
+      expect(sendBackAck, `send back, round ${round}: ${JSON.stringify(sendBackAck)}`).to.deep.include({ ok: true });
+      await waiting;
+
+      // In again, then removed the same way.
+      const inCall = shown('in-call');
+      expect(await command(therapistSocket, COMMANDS.admit, target)).to.deep.include({ ok: true });
+      const token = (await requestClientToken(client.invite, client.deviceId)).body as MediaTokenResponse;
+      const media = await joinMediaRoom(token.url, token.token, join);
+      await inCall;
+      client.socket.once(FACTS.closed, () => void media.leave());
+      const removed = shown('removed');
+      const removeAck = await command(therapistSocket, COMMANDS.remove, target);
+      expect(removeAck, `remove, round ${round}: ${JSON.stringify(removeAck)}`).to.deep.include({ ok: true });
+      await removed;
+      expect(t.logs.filter((l) => l.includes('"livekit.unavailable"')), 'LiveKit was never taken for down').to.deep.equal([]);
+    }
   });
 
   it("mutes a client's real microphone track through LiveKit", async () => {

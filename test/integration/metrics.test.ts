@@ -9,18 +9,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { callRoute, loginTherapist, request } from '../support/api-client.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
 import { eventually } from '../support/eventually.ts';
-
-/** One sample of the exposition text: `name{a="b",…} value`. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/u.exec(line);
-    if (!match || match[1] !== name) continue;
-    const present = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/gu)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([key, value]) => present[key] === value)) return Number(match[3]);
-  }
-  return undefined;
-}
+import { metricSample as sample } from '../support/app-metrics.ts';
 
 describe('Prometheus metrics', function () {
   this.timeout(60_000);

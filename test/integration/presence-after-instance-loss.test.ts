@@ -14,6 +14,7 @@ import { INSTANCE_SILENCE_MS } from '../../server/src/waiting-room/presence-swee
 import { createClient } from 'redis';
 import { createRedisKeys } from '../../server/src/adapters/redis/keys.ts';
 import { eventually } from '../support/eventually.ts';
+import { readMetric } from '../support/app-metrics.ts';
 import { TEST_REDIS_URL } from '../support/stack-hooks.ts';
 
 const GRACE_SECONDS = 5;
@@ -23,11 +24,7 @@ const LEFT_WITHIN_MS = GRACE_SECONDS * 1000 + 5_000;
 const RECONNECTING_WITHIN_MS = INSTANCE_SILENCE_MS + 5_000;
 
 /** alcove_instance_takeovers_total{cause} on the survivor's /metrics. */
-async function takeOvers(app: TestApp, cause: 'drained' | 'silent'): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${app.app.metricsPort()}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`alcove_instance_takeovers_total{cause="${cause}"} `));
-  return Number(line?.split(' ')[1]);
-}
+const takeOvers = (app: TestApp, cause: 'drained' | 'silent') => readMetric(app.app.metricsPort()!, 'alcove_instance_takeovers_total', { cause });
 
 describe('presence after the instance holding a client is lost', function () {
   this.timeout(60_000);

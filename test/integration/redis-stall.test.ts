@@ -2,13 +2,14 @@
  * A stalled Redis (SIGSTOP: connections open, nothing answered — a paused VM, a swap storm,
  * a failover in progress) must fail closed *fast*: 503 within the command timeout, /readyz
  * 503 within a second, one log line for the stall and one for its end, and nothing the
- * caller was told failed may take effect once Redis runs again.
+ * caller was told failed may take effect once Redis runs again — an admit, and an admitted client's
+ * socket token request, which is refused, signs nothing, and succeeds on the same socket afterwards.
  */
 import { expect } from 'chai';
-import { COMMANDS, HTTP_ROUTES } from '@alcove/shared';
+import { COMMANDS, FACTS, HTTP_ROUTES, type MediaTokenResponse } from '@alcove/shared';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { loginTherapist, request, type TherapistClient, callRoute } from '../support/api-client.ts';
-import { command, connectClient, connectTherapist, newDeviceId, type TypedClientSocket } from '../support/socket-clients.ts';
+import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
 import { startRedisProcess, type RedisProcess } from '../support/redis-process.ts';
 import { eventually } from '../support/eventually.ts';
 import { connectRedis } from '../../server/src/adapters/redis/redis-client.ts';
@@ -17,16 +18,15 @@ import { createRedisParticipantStore } from '../../server/src/adapters/redis/par
 import { REDIS_COMMAND_TIMEOUT_MS } from '../../server/src/adapters/redis/redis-client.ts';
 import { createLogger } from '../../server/src/observability/logger.ts';
 import { randomPrefix } from '../support/test-app.ts';
+import { readMetric } from '../support/app-metrics.ts';
 
 /** The bound each answer must come within: the command timeout plus generous scheduling slack. */
 const FAIL_FAST_BOUND_MS = REDIS_COMMAND_TIMEOUT_MS + 1_500;
 
 /** alcove_redis_errors_total{connection="main"} from the app's own /metrics. */
-async function redisErrorsCounted(t: TestApp): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${t.app.metricsPort()}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('alcove_redis_errors_total{connection="main"} '));
-  return Number(line?.split(' ')[1]);
-}
+const redisErrorsCounted = (t: TestApp) => readMetric(t.app.metricsPort()!, 'alcove_redis_errors_total', { connection: 'main' });
+/** Client media tokens the app has signed: alcove_token_issue_seconds_count{holder="client"}. */
+const tokensIssued = (t: TestApp) => readMetric(t.app.metricsPort()!, 'alcove_token_issue_seconds_count', { holder: 'client' });
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = Date.now();
@@ -99,6 +99,44 @@ describe('Redis stalled', function () {
     const again = await command(consoleSocket, COMMANDS.admit, { sessionId: session.sessionId, participantId: invites[0]!.participantId });
     expect(again.ok).to.equal(true);
     expect((await callRoute(t.origin, HTTP_ROUTES.joinToken, { body: { invite: secrets[0], deviceId } })).status).to.equal(200);
+  });
+
+  it('refuses an admitted client’s socket token request with service_unavailable within the command timeout, issues nothing, and gives the token once Redis runs again', async () => {
+    const { session, invites, secrets } = await therapist.createSession('individual');
+    const sessionId = session.sessionId;
+    const participantId = invites[0]!.participantId;
+    await therapist.start(sessionId);
+    const client = await connectClient(t.origin, secrets[0]!, newDeviceId());
+    sockets.push(client);
+    expect((await command(client, COMMANDS.checkIn, { displayName: 'Waiting Person' })).ok).to.equal(true);
+    const admitted = nextEvent(client, FACTS.admitted);
+    expect((await command(consoleSocket, COMMANDS.admit, { sessionId, participantId })).ok).to.equal(true);
+    await admitted;
+    const issuedBefore = await tokensIssued(t);
+    const logsBefore = t.logs.length;
+
+    redis.pause();
+    // The ack's own limit is far above the bound: a late answer would fail on the bound, not time out.
+    const refused = await timed(() => command<MediaTokenResponse>(client, COMMANDS.requestMediaToken, { sessionId }, 8_000));
+    expect(refused.value).to.deep.equal({ ok: false, error: { code: 'service_unavailable', message: 'The service is briefly unavailable. Please try again.' } });
+    expect(refused.ms).to.be.below(FAIL_FAST_BOUND_MS);
+    expect(client.connected, 'the socket stays for the retry').to.equal(true);
+
+    redis.resume();
+    await eventually(() => t.logs.slice(logsBefore).some((line) => line.includes('"event":"redis.recovered"')), 'the recovery to be logged');
+    // The redemption Redis held while frozen has run by now (a command after it has answered): it
+    // counted one request and issued nothing — no token was signed, none logged, none on /metrics.
+    expect((await request(t.origin, 'GET', '/readyz')).status).to.equal(200);
+    expect(await t.app.redis.get(`${t.config.redis.prefix}rate:token-invite:${participantId}`)).to.equal('1');
+    expect(await tokensIssued(t)).to.equal(issuedBefore);
+    expect(t.logs.slice(logsBefore).filter((line) => line.includes('"event":"token.issued"'))).to.deep.equal([]);
+    const detail = await therapist.call(HTTP_ROUTES.getSession, { params: { sessionId } });
+    expect(detail.body.participants[0].state, 'still admitted').to.equal('admitted');
+
+    // The same request on the same socket now gets the client's token.
+    const granted = await command<MediaTokenResponse>(client, COMMANDS.requestMediaToken, { sessionId });
+    expect(granted.ok && granted.data.identity).to.equal(participantId);
+    expect(await tokensIssued(t)).to.equal(issuedBefore + 1);
   });
 
   it('refuses a participant transition that reaches Redis after its deadline (as one queued behind a stall would)', async () => {

@@ -224,22 +224,32 @@ describe('rehearsal: TLS, TURN and NAT on a real domain, in network namespaces',
     this.timeout(ADMIT_RUNS * 40_000);
     for (let run = 0; run < ADMIT_RUNS; run += 1) {
       for (const [who, person, kind] of [['Partner 1', home, 'direct'], ['Partner 2', clinic, 'relay']] as const) {
-        await clickParticipantAction(therapist.page, 'Send back', who);
-        await person.page.getByRole('heading', { name: /You are checked in/u }).waitFor({ timeout: 15_000 });
-        await allConnectionsClosed(person.page);
-        const firstFrame = firstDecodedFrameAt(person.page, 30_000);
-        const admit = therapist.page.getByRole('button', { name: new RegExp(`^Admit ${who}\\b`, 'u') });
-        await admit.waitFor({ timeout: 15_000 });
-        const clickedAt = await admit.evaluate((button) => {
-          const at = Date.now();
-          (button as unknown as { click(): void }).click();
-          return at;
-        });
+        // Each wait names its step, so a failure says where the round stopped and what both sides showed.
+        let step = 'send back';
         try {
+          await clickParticipantAction(therapist.page, 'Send back', who);
+          step = 'back in the waiting room';
+          await person.page.getByRole('heading', { name: /You are checked in/u }).waitFor({ timeout: 15_000 });
+          step = 'media connections closed';
+          await allConnectionsClosed(person.page);
+          const firstFrame = firstDecodedFrameAt(person.page, 30_000);
+          step = 'Admit offered';
+          const admit = therapist.page.getByRole('button', { name: new RegExp(`^Admit ${who}\\b`, 'u') });
+          await admit.waitFor({ timeout: 15_000 });
+          const clickedAt = await admit.evaluate((button) => {
+            const at = Date.now();
+            (button as unknown as { click(): void }).click();
+            return at;
+          });
+          step = 'first decoded frame';
           figures[kind].push((await firstFrame) - clickedAt);
         } catch (error) {
           const said = person.consoleTail().join('\n    ');
-          throw new Error(`${who} (${kind}), run ${run + 1}: ${error instanceof Error ? error.message : String(error)}; ${await describeCall(person.page)}\n  the page's last console lines:\n    ${said}\n  the services' logs:\n${world.stack!.logTails(12)}`);
+          const heading = await person.page.locator('h1, h2').first().textContent({ timeout: 1_000 }).catch(() => 'none');
+          const notice = await therapist.page.locator('.panel-notice').textContent({ timeout: 1_000 }).catch(() => 'none');
+          throw new Error(
+            `${who} (${kind}), run ${run + 1}, at "${step}": ${error instanceof Error ? error.message : String(error)}; the page's heading: ${heading}; the console's notice: ${notice}; ${await describeCall(person.page)}\n  the page's last console lines:\n    ${said}\n  the services' logs:\n${world.stack!.logTails(12)}`,
+          );
         }
       }
     }

@@ -22,7 +22,22 @@ function ephemeralLowPort(): number {
   }
 }
 
+/**
+ * `ALCOVE_PORT_RANGE=7200-7299` keeps every port this draws inside that range, for a machine
+ * where several people's runs share loopback and each owns a block of ports.
+ */
+function ownedRange(): [number, number] | null {
+  const spec = process.env.ALCOVE_PORT_RANGE;
+  if (spec === undefined || spec === '') return null;
+  const match = /^(\d+)-(\d+)$/u.exec(spec);
+  const [low, high] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (!(low > 0 && high >= low && high < 65_536)) throw new Error('ALCOVE_PORT_RANGE must read LOW-HIGH, e.g. 7200-7299');
+  return [low, high];
+}
+
 function drawPort(): number {
+  const owned = ownedRange();
+  if (owned) return owned[0] + Math.floor(Math.random() * (owned[1] - owned[0] + 1));
   const high = ephemeralLowPort();
   // No room below the ephemeral range on this machine: let the kernel choose.
   if (high === 0) return 0;

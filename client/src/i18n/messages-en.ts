@@ -243,6 +243,7 @@ export const en = {
   'panel.end': 'End session for everyone',
   'panel.muted': '{who} was muted.',
   'panel.alreadyMuted': '{who} was already muted.',
+  'panel.outMediaLate': '{who} is out of the call and no longer receives its key. The video service did not answer, so their picture may stay on screen for a moment.',
   'panel.removed': '{who} was removed. Their link no longer works.',
   'panel.heldNotice': 'You are talking with {with} alone. {held} is on hold and receives nothing from the call.',
   'panel.releasedNotice': '{who} is back in the call.',

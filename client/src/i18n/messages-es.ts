@@ -245,6 +245,7 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   'panel.end': 'Terminar la sesión para todos',
   'panel.muted': 'Se silenció a {who}.',
   'panel.alreadyMuted': '{who} ya tenía el micrófono silenciado.',
+  'panel.outMediaLate': '{who} ya no está en la llamada y no recibe su clave. El servicio de video no respondió, así que su imagen puede quedar un momento en pantalla.',
   'panel.removed': 'Se retiró a {who} de la sesión. Su enlace ya no funciona.',
   'panel.heldNotice': 'Está hablando a solas con {with}. {held} está en espera y no recibe nada de la llamada.',
   'panel.releasedNotice': '{who} volvió a la llamada.',

@@ -113,10 +113,12 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
       const record = await applyTransition(deps, 'send-back', participantId, { admittedAt: null, inCall: false, updatedAt: deps.now() }, { therapistId });
       if (!record) throw AppError.conflict({ reason: 'not-in-call' });
       deps.notifier.sentBack(participantId);
+      // Shown as soon as it is true: a media call that fails below must not hide what was done.
+      const presence = publish(session, record);
       await deps.members.drop(sessionId, participantId);
       await deps.rooms.removeParticipant(session.roomName, participantId);
       deps.logger.info('client sent back to the waiting room', { event: 'waiting-room.sent-back', sessionId, participantId });
-      return publish(session, record);
+      return presence;
     },
 
     async remove(therapistId, sessionId, participantId) {
@@ -133,11 +135,12 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
       // Revoke first, so nothing the person does next can succeed.
       await deps.invites.revokeInvite(participantId);
       deps.notifier.closeParticipant(participantId, 'removed');
+      const presence = publish(session, record);
       // Out of the member list: the therapist's console, told so, rotates the media key to those who stay.
       await deps.members.drop(sessionId, participantId);
       if (session.status === 'live') await deps.rooms.removeParticipant(session.roomName, participantId);
       deps.logger.info('client removed', { event: 'waiting-room.removed', sessionId, participantId });
-      return publish(session, record);
+      return presence;
     },
 
     async hold(therapistId, sessionId, participantId) {
@@ -164,10 +167,11 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
       // The page leaves the call by itself; the member list (the console rotates the media key to
       // those who stay) and the media room lose them whatever the page does.
       deps.notifier.held(participantId);
+      const presence = publish(session, record);
       await deps.members.drop(sessionId, participantId);
       await deps.rooms.removeParticipant(session.roomName, participantId);
       deps.logger.info('client put on hold', { event: 'call.held', sessionId, participantId });
-      return publish(session, record);
+      return presence;
     },
 
     async release(therapistId, sessionId, participantId) {

@@ -60,20 +60,35 @@ export function createPanelCall(deps: PanelCallDeps): PanelCall {
   /**
    * The whole current list, sealed by our call key to each client in the member list and relayed
    * one by one (never stored). On every edit and every member change (a join, a rejoin, a release
-   * from hold, a reloaded client with a new key): a client always holds the list as it is now.
+   * from hold, a reloaded client with a new key): a client always holds the list as it is now. A
+   * client who stayed in the list with the same keys and already took this very list is not sent
+   * it again: on a couple's quick changes that would be one envelope per partner per change.
    */
+  const holding = new Map<string, string>();
+  const holderOf = (member: CallMember) => `${member.memberId} ${member.publicKeys.map((tag) => JSON.stringify(tag)).join(' ')}`;
   function shareResources() {
     const keys = authority;
     if (!keys) return;
     const list = deps.resources();
+    const version = JSON.stringify(list);
     const clients = members.filter((m) => m.role === 'client');
     const { sessionId, socket } = deps;
+    // In order, one change after the other: a partner who left between two changes is sent the list again.
     sharing = sharing.then(async () => {
+      const present = new Set(clients.map(holderOf));
+      for (const holder of holding.keys()) if (!present.has(holder)) holding.delete(holder);
       await Promise.all(
         clients.map(async (member) => {
+          const holder = holderOf(member);
+          if (holding.get(holder) === version) return;
           const envelope = await keys.sealResources(member, list).catch(() => null);
           // A client no longer admitted (a removal under way) is refused; the next list says so.
-          if (envelope) await sendCommand(socket, COMMANDS.sendResources, { sessionId, participantId: member.memberId, envelope }).catch(() => undefined);
+          if (!envelope) return;
+          const sent = await sendCommand(socket, COMMANDS.sendResources, { sessionId, participantId: member.memberId, envelope }).then(
+            () => true,
+            () => false,
+          );
+          if (sent && keys === authority) holding.set(holder, version);
         }),
       );
     });
@@ -98,6 +113,7 @@ export function createPanelCall(deps: PanelCallDeps): PanelCall {
     if (authority) void sendCommand(deps.socket, COMMANDS.leaveCall, { sessionId: deps.sessionId }).catch(() => undefined);
     authority = null;
     members = [];
+    holding.clear();
     await current?.close();
     slot.replaceChildren(placeholder());
     if (reasonKey) deps.say(reasonKey);

@@ -30,12 +30,28 @@ export interface ParticipantActions {
   reissue(participantId: string): Promise<void>;
 }
 
+/**
+ * Sending back, holding and removing take effect in Alcove before LiveKit is asked to drop the
+ * person's media connection: when only that last step fails, the person is out (and out of the
+ * key), so the panel says so instead of "nothing was changed".
+ */
+async function takingOut(deps: ParticipantActionDeps, who: string, run: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await run();
+    return true;
+  } catch (error) {
+    if (panelErrorKey(error) !== 'panel.error.mediaUnavailable') throw error;
+    deps.say('panel.outMediaLate', { who });
+    return false;
+  }
+}
+
 async function runAction(deps: ParticipantActionDeps, action: ParticipantAction, p: ParticipantPresence): Promise<void> {
   const { socket, sessionId } = deps;
   const who = whoLabel(deps.kind(), p);
   const target = { sessionId, participantId: p.participantId };
   if (action === 'admit') await sendCommand(socket, COMMANDS.admit, target);
-  if (action === 'send-back') await sendCommand(socket, COMMANDS.sendBack, target);
+  if (action === 'send-back') await takingOut(deps, who, () => sendCommand(socket, COMMANDS.sendBack, target));
   if (action === 'mute') {
     const result = await sendCommand(socket, COMMANDS.mute, target);
     deps.say(result.mutedTracks > 0 ? 'panel.muted' : 'panel.alreadyMuted', { who });
@@ -43,8 +59,10 @@ async function runAction(deps: ParticipantActionDeps, action: ParticipantAction,
   if (action === 'alone') {
     const other = deps.participants().find((q) => q.participantId !== p.participantId && q.state === 'in-call');
     if (!other) return deps.say('panel.error.conflict');
-    await sendCommand(socket, COMMANDS.hold, { sessionId, participantId: other.participantId });
-    deps.say('panel.heldNotice', { with: who, held: whoLabel(deps.kind(), other) });
+    const held = whoLabel(deps.kind(), other);
+    if (await takingOut(deps, held, () => sendCommand(socket, COMMANDS.hold, { sessionId, participantId: other.participantId }))) {
+      deps.say('panel.heldNotice', { with: who, held });
+    }
   }
   if (action === 'release') {
     await sendCommand(socket, COMMANDS.release, target);
@@ -53,9 +71,9 @@ async function runAction(deps: ParticipantActionDeps, action: ParticipantAction,
   if (action === 'remove') {
     const sure = await confirmAction({ title: 'confirm.remove.title', body: 'confirm.remove.body', confirm: 'confirm.remove.confirm', params: { who } });
     if (!sure) return;
-    await sendCommand(socket, COMMANDS.remove, target);
+    const clean = await takingOut(deps, who, () => sendCommand(socket, COMMANDS.remove, target));
     deps.links.delete(p.participantId);
-    deps.say('panel.removed', { who });
+    if (clean) deps.say('panel.removed', { who });
   }
 }
 

@@ -1,4 +1,4 @@
-import { RoomServiceClient, EgressClient, ServerError, TrackSource, TrackType } from 'livekit-server-sdk';
+import { RoomServiceClient, EgressClient, ParticipantInfo_State, ServerError, TrackSource, TrackType } from 'livekit-server-sdk';
 import { AppError } from '../../app-error.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { MediaRooms } from '../../sessions/media-rooms.ts';
@@ -15,6 +15,8 @@ export function livekitApiHost(livekitUrl: string): string {
 }
 
 const isNotFound = (error: unknown) => error instanceof ServerError && (error.status === 404 || error.code === 'not_found');
+/** LiveKit routes a participant's call to the node that holds them; with no node answering for them it says "unavailable". */
+const isNobodyToAsk = (error: unknown) => error instanceof ServerError && error.status === 503 && error.code === 'unavailable';
 
 /**
  * LiveKit down (connection refused), stalled (timeout) or failing (5xx) is "briefly
@@ -46,6 +48,17 @@ export function createLivekitMediaRooms(options: { url: string; apiKey: string; 
   const rooms = new RoomServiceClient(host, options.apiKey, options.apiSecret, clientOptions);
   const egress = new EgressClient(host, options.apiKey, options.apiSecret, clientOptions);
 
+  /** Whether LiveKit still has them in the room: not listed, or listed as disconnected (leaving), is gone. */
+  async function isStillThere(roomName: string, identity: string): Promise<boolean> {
+    try {
+      const participant = await rooms.getParticipant(roomName, identity);
+      return participant.state !== ParticipantInfo_State.DISCONNECTED;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
   return {
     async createRoom({ roomName, maxParticipants, emptyTimeoutSeconds, departureTimeoutSeconds }) {
       await calling(() => rooms.createRoom({ name: roomName, maxParticipants, emptyTimeout: emptyTimeoutSeconds, departureTimeout: departureTimeoutSeconds }));
@@ -58,11 +71,23 @@ export function createLivekitMediaRooms(options: { url: string; apiKey: string; 
       }
     },
     async removeParticipant(roomName, identity) {
-      try {
-        await calling(() => rooms.removeParticipant(roomName, identity));
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
+      await calling(async () => {
+        // LiveKit still listed them, but the node it asked had nobody to remove: they left just
+        // then (a page leaves as soon as it is told it was removed or sent back). Gone, or leaving,
+        // is done. Still there (LiveKit had not yet forgotten them as it answered): asked once more;
+        // still "unavailable" with them there means their node is gone, and that is an outage.
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await rooms.removeParticipant(roomName, identity);
+            return;
+          } catch (error) {
+            if (isNotFound(error)) return;
+            if (!isNobodyToAsk(error)) throw error;
+            if (!(await isStillThere(roomName, identity))) return;
+            if (attempt === 2) throw error;
+          }
+        }
+      });
     },
     async muteMicrophone(roomName, identity) {
       let tracks;

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorBody } from '@alcove/shared';
 import { AppError, toAppError } from '../../app-error.ts';
 import type { Logger } from '../../observability/logger.ts';
 
@@ -24,19 +25,34 @@ function fromFramework(error: unknown): AppError | null {
   return null;
 }
 
+export interface FailureResponse {
+  status: number;
+  body: { error: ErrorBody };
+  /** Seconds, for a `Retry-After` header (rate limits). */
+  retryAfterSeconds: number | null;
+}
+
+/**
+ * What a failed request is answered, and its log line: the one place that decides both, for
+ * Express's routes and for the token route served in front of it (token-fast-path.ts).
+ */
+export function describeFailure(error: unknown, logger: Logger, request: { method: string; route: string }): FailureResponse {
+  const appError = toAppError(fromFramework(error) ?? error);
+  const fields = { code: appError.code, status: appError.status, method: request.method, route: request.route };
+  // A 503 is an outage the adapters log once when it starts and ends (redis-health.ts, room-service.ts), not once per request.
+  if (appError.code === 'service_unavailable') logger.debug('request refused: service unavailable', fields);
+  else if (appError.status >= 500) {
+    logger.error('request failed', { ...fields, errorName: (appError.cause as Error | undefined)?.name ?? appError.name });
+  }
+  const retryAfterSeconds = appError.code === 'rate_limited' && appError.details?.retryAfterSeconds ? Number(appError.details.retryAfterSeconds) : null;
+  return { status: appError.status, body: { error: appError.toBody() }, retryAfterSeconds };
+}
+
 export function createErrorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const appError = toAppError(fromFramework(error) ?? error);
-    const fields = { code: appError.code, status: appError.status, method: req.method, route: req.route?.path ?? 'unmatched' };
-    // A 503 is an outage the adapters log once when it starts and ends (redis-health.ts, room-service.ts), not once per request.
-    if (appError.code === 'service_unavailable') logger.debug('request refused: service unavailable', fields);
-    else if (appError.status >= 500) {
-      logger.error('request failed', { ...fields, errorName: (appError.cause as Error | undefined)?.name ?? appError.name });
-    }
-    if (appError.code === 'rate_limited' && appError.details?.retryAfterSeconds) {
-      res.setHeader('Retry-After', String(appError.details.retryAfterSeconds));
-    }
-    res.status(appError.status).json({ error: appError.toBody() });
+    const failure = describeFailure(error, logger, { method: req.method, route: req.route?.path ?? 'unmatched' });
+    if (failure.retryAfterSeconds) res.setHeader('Retry-After', String(failure.retryAfterSeconds));
+    res.status(failure.status).json(failure.body);
   };
 }
 

@@ -2,17 +2,17 @@ import express, { type Express, type RequestHandler } from 'express';
 import { AppError } from '../../app-error.ts';
 import { HTTP_BODY_MAX_BYTES, SERVICE_ROUTES } from '@alcove/shared';
 import type { Logger } from '../../observability/logger.ts';
+import { logWhenAnswered } from './access-log.ts';
 import { createErrorMiddleware, notFoundHandler } from './error-middleware.ts';
 import { requireAllowedOrigin } from './origin-check.ts';
-import { createSecurityHeaders } from './security-headers.ts';
+import { createSecurityHeaders, type SecurityHeaderWriter } from './security-headers.ts';
 import type { Router } from 'express';
 import type { TrustFunction } from './client-address.ts';
 
 export interface HttpAppDeps {
   logger: Logger;
   allowedOrigins: readonly string[];
-  livekitUrl: string;
-  isSecure: boolean;
+  securityHeaders: SecurityHeaderWriter;
   /** Which hops may report the client's address (see client-address.ts). */
   trustProxy: TrustFunction;
   /** Mounted before the JSON parser (raw-body routes). */
@@ -37,20 +37,18 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * What every /api request goes through before its route, in this order: JSON-only bodies, the
- * JSON parser, `Cache-Control: no-store`. One router layer rather than three: each layer mounted
+ * What every /api request goes through before its route, in this order: `Cache-Control: no-store`,
+ * JSON-only bodies, the JSON parser. One router layer rather than three: each layer mounted
  * at '/api' costs a path match and a prefix trim and restore per request, on the token path too.
  */
 function createApiPrelude(): RequestHandler {
   const parseJson = express.json({ limit: HTTP_BODY_MAX_BYTES, strict: true, type: 'application/json' });
   return (req, res, next) => {
+    // First, so a refused body's answer is not stored either.
+    res.setHeader('Cache-Control', 'no-store');
     requireJsonBody(req, res, (error?: unknown) => {
       if (error) return next(error);
-      parseJson(req, res, (parseError?: unknown) => {
-        if (parseError) return next(parseError);
-        res.setHeader('Cache-Control', 'no-store');
-        next();
-      });
+      parseJson(req, res, next);
     });
   };
 }
@@ -61,21 +59,11 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.set('trust proxy', deps.trustProxy);
   app.set('etag', false);
 
-  app.use(createSecurityHeaders({ livekitUrl: deps.livekitUrl, isSecure: deps.isSecure }));
+  app.use(createSecurityHeaders(deps.securityHeaders));
 
-  // Access log: method, route pattern, status and duration only — never URLs, bodies or headers.
   if (deps.accessLog) {
     app.use((req, res, next) => {
-      const started = process.hrtime.bigint();
-      res.on('finish', () => {
-        const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-        deps.logger.debug('http request', {
-          method: req.method,
-          route: req.route?.path ?? 'unmatched',
-          status: res.statusCode,
-          durationMs: Math.round(durationMs * 10) / 10,
-        });
-      });
+      logWhenAnswered(deps.logger, req, res, () => req.route?.path ?? 'unmatched');
       next();
     });
   }

@@ -62,18 +62,28 @@ function recordHelmet(options: SecurityHeaderOptions): HeaderPlan {
   return plan;
 }
 
+/** Puts every response's security headers on a response (Express's or Node's own). */
+export type SecurityHeaderWriter = (res: ServerResponse) => void;
+
 /**
  * Every response's security headers (CSP, HSTS over https, no-referrer, nosniff, the
- * cross-origin policies, Permissions-Policy), as helmet would set them, from one middleware.
+ * cross-origin policies, Permissions-Policy), as helmet would set them, computed once.
  * Why not helmet itself per request: its thirteen middlewares and their `next` chain cost more
  * CPU per media token than the headers do (bench profile, docs/architecture.md); the headers
  * are identical (test/integration/security-headers.test.ts).
  */
-export function createSecurityHeaders(options: SecurityHeaderOptions): RequestHandler {
+export function createSecurityHeaderWriter(options: SecurityHeaderOptions): SecurityHeaderWriter {
   const { set, remove } = recordHelmet(options);
-  return (_req, res, next) => {
+  return (res) => {
     for (const name of remove) res.removeHeader(name);
     for (const [name, value] of set) res.setHeader(name, value);
+  };
+}
+
+/** The same headers as Express middleware, in front of every route. */
+export function createSecurityHeaders(write: SecurityHeaderWriter): RequestHandler {
+  return (_req, res, next) => {
+    write(res);
     next();
   };
 }

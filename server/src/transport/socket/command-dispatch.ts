@@ -14,8 +14,17 @@ import { createEventRateLimit } from './event-rate-limit.ts';
 import type { CommandTable } from './socket-commands.ts';
 import type { AlcoveSocket, SocketIdentity } from './socket-types.ts';
 
-export const SOCKET_EVENT_BURST = 30;
-export const SOCKET_EVENTS_PER_SECOND = 10;
+/**
+ * Events a socket may send: a burst, then a steady rate. A client sends a handful per minute. A
+ * therapist's console also relays the call's encryption by itself: on every change of the member
+ * list (a join, a send-back, a reconnect) one sealed key per member, an activation and one sealed
+ * take-home list per client. Partners whose networks flap make those changes come in quick
+ * succession, so the console's rate is the client's times the envelopes of a couple's change.
+ */
+export const SOCKET_EVENT_RATES: Readonly<Record<SocketIdentity['role'], { burst: number; refillPerSecond: number }>> = {
+  client: { burst: 30, refillPerSecond: 10 },
+  therapist: { burst: 90, refillPerSecond: 30 },
+};
 
 export interface CommandDispatchDeps {
   commands: CommandTable;
@@ -27,7 +36,7 @@ export interface CommandDispatchDeps {
 
 /** Disconnects a socket that sends faster than its rate, with one log line however many events were in flight. */
 function floodGuard(socket: AlcoveSocket, identity: SocketIdentity, logger: Logger): () => boolean {
-  const rate = createEventRateLimit({ burst: SOCKET_EVENT_BURST, refillPerSecond: SOCKET_EVENTS_PER_SECOND });
+  const rate = createEventRateLimit(SOCKET_EVENT_RATES[identity.role]);
   let flooded = false;
   return () => {
     if (rate.take()) return true;
