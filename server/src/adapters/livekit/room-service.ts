@@ -9,6 +9,15 @@ import type { MediaRooms } from '../../sessions/media-rooms.ts';
  */
 export const LIVEKIT_REQUEST_TIMEOUT_SECONDS = 3;
 
+/**
+ * LiveKit routes a call about one participant (remove, mute) to the node that holds them and,
+ * when no node claims them (they left just then, or their node died), answers "unavailable" once
+ * its own routing timeout (psrpc's 3 s) has passed — measured at 3,005 ms. Those calls wait a
+ * second longer than that, so what we hear is LiveKit's answer, never our own timeout firing
+ * a few milliseconds before it (which read as "LiveKit down": the CI flake of stop 27).
+ */
+export const LIVEKIT_PARTICIPANT_CALL_TIMEOUT_SECONDS = 4;
+
 /** LiveKit's HTTP API lives on the same host as its signalling WebSocket. */
 export function livekitApiHost(livekitUrl: string): string {
   return livekitUrl.replace(/^ws(s?):\/\//u, 'http$1://');
@@ -46,6 +55,7 @@ export function createLivekitMediaRooms(options: { url: string; apiKey: string; 
   // No region fail-over: that is for LiveKit Cloud, and it would retry past our timeout.
   const clientOptions = { requestTimeout: LIVEKIT_REQUEST_TIMEOUT_SECONDS, failover: false };
   const rooms = new RoomServiceClient(host, options.apiKey, options.apiSecret, clientOptions);
+  const participantCalls = new RoomServiceClient(host, options.apiKey, options.apiSecret, { ...clientOptions, requestTimeout: LIVEKIT_PARTICIPANT_CALL_TIMEOUT_SECONDS });
   const egress = new EgressClient(host, options.apiKey, options.apiSecret, clientOptions);
 
   /** Whether LiveKit still has them in the room: not listed, or listed as disconnected (leaving), is gone. */
@@ -78,7 +88,7 @@ export function createLivekitMediaRooms(options: { url: string; apiKey: string; 
         // still "unavailable" with them there means their node is gone, and that is an outage.
         for (let attempt = 1; ; attempt += 1) {
           try {
-            await rooms.removeParticipant(roomName, identity);
+            await participantCalls.removeParticipant(roomName, identity);
             return;
           } catch (error) {
             if (isNotFound(error)) return;
@@ -98,8 +108,21 @@ export function createLivekitMediaRooms(options: { url: string; apiKey: string; 
         throw error;
       }
       const microphones = tracks.filter((t) => t.type === TrackType.AUDIO && (t.source === TrackSource.MICROPHONE || t.source === TrackSource.UNKNOWN) && !t.muted);
-      await calling(() => Promise.all(microphones.map((t) => rooms.mutePublishedTrack(roomName, identity, t.sid, true))));
-      return microphones.length;
+      // Left the room as they were muted: that track is gone, not muted, and not an outage.
+      const muted = await calling(() =>
+        Promise.all(
+          microphones.map(async (t) => {
+            try {
+              await participantCalls.mutePublishedTrack(roomName, identity, t.sid, true);
+              return 1;
+            } catch (error) {
+              if (isNotFound(error) || (isNobodyToAsk(error) && !(await isStillThere(roomName, identity)))) return 0;
+              throw error;
+            }
+          }),
+        ),
+      );
+      return muted.reduce((sum: number, n) => sum + n, 0);
     },
     async stopEgress(egressId) {
       await calling(() => egress.stopEgress(egressId));
