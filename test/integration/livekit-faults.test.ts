@@ -15,14 +15,12 @@ import { spawnLivekit, waitForLivekit } from '../../scripts/livekit.ts';
 import { livekitApiHost, LIVEKIT_REQUEST_TIMEOUT_SECONDS } from '../../server/src/adapters/livekit/room-service.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { loginTherapist, type TherapistClient, callRoute } from '../support/api-client.ts';
-import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
+import { command, connectClient, connectTherapist, CONSOLE_COMMAND_TIMEOUT_MS, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
 import { eventually } from '../support/eventually.ts';
 import { freeTcpPort, freeUdpPort } from '../support/free-port.ts';
 import { TEST_LIVEKIT_KEYS } from '../support/livekit-stack.ts';
 import { joinMediaRoom } from '../support/rtc-participant.ts';
 
-/** Console's own patience is 8 s; our answer must come well before it. */
-const CONSOLE_COMMAND_TIMEOUT_MS = 8_000;
 
 interface OwnLivekit {
   url: string;

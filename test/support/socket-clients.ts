@@ -39,6 +39,9 @@ export function connectTherapist(origin: string, cookie: string, headers?: Recor
 }
 
 /** Emits a command and resolves with its ack. */
+/** How long the therapist's console waits for a command's answer (client/src/api/socket-connection.ts). */
+export const CONSOLE_COMMAND_TIMEOUT_MS = 8_000;
+
 export function command<T = any>(socket: TypedClientSocket, event: string, payload: unknown, timeoutMs = 5000): Promise<Ack<T>> {
   return (socket as unknown as Socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<T>>;
 }
