@@ -19,6 +19,7 @@ import { useTherapistApp } from '../support/therapist-fixture.ts';
 import { command, connectClient, connectTherapist, newDeviceId, nextEvent, type TypedClientSocket } from '../support/socket-clients.ts';
 import { loginTherapist, type TherapistClient } from '../support/api-client.ts';
 import { randomPrefix, startTestApp, type TestApp } from '../support/test-app.ts';
+import { eventually } from '../support/eventually.ts';
 
 /** The server relays public keys and sealed envelopes only: these tests speak the protocol as the browsers do. */
 describe('the key relay', () => {
@@ -70,8 +71,9 @@ describe('the key relay', () => {
     const s = await coupleCheckedIn();
     const early = await command(ctx.consoleSocket, COMMANDS.announceSessionKey, { sessionId: s.sessionId, publicKeys: [consoleX.publicKey] });
     expect(early.ok === false && early.error.code).to.equal('conflict');
+    // Waiting, the key is only staged: the answer lists nobody.
     const waiting = await command(s.clients[0]!, COMMANDS.announceCallKey, { publicKeys: [consoleP.publicKey] });
-    expect(waiting.ok === false && waiting.error.code).to.equal('not_admitted');
+    expect(waiting).to.deep.equal({ ok: true, data: { sessionId: s.sessionId, members: [] } });
 
     await command(ctx.consoleSocket, COMMANDS.admit, { sessionId: s.sessionId, participantId: s.ids[0] });
     await command(ctx.consoleSocket, COMMANDS.announceSessionKey, { sessionId: s.sessionId, publicKeys: [consoleX.publicKey, consoleP.publicKey] });
@@ -89,6 +91,53 @@ describe('the key relay', () => {
     const stored = await ctx.t.app.redis.hGetAll(`${ctx.t.config.redis.prefix}call-members:${s.sessionId}`);
     expect(Object.keys(stored).sort()).to.deep.equal(['therapist', s.ids[0]!].sort());
     expect(await ctx.t.app.redis.pTTL(`${ctx.t.config.redis.prefix}call-members:${s.sessionId}`)).to.be.greaterThan(0);
+  });
+
+  it('stages a waiting client’s key, shows it to nobody, and lists it for everyone the moment the client is admitted', async () => {
+    const s = await coupleCheckedIn();
+    // Partner 2 in the call with the console, partner 1 still waiting.
+    await command(ctx.consoleSocket, COMMANDS.admit, { sessionId: s.sessionId, participantId: s.ids[1] });
+    await command(ctx.consoleSocket, COMMANDS.announceSessionKey, { sessionId: s.sessionId, publicKeys: [consoleX.publicKey] });
+    const partner2 = await generateCallKeyPair('X25519');
+    // The list partner 2's announce pushes must have reached the console before anything is counted.
+    const twoListed = nextEvent<CallMembersFact>(ctx.consoleSocket, FACTS.members, (f) => f.sessionId === s.sessionId && f.members.length === 2);
+    await command(s.clients[1]!, COMMANDS.announceCallKey, { publicKeys: [partner2.publicKey] });
+    await twoListed;
+    const seen = { console: [] as CallMembersFact[], partner2: [] as CallMembersFact[] };
+    ctx.consoleSocket.on(FACTS.members, (f: CallMembersFact) => f.sessionId === s.sessionId && seen.console.push(f));
+    s.clients[1]!.on(FACTS.members, (f: CallMembersFact) => seen.partner2.push(f));
+
+    const staged = await generateCallKeyPair('X25519');
+    expect(await command(s.clients[0]!, COMMANDS.announceCallKey, { publicKeys: [staged.publicKey] })).to.deep.equal({ ok: true, data: { sessionId: s.sessionId, members: [] } });
+    const withPartner1 = (f: CallMembersFact) => f.members.some((m) => m.memberId === s.ids[0]);
+    const atConsole = nextEvent<CallMembersFact>(ctx.consoleSocket, FACTS.members, (f) => f.sessionId === s.sessionId && withPartner1(f));
+    const atPartner1 = nextEvent<CallMembersFact>(s.clients[0]!, FACTS.members, withPartner1);
+    // Let in: partner 1's page never announces again here, yet everyone in the call sees its staged key.
+    await command(ctx.consoleSocket, COMMANDS.admit, { sessionId: s.sessionId, participantId: s.ids[0] });
+    const listed = await atConsole;
+    expect(listed.members.map((m) => [m.memberId, m.publicKeys])).to.deep.equal([
+      ['therapist', [consoleX.publicKey]],
+      [s.ids[0], [staged.publicKey]],
+      [s.ids[1], [partner2.publicKey]],
+    ]);
+    expect((await atPartner1).members).to.deep.equal(listed.members);
+    await eventually(() => seen.partner2.some(withPartner1), 'partner 2 to be told');
+    // Facts on one socket arrive in order: the staging itself pushed no list; the first one after it is the admission's.
+    expect(seen.console.findIndex(withPartner1), 'the staging itself told the console nothing').to.equal(0);
+  });
+
+  it('stages nothing for someone who left the waiting room, and keeps nothing of someone removed while waiting', async () => {
+    const s = await coupleCheckedIn();
+    const pair = await generateCallKeyPair('X25519');
+    await command(s.clients[0]!, COMMANDS.leave, {});
+    // Back on the link without checking in again: left is not waiting.
+    const back = await ctx.track(await connectClient(ctx.t.origin, s.secrets[0]!, newDeviceId()));
+    const afterLeaving = await command(back, COMMANDS.announceCallKey, { publicKeys: [pair.publicKey] });
+    expect(afterLeaving.ok === false && afterLeaving.error.code).to.equal('not_admitted');
+    expect(await command(s.clients[1]!, COMMANDS.announceCallKey, { publicKeys: [pair.publicKey] })).to.deep.include({ ok: true });
+    await command(ctx.consoleSocket, COMMANDS.remove, { sessionId: s.sessionId, participantId: s.ids[1] });
+    const stored = await ctx.t.app.redis.hGetAll(`${ctx.t.config.redis.prefix}call-members:${s.sessionId}`);
+    expect(Object.keys(stored)).to.deep.equal([]);
   });
 
   it('relays an envelope from the therapist to the one named participant, and answers whether it was installed', async () => {

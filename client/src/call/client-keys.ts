@@ -35,8 +35,12 @@ export interface ClientKeysDeps {
 }
 
 export interface ClientKeys {
-  /** Makes our pair ahead of time (the waiting room), so admission only announces it. */
-  prepare(): void;
+  /**
+   * While waiting: makes our pair and stages its public key with our server, which lists it for the
+   * call the moment we are let in — so the console seals the media key while our page is still
+   * fetching its token. A failure changes nothing: admission announces the key again.
+   */
+  stage(): void;
   /** Makes our pair (once) and announces it; call when admitted, and again after the socket reconnects. */
   announce(participantId: string): Promise<void>;
   onMembers(fact: CallMembersFact): void;
@@ -166,9 +170,10 @@ export function createClientKeys(deps: ClientKeysDeps): ClientKeys {
   let receivingResources: Promise<TakeHomeResource[] | null> = Promise.resolve(null);
 
   return {
-    prepare() {
+    stage() {
       pair ??= makePair();
-      pair.catch(() => undefined);
+      // The answer is an empty list (a waiting client sees no one): nothing to take from it.
+      pair.then((own) => deps.announce([own.publicKey])).catch(() => undefined);
     },
 
     async announce(participantId) {

@@ -52,8 +52,17 @@ export interface CallMembersDeps {
 }
 
 export interface CallMembers {
-  /** An admitted participant's browser announces its public key; answers the current list. */
+  /**
+   * An admitted participant's browser announces its public key; answers the current list. A waiting
+   * one stages it: kept, shown to nobody, answered with an empty list (a waiting client sees no one),
+   * and listed the moment it is admitted (`admitted`).
+   */
   announceClient(participantId: string, sessionId: string, publicKeys: PublicKeyTag[]): Promise<CallMember[]>;
+  /**
+   * Just admitted: if their browser staged its key while waiting, everyone in the call is told now,
+   * so the console seals them the media key while their page is still fetching its token.
+   */
+  admitted(session: SessionRecord, participantId: string): Promise<void>;
   /** The therapist's console (one key per curve it has) for a live session it owns. */
   announceTherapist(session: SessionRecord, publicKeys: PublicKeyTag[]): Promise<CallMember[]>;
   /** Relays a sealed key from the session's therapist to one admitted participant. */
@@ -107,11 +116,29 @@ export function createCallMembers(deps: CallMembersDeps): CallMembers {
 
   const isAdmittedIn = (participant: ParticipantRecord | null, sessionId: string): participant is ParticipantRecord =>
     participant !== null && participant.sessionId === sessionId && allows(participant.status, 'exchange-keys');
+  const isWaitingIn = (participant: ParticipantRecord | null, sessionId: string): participant is ParticipantRecord =>
+    participant !== null && participant.sessionId === sessionId && allows(participant.status, 'stage-key');
+
+  /** A waiting client's key, kept for its admission; nobody is told (the list shows only those admitted). */
+  async function stage(session: SessionRecord, participantId: string, publicKeys: PublicKeyTag[]): Promise<CallMember[]> {
+    await deps.store.put(session.id, { memberId: participantId, role: 'client', publicKeys }, deps.expiresAtFor(session));
+    // Admitted in between: the admission may have looked for a staged key before this write, so it is announced here.
+    const now = await deps.participants.getParticipant(participantId);
+    if (isAdmittedIn(now, session.id)) return publish(requireLive(await deps.sessionStore.getSession(session.id)));
+    // Gone in between (left, removed): whoever changed the state dropped what was there before; this write is dropped here.
+    if (!isWaitingIn(now, session.id)) {
+      await deps.store.remove(session.id, participantId);
+      throw new AppError('not_admitted');
+    }
+    deps.logger.info('call key staged while waiting', { event: 'e2ee.key-staged', sessionId: session.id, participantId });
+    return [];
+  }
 
   return {
     async announceClient(participantId, sessionId, publicKeys) {
       const [participant, found] = await Promise.all([deps.participants.getParticipant(participantId), deps.sessionStore.getSession(sessionId)]);
       if (!found || found.status === 'ended') throw AppError.sessionEnded();
+      if (isWaitingIn(participant, sessionId)) return stage(found, participantId, publicKeys);
       if (!isAdmittedIn(participant, sessionId)) throw new AppError('not_admitted');
       const session = requireLive(found);
       await deps.store.put(sessionId, { memberId: participantId, role: 'client', publicKeys }, deps.expiresAtFor(session));
@@ -123,6 +150,11 @@ export function createCallMembers(deps: CallMembersDeps): CallMembers {
       }
       deps.logger.info('call member announced', { event: 'e2ee.member-announced', sessionId, participantId });
       return publish(session);
+    },
+
+    async admitted(session, participantId) {
+      if (!(await deps.store.list(session.id)).some((m) => m.memberId === participantId)) return;
+      await publish(session);
     },
 
     async announceTherapist(session, publicKeys) {

@@ -39,6 +39,8 @@ export const LIFECYCLE_COMMANDS = [
   // what being in the call entitles to (media-token-service.ts, call-member-relay.ts)
   'get-media-token',
   'exchange-keys',
+  // a waiting client's public key, kept for the moment it is admitted (call-member-relay.ts)
+  'stage-key',
   // a sealed note or intake answers, from someone checked in (encryption/sealed-inbox.ts)
   'send-sealed',
 ] as const;
@@ -69,6 +71,7 @@ export const LIFECYCLE_TABLE: Readonly<Record<ParticipantStatus, Readonly<Row>>>
     leave: 'left',
     'grace-expired': 'left',
     'send-sealed': 'waiting',
+    'stage-key': 'waiting',
     admit: 'admitted',
     // a sent-back client's media connection closing after its transition
     'media-left': 'waiting',

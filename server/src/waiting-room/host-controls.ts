@@ -24,7 +24,7 @@ export interface HostControlsDeps {
   logger: Logger;
   audit: AuditTrail;
   /** Who is in the call by public key: whoever leaves it is taken out, and everyone who stays is told. */
-  members: Pick<CallMembers, 'drop'>;
+  members: Pick<CallMembers, 'drop' | 'admitted'>;
   now: () => number;
   metrics?: Pick<Metrics, 'countAdmission'>;
 }
@@ -70,6 +70,10 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
     if (!record) return null;
     deps.notifier.admitted(participantId, session.id);
     publish(session, record);
+    // A key staged while waiting is listed now. Not the admission's to fail: the page announces its key again once let in.
+    await deps.members.admitted(session, participantId).catch((error: Error) => {
+      deps.logger.warn('staged call key not announced at admission', { event: 'e2ee.staged-key-failed', sessionId: session.id, participantId, errorName: error.name });
+    });
     deps.logger.info('client admitted', { event: 'waiting-room.admitted', sessionId: session.id, participantId });
     deps.metrics?.countAdmission();
     return record;

@@ -118,7 +118,7 @@ function makeCall(page: JoinPage, prefs: CallPreferences): WarmCall {
 }
 
 function warmCall(page: JoinPage): void {
-  page.keys.prepare();
+  page.keys.stage();
   page.warm ??= makeCall(page, callPrefs(page));
 }
 
