@@ -54,7 +54,7 @@ const failureOf = (error: unknown) => ({ errorName: (error as Error).name, code:
  */
 function createOutageWatch(logger: Logger) {
   let answering = true;
-  return async function calling<T>(call: () => Promise<T>, what = 'room call'): Promise<T> {
+  return async function calling<T>(call: () => Promise<T>, what: string): Promise<T> {
     try {
       const result = await call();
       if (!answering) logger.info('livekit answering again', { event: 'livekit.recovered' });
@@ -93,11 +93,11 @@ export function createLivekitMediaRooms(options: { url: string; apiKey: string; 
 
   return {
     async createRoom({ roomName, maxParticipants, emptyTimeoutSeconds, departureTimeoutSeconds }) {
-      await calling(() => rooms.createRoom({ name: roomName, maxParticipants, emptyTimeout: emptyTimeoutSeconds, departureTimeout: departureTimeoutSeconds }));
+      await calling(() => rooms.createRoom({ name: roomName, maxParticipants, emptyTimeout: emptyTimeoutSeconds, departureTimeout: departureTimeoutSeconds }), 'CreateRoom');
     },
     async deleteRoom(roomName) {
       try {
-        await calling(() => rooms.deleteRoom(roomName));
+        await calling(() => rooms.deleteRoom(roomName), 'DeleteRoom');
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
@@ -153,7 +153,7 @@ export function createLivekitMediaRooms(options: { url: string; apiKey: string; 
       return muted.reduce((sum: number, n) => sum + n, 0);
     },
     async stopEgress(egressId) {
-      await calling(() => egress.stopEgress(egressId));
+      await calling(() => egress.stopEgress(egressId), 'StopEgress');
     },
   };
 }
