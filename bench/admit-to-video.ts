@@ -9,12 +9,13 @@
  * answered, first packet: `join-phases.ts`), plus the gzip size of the client
  * bundle. Not a test: it prints figures, asserts nothing.
  *
- *   npx tsx bench/admit-to-video.ts [--runs 30] [--with late-key,plain,no-dynacast,no-simulcast] [--trace]
+ *   npx tsx bench/admit-to-video.ts [--runs 30] [--with late-key,plain,no-dynacast,no-simulcast,adaptive] [--trace]
  *
  * `--with` adds bare variants: `late-key` (room and worker, connect, then the key:
  * the order the E2EE first-frame stall was reported in), `plain` (no E2EE), and the
  * floor against a publisher without dynacast (`no-dynacast`) or without simulcast
- * (`no-simulcast`). `--trace` records livekit-client's E2EE log lines in the bare
+ * (`no-simulcast`), and the floor subscribing with adaptive stream as Alcove's call
+ * does (`adaptive`: LiveKit starts it at the low layer). `--trace` records livekit-client's E2EE log lines in the bare
  * pages (debug level, which slows them: not for figures) and prints them under a stall.
  * All pages run in one browser on this machine, so every timestamp comes from the
  * same clock. Each measured page polls its own WebRTC stats every 10 ms.
@@ -37,7 +38,7 @@ import {
 import { buildBarePage } from './bare-livekit-page/build-bare-page.ts';
 import { createBareJoinRuns } from './bare-livekit-page/bare-join-run.ts';
 import { serveBarePage } from './bare-livekit-page/serve-bare-page.ts';
-import type { JoinOrder, PublisherSetup } from './bare-livekit-page/page-entry.ts';
+import type { JoinOrder, PublisherSetup, SubscriberSetup } from './bare-livekit-page/page-entry.ts';
 import { watchFirstFrame } from './first-frame-timeline.ts';
 import { renderJoinPhases, watchJoinPhases, type JoinPhaseMarks } from './join-phases.ts';
 import { renderFirstFrameReport, renderRun, type FirstFrameSample, type VariantResult } from './first-frame-report.ts';
@@ -55,7 +56,8 @@ const BARE_VARIANTS = {
   plain: { order: 'plain', setup: 'alcove', label: 'bare no E2EE' },
   'no-dynacast': { order: 'key-first', setup: 'no-dynacast', label: 'bare no dynac.' },
   'no-simulcast': { order: 'key-first', setup: 'no-simulcast', label: 'bare no simulc' },
-} as const satisfies Record<string, { order: JoinOrder; setup: PublisherSetup; label: string }>;
+  adaptive: { order: 'key-first', setup: 'alcove', subscriber: 'adaptive', label: 'bare adaptive' },
+} as const satisfies Record<string, { order: JoinOrder; setup: PublisherSetup; subscriber?: SubscriberSetup; label: string }>;
 type BareVariantName = keyof typeof BARE_VARIANTS;
 const EXTRA_VARIANTS = (argument('--with') ?? '').split(',').filter(Boolean) as BareVariantName[];
 for (const name of EXTRA_VARIANTS) {
@@ -128,7 +130,7 @@ async function main(): Promise<void> {
       console.log(renderRun(alcove.label, run, sample));
       for (const { variant, result } of bare) {
         try {
-          const bareSample = await bareRun(variant.order, variant.setup);
+          const bareSample = await bareRun(variant.order, variant.setup, 'subscriber' in variant ? variant.subscriber : 'default');
           result.samples.push(bareSample);
           if (variant === BARE_VARIANTS['key-first']) floorPhases.push({ startedAt: bareSample.startedAt, marks: bareSample.marks, firstPacketAt: bareSample.timeline.firstPacketAt, firstFrameAt: bareSample.timeline.firstFrameAt });
           console.log(renderRun(result.label, run, bareSample));

@@ -12,7 +12,7 @@ import { newPerson, type E2eBrowser } from '../../test/support/browser.ts';
 import type { LivekitStack } from '../../test/support/livekit-stack.ts';
 import { watchJoinPhases, type JoinPhaseMarks } from '../join-phases.ts';
 import { watchFirstFrame, type FirstFrameTimeline } from '../first-frame-timeline.ts';
-import type { JoinOrder, JoinRequest, PublisherSetup, PublishRequest } from './page-entry.ts';
+import type { JoinOrder, JoinRequest, PublisherSetup, PublishRequest, SubscriberSetup } from './page-entry.ts';
 
 const TOKEN_TTL_SECONDS = 600;
 
@@ -30,7 +30,7 @@ export function createBareJoinRuns(deps: { browser: E2eBrowser; livekit: Livekit
   const signer = createLivekitTokenSigner(deps.livekit);
   const token = (roomName: string, identity: string) => signer.sign({ identity, name: identity, roomName, ttlSeconds: TOKEN_TTL_SECONDS });
 
-  return async function runOnce(order: JoinOrder, setup: PublisherSetup = 'alcove'): Promise<BareJoinSample> {
+  return async function runOnce(order: JoinOrder, setup: PublisherSetup = 'alcove', subscriber: SubscriberSetup = 'default'): Promise<BareJoinSample> {
     const roomName = `bare-${randomBytes(6).toString('hex')}`;
     const key = order === 'plain' ? null : randomBytes(32).toString('base64');
     await rooms.createRoom({ name: roomName, emptyTimeout: 60, maxParticipants: 4 });
@@ -45,7 +45,7 @@ export function createBareJoinRuns(deps: { browser: E2eBrowser; livekit: Livekit
 
       await viewer.page.goto(deps.pageOrigin);
       await viewer.page.waitForFunction(() => (globalThis as any).bareLivekit !== undefined);
-      const join: JoinRequest = { url: deps.livekit.url, token: await token(roomName, 'viewer'), key, order, trace: deps.trace };
+      const join: JoinRequest = { url: deps.livekit.url, token: await token(roomName, 'viewer'), key, order, subscriber, trace: deps.trace };
       if (deps.trace) await publisher.page.evaluate(() => (globalThis as any).bareLivekit.startLayerWatch());
       const firstFrame = watchFirstFrame(viewer.page);
       const { startedAt } = (await viewer.page.evaluate((request) => (globalThis as any).bareLivekit.join(request), join)) as { startedAt: number };

@@ -13,6 +13,13 @@ import { ExternalE2EEKeyProvider, Room, RoomEvent, setLogExtension, setLogLevel,
 /** How the measured page sets up encryption; `late-key` is the order the stall was reported in. */
 export type JoinOrder = 'key-first' | 'late-key' | 'plain';
 
+/**
+ * How the measured page subscribes: livekit-client's default (LiveKit starts the subscription at the
+ * top layer), or with adaptive stream as Alcove's call does (LiveKit starts it at the low layer and
+ * the page asks for more once the video element has a size).
+ */
+export type SubscriberSetup = 'default' | 'adaptive';
+
 /** How the "therapist" page publishes: as Alcove does (simulcast, dynacast), or with one of the two off. */
 export type PublisherSetup = 'alcove' | 'no-dynacast' | 'no-simulcast';
 
@@ -29,6 +36,7 @@ export interface JoinRequest {
   token: string;
   key: string | null;
   order: JoinOrder;
+  subscriber: SubscriberSetup;
   /** Record livekit-client's E2EE log lines (debug level: slows the page, so off for figures). */
   trace: boolean;
 }
@@ -97,14 +105,15 @@ async function join(request: JoinRequest): Promise<{ startedAt: number }> {
     });
   }
   const startedAt = Date.now();
+  const subscribe: RoomOptions = request.subscriber === 'adaptive' ? { adaptiveStream: { pauseVideoInBackground: false } } : {};
   let room: Room;
   if (request.order === 'plain' || !request.key) {
-    room = new Room();
+    room = new Room(subscribe);
     showVideo(room);
     await room.connect(request.url, request.token);
   } else if (request.order === 'key-first') {
     const keyProvider = new ExternalE2EEKeyProvider();
-    room = new Room({ e2ee: { keyProvider, worker: e2eeWorker() as any } });
+    room = new Room({ ...subscribe, e2ee: { keyProvider, worker: e2eeWorker() as any } });
     showVideo(room);
     await keyProvider.setKey(keyBytes(request.key));
     await room.setE2EEEnabled(true);
@@ -112,7 +121,7 @@ async function join(request: JoinRequest): Promise<{ startedAt: number }> {
   } else {
     // As reported for the stall: room and worker first, connect, and only then the key.
     const keyProvider = new ExternalE2EEKeyProvider();
-    room = new Room({ e2ee: { keyProvider, worker: e2eeWorker() as any } });
+    room = new Room({ ...subscribe, e2ee: { keyProvider, worker: e2eeWorker() as any } });
     showVideo(room);
     await room.setE2EEEnabled(true);
     await room.connect(request.url, request.token);
