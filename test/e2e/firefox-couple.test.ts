@@ -20,6 +20,7 @@ import {
   firefoxScreenshot,
   firefoxSoundsPlayed,
   launchFirefoxPerson,
+  unexplainedPageErrors,
   visibleAlerts,
   waitForRisingMediaInFirefox,
   waitForText,
@@ -271,7 +272,7 @@ describe('e2e: a couple session with one partner in Firefox and the other partne
       expect(request.referer ?? '', 'Referer').to.not.contain(secret);
     }
     expect(await firefox.cspViolations()).to.deep.equal([]);
-    expect(firefox.pageErrors).to.deep.equal([]);
+    expect(unexplainedPageErrors(firefox.pageErrors)).to.deep.equal([]);
     for (const person of [therapist, partner1]) {
       expect(await person.cspViolations()).to.deep.equal([]);
       expect(person.pageErrors).to.deep.equal([]);

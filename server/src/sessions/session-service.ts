@@ -61,6 +61,12 @@ export interface SessionService {
   detail(therapistId: string, sessionId: string): Promise<SessionDetail>;
   /** Creates the LiveKit room (idempotent) and marks the session live. */
   start(therapistId: string, sessionId: string): Promise<SessionRecord>;
+  /**
+   * An admission into a session the caller has just loaded as this therapist's (getOwned): the
+   * first one creates the room and marks the session live; once it is live, its room is trusted
+   * as ensureRoom trusts it (the admitted client's token asks LiveKit again after ROOM_RECHECK_MS).
+   */
+  startForAdmission(session: SessionRecord): Promise<SessionRecord>;
   reissueInvite(therapistId: string, sessionId: string, participantId: string): Promise<IssuedInvite>;
   end(therapistId: string, sessionId: string): Promise<void>;
   /**
@@ -110,6 +116,25 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     const checked = roomCheckedAt.get(session.roomName);
     if (checked !== undefined && now - checked < ROOM_RECHECK_MS) return;
     await createRoom(session, now);
+  }
+
+  /** createRoom is idempotent on LiveKit, so two racing starts are harmless. */
+  async function startLoaded(session: SessionRecord, recreate: 'always' | 'when-unchecked'): Promise<SessionRecord> {
+    if (session.status === 'ended') throw AppError.sessionEnded();
+    const now = deps.now();
+    if (now >= session.closesAt) throw AppError.sessionEnded();
+    if (session.status === 'live') {
+      if (recreate === 'always') await createRoom(session, now);
+      else await ensureRoom(session);
+      return session;
+    }
+    await createRoom(session, now);
+    const live = { ...session, status: 'live' as const, startedAt: now };
+    if (await deps.sessionStore.markLive(session.id, now)) {
+      deps.logger.info('session started', { event: 'session.started', sessionId: session.id });
+      deps.audit.record('session-started', { sessionId: session.id, therapistId: session.therapistId });
+    }
+    return (await deps.sessionStore.getSession(session.id)) ?? live;
   }
 
   async function getOwned(therapistId: string, sessionId: string): Promise<SessionRecord> {
@@ -211,21 +236,12 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     },
 
     async start(therapistId, sessionId) {
-      const session = await getOwned(therapistId, sessionId);
-      if (session.status === 'ended') throw AppError.sessionEnded();
-      const now = deps.now();
-      if (now >= session.closesAt) throw AppError.sessionEnded();
-      // createRoom is idempotent on LiveKit, so two racing starts are harmless. A live session's
-      // room is created again too: LiveKit may have restarted and forgotten it.
-      await createRoom(session, now);
-      if (session.status === 'live') return session;
-      const live = { ...session, status: 'live' as const, startedAt: now };
-      if (await deps.sessionStore.markLive(sessionId, now)) {
-        deps.logger.info('session started', { event: 'session.started', sessionId });
-        deps.audit.record('session-started', { sessionId, therapistId });
-      }
-      return (await deps.sessionStore.getSession(sessionId)) ?? live;
+      // The therapist joining (or rejoining) the call: a live session's room is created again every
+      // time, because a rejoin is what follows a LiveKit restart that forgot it.
+      return startLoaded(await getOwned(therapistId, sessionId), 'always');
     },
+
+    startForAdmission: (session) => startLoaded(session, 'when-unchecked'),
 
     async reissueInvite(therapistId, sessionId, participantId) {
       const session = await getOwned(therapistId, sessionId);

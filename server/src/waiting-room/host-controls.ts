@@ -93,17 +93,17 @@ export function createHostControls(deps: HostControlsDeps): HostControls {
       if (participant.status === 'admitted') return toPresence(participant);
       if (!allows(participant.status, 'admit')) throw AppError.conflict({ reason: 'not-waiting' });
       // Admitting starts the call: the room must exist before anyone gets a token.
-      const live = await deps.sessions.start(therapistId, sessionId);
+      const live = await deps.sessions.startForAdmission(session);
       const record = await admitOne(live, participantId);
       if (!record) throw AppError.conflict({ reason: 'not-waiting' });
       return toPresence(record);
     },
 
     async admitAll(therapistId, sessionId) {
-      await openSession(therapistId, sessionId);
+      const session = await openSession(therapistId, sessionId);
       const waiting = (await deps.participants.listParticipants(sessionId)).filter((p) => allows(p.status, 'admit'));
       if (waiting.length === 0) return { admitted: [] };
-      const live = await deps.sessions.start(therapistId, sessionId);
+      const live = await deps.sessions.startForAdmission(session);
       const admitted: string[] = [];
       for (const p of waiting) {
         if (await admitOne(live, p.id)) admitted.push(p.id);
