@@ -23,6 +23,7 @@ import { snapshotOf, type PeerSnapshot, type Quality } from './peer-snapshot.ts'
 import type { CallEndReason } from './rejoin-policy.ts';
 import { roomOptions, type CallPreferences } from './room-options.ts';
 import { canEncrypt, createE2eeWorker, SessionKeyProvider } from './session-key-provider.ts';
+import { closeTransportsOfUnansweredJoins } from './unanswered-join.ts';
 
 export type { CallEndReason, CallPreferences, Encryption, PeerSnapshot, Quality, SessionKey };
 
@@ -257,6 +258,9 @@ function connectOnce(parts: CallParts, prefs: CallPreferences) {
     await encryption.installKey(key);
     encryption.activateKey(key.keyIndex);
     await parts.enableEncryption();
+    // Left (sent back, ended) while the key was going in: nothing to join any more.
+    if (parts.choices.endedByUs) return;
+    closeTransportsOfUnansweredJoins(room);
     const connected = room.connect(url, token, { autoSubscribe: true });
     // The next task: by then the connect has opened its socket, and the view's work cannot delay it.
     if (onStarted) window.setTimeout(onStarted, 0);

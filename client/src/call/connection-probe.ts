@@ -6,6 +6,7 @@
 import { ConnectionError, ConnectionErrorReason, Room } from 'livekit-client';
 import { firstPath, mediaPathOf, type MediaPath } from './connection-verdict.ts';
 import { canEncrypt } from './session-key-provider.ts';
+import { closeTransportsOfUnansweredJoins } from './unanswered-join.ts';
 
 export { canEncrypt };
 
@@ -22,6 +23,7 @@ export async function probeMediaPath(url: string, token: string, timeoutMs: numb
   const room = new Room({ adaptiveStream: false, dynacast: false, disconnectOnPageLeave: true });
   let timer = 0;
   try {
+    closeTransportsOfUnansweredJoins(room);
     const connected = room
       .connect(url, token, { autoSubscribe: false, maxRetries: 0, peerConnectionTimeout: timeoutMs, websocketTimeout: timeoutMs })
       .then(() => 'connected' as const)
